@@ -1,0 +1,3 @@
+from vpcflow.cli import run
+
+run()

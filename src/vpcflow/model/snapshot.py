@@ -1,0 +1,190 @@
+"""The Snapshot: every resource of one or more accounts/regions, plus lookup indexes and warnings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import TypeVar
+
+from vpcflow.model.filters import NetworkAcl, SecurityGroup
+from vpcflow.model.net import Address, Cidr
+from vpcflow.model.topology import (
+    ElasticIp,
+    Instance,
+    InternetGateway,
+    NatGateway,
+    NetworkInterface,
+    PrefixList,
+    RouteTable,
+    Subnet,
+    Vpc,
+    VpcPeeringConnection,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotWarning:
+    """Something loaded but not (fully) modelled, or a reference that does not resolve."""
+
+    code: str  # e.g. UNKNOWN_KEY, UNRESOLVED_GROUP, UNSUPPORTED_ROUTE_TARGET
+    message: str
+    source: str | None = None  # file (and JSON path) it came from
+    resource_id: str | None = None
+
+    def __str__(self) -> str:
+        where = f" [{self.source}]" if self.source else ""
+        return f"{self.code}: {self.message}{where}"
+
+
+T = TypeVar("T")
+
+
+def _by_id(items: Iterable[T], key: str) -> Mapping[str, T]:
+    return MappingProxyType({getattr(i, key): i for i in items})
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    vpcs: Mapping[str, Vpc]
+    subnets: Mapping[str, Subnet]
+    interfaces: Mapping[str, NetworkInterface]
+    instances: Mapping[str, Instance]
+    security_groups: Mapping[str, SecurityGroup]
+    network_acls: Mapping[str, NetworkAcl]
+    route_tables: Mapping[str, RouteTable]
+    internet_gateways: Mapping[str, InternetGateway]
+    nat_gateways: Mapping[str, NatGateway]
+    elastic_ips: tuple[ElasticIp, ...]
+    prefix_lists: Mapping[str, PrefixList]
+    peerings: Mapping[str, VpcPeeringConnection]
+    warnings: tuple[SnapshotWarning, ...] = ()
+    not_modelled: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    # indexes (derived)
+    eni_by_private_ip: Mapping[tuple[str, Address], str] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    eni_by_public_ip: Mapping[Address, tuple[str, Address]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    group_members: Mapping[str, tuple[Address, ...]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    acl_of_subnet: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    route_table_of_subnet: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        vpcs: Iterable[Vpc] = (),
+        subnets: Iterable[Subnet] = (),
+        interfaces: Iterable[NetworkInterface] = (),
+        instances: Iterable[Instance] = (),
+        security_groups: Iterable[SecurityGroup] = (),
+        network_acls: Iterable[NetworkAcl] = (),
+        route_tables: Iterable[RouteTable] = (),
+        internet_gateways: Iterable[InternetGateway] = (),
+        nat_gateways: Iterable[NatGateway] = (),
+        elastic_ips: Iterable[ElasticIp] = (),
+        prefix_lists: Iterable[PrefixList] = (),
+        peerings: Iterable[VpcPeeringConnection] = (),
+        warnings: Iterable[SnapshotWarning] = (),
+        not_modelled: Mapping[str, int] | None = None,
+    ) -> Snapshot:
+        """Build a snapshot and its indexes; warns about subnets with no NACL or route table."""
+        vpc_map = _by_id(vpcs, "vpc_id")
+        subnet_map = _by_id(subnets, "subnet_id")
+        eni_map = _by_id(interfaces, "eni_id")
+        acl_map = _by_id(network_acls, "acl_id")
+        rtb_map = _by_id(route_tables, "route_table_id")
+        warns = list(warnings)
+
+        eni_by_private: dict[tuple[str, Address], str] = {}
+        eni_by_public: dict[Address, tuple[str, Address]] = {}
+        members: dict[str, list[Address]] = {}
+        for eni in eni_map.values():
+            for addr in eni.addresses:
+                eni_by_private.setdefault((eni.vpc_id, addr), eni.eni_id)
+            for priv, pub in eni.public_ips:
+                eni_by_public.setdefault(pub, (eni.eni_id, priv))
+            for gid in eni.group_ids:
+                # SG references match members' private IPv4 and IPv6 addresses, never public ones.
+                members.setdefault(gid, []).extend(eni.addresses)
+
+        acl_of_subnet: dict[str, str] = {}
+        default_acl: dict[str, str] = {}
+        for acl in acl_map.values():
+            if acl.is_default:
+                default_acl[acl.vpc_id] = acl.acl_id
+            for sid in acl.subnet_ids:
+                acl_of_subnet[sid] = acl.acl_id
+        rtb_of_subnet: dict[str, str] = {}
+        main_rtb: dict[str, str] = {}
+        for rtb in rtb_map.values():
+            if rtb.is_main:
+                main_rtb[rtb.vpc_id] = rtb.route_table_id
+            for sid in rtb.subnet_ids:
+                rtb_of_subnet[sid] = rtb.route_table_id
+        for sub in subnet_map.values():
+            if sub.subnet_id not in acl_of_subnet:
+                if sub.vpc_id in default_acl:
+                    acl_of_subnet[sub.subnet_id] = default_acl[sub.vpc_id]
+                else:
+                    warns.append(
+                        SnapshotWarning(
+                            "NO_NETWORK_ACL",
+                            f"subnet {sub.subnet_id} has no network ACL in the snapshot; "
+                            "its boundary is treated as denying everything",
+                            resource_id=sub.subnet_id,
+                        )
+                    )
+            if sub.subnet_id not in rtb_of_subnet:
+                if sub.vpc_id in main_rtb:
+                    rtb_of_subnet[sub.subnet_id] = main_rtb[sub.vpc_id]
+                else:
+                    warns.append(
+                        SnapshotWarning(
+                            "NO_ROUTE_TABLE",
+                            f"subnet {sub.subnet_id} has no route table in the snapshot; "
+                            "only the VPC's local route is assumed",
+                            resource_id=sub.subnet_id,
+                        )
+                    )
+        return cls(
+            vpcs=vpc_map,
+            subnets=subnet_map,
+            interfaces=eni_map,
+            instances=_by_id(instances, "instance_id"),
+            security_groups=_by_id(security_groups, "group_id"),
+            network_acls=acl_map,
+            route_tables=rtb_map,
+            internet_gateways=_by_id(internet_gateways, "igw_id"),
+            nat_gateways=_by_id(nat_gateways, "nat_id"),
+            elastic_ips=tuple(elastic_ips),
+            prefix_lists=_by_id(prefix_lists, "prefix_list_id"),
+            peerings=_by_id(peerings, "pcx_id"),
+            warnings=tuple(warns),
+            not_modelled=MappingProxyType(dict(not_modelled or {})),
+            eni_by_private_ip=MappingProxyType(eni_by_private),
+            eni_by_public_ip=MappingProxyType(eni_by_public),
+            group_members=MappingProxyType({k: tuple(v) for k, v in members.items()}),
+            acl_of_subnet=MappingProxyType(acl_of_subnet),
+            route_table_of_subnet=MappingProxyType(rtb_of_subnet),
+        )
+
+    def subnet_of_address(self, vpc_id: str, address: Address) -> Subnet | None:
+        for sub in self.subnets.values():
+            if sub.vpc_id == vpc_id and any(address in c for c in sub.cidrs):
+                return sub
+        return None
+
+    def vpc_of_address(self, address: Address) -> Vpc | None:
+        for vpc in self.vpcs.values():
+            if any(address in c for c in vpc.cidrs):
+                return vpc
+        return None
+
+    def prefix_list_cidrs(self, prefix_list_id: str) -> tuple[Cidr, ...] | None:
+        pl = self.prefix_lists.get(prefix_list_id)
+        return pl.cidrs if pl else None
