@@ -98,7 +98,8 @@ class SecurityGroupRule:
     def label(self) -> str:
         """Short human form, e.g. ``sg-1 ingress #0 tcp 443 from 0.0.0.0/0``."""
         word = "from" if self.direction is Direction.INGRESS else "to"
-        return f"{self.group_id} {self.direction.value} #{self.permission_index} {self.match_text} {word} {self.peer}"
+        head = f"{self.group_id} {self.direction.value} #{self.permission_index}"
+        return f"{head} {self.match_text} {word} {self.peer}"
 
     @property
     def match_text(self) -> str:

@@ -61,15 +61,11 @@ class Snapshot:
     warnings: tuple[SnapshotWarning, ...] = ()
     not_modelled: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
     # indexes (derived)
-    eni_by_private_ip: Mapping[tuple[str, Address], str] = field(
-        default_factory=lambda: MappingProxyType({})
-    )
+    eni_by_private_ip: Mapping[tuple[str, Address], str] = field(default_factory=lambda: MappingProxyType({}))
     eni_by_public_ip: Mapping[Address, tuple[str, Address]] = field(
         default_factory=lambda: MappingProxyType({})
     )
-    group_members: Mapping[str, tuple[Address, ...]] = field(
-        default_factory=lambda: MappingProxyType({})
-    )
+    group_members: Mapping[str, tuple[Address, ...]] = field(default_factory=lambda: MappingProxyType({}))
     acl_of_subnet: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     route_table_of_subnet: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 

@@ -1,0 +1,198 @@
+"""What a security-group rule or NACL entry matches — the one source of truth for both engines.
+
+Every rule is compiled once per snapshot into address interval sets (group references resolved to
+their members' private addresses, prefix lists to their CIDRs). Evaluation takes a concrete address
+and a *set* of destination ports, so one call answers a single packet or a whole ephemeral range.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from vpcflow.engine.intervals import IntervalSet
+from vpcflow.model import (
+    ALL_PROTOCOLS,
+    Address,
+    CidrPeer,
+    Direction,
+    GroupPeer,
+    NetworkAcl,
+    NetworkAclEntry,
+    NetworkInterface,
+    PortRange,
+    PrefixListPeer,
+    RuleAction,
+    SecurityGroupRule,
+    Snapshot,
+)
+from vpcflow.model.filters import icmp_applies, ports_apply
+
+ALL_PORT_SET = IntervalSet.of((0, 65535))
+
+
+@dataclass(frozen=True, slots=True)
+class AddressSpace:
+    """Addresses a peer matches, per family, as interval sets."""
+
+    v4: IntervalSet
+    v6: IntervalSet
+
+    def __contains__(self, address: object) -> bool:
+        if not isinstance(address, Address):
+            return False
+        return address.value in (self.v4 if address.version == 4 else self.v6)
+
+    def __bool__(self) -> bool:
+        return bool(self.v4) or bool(self.v6)
+
+
+EMPTY_SPACE = AddressSpace(IntervalSet(), IntervalSet())
+
+
+def rule_ports(protocol: int, ports: object) -> IntervalSet:
+    """Destination ports a rule admits: its range for TCP/UDP, every port otherwise."""
+    if ports_apply(protocol) and isinstance(ports, PortRange):
+        return IntervalSet.of((ports.lo, ports.hi))
+    return ALL_PORT_SET
+
+
+@dataclass(frozen=True, slots=True)
+class FilterResult:
+    """Outcome of one filter over a set of destination ports.
+
+    ``allowed`` survives; ``pieces`` says, per port subset, which rule decided (``None`` = no rule
+    matched: SG implicit deny, or a NACL with no matching entry at all).
+    """
+
+    allowed: IntervalSet
+    denied: IntervalSet
+    pieces: tuple[tuple[IntervalSet, bool, SecurityGroupRule | NetworkAclEntry | None], ...]
+
+    def rule_for(self, port: int) -> SecurityGroupRule | NetworkAclEntry | None:
+        for ports, _ok, rule in self.pieces:
+            if port in ports:
+                return rule
+        return None
+
+
+class CompiledRules:
+    """Per-snapshot compiled matching data (peer address spaces), built lazily and cached."""
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
+        self._peer_cache: dict[object, AddressSpace] = {}
+
+    def peer_space(self, rule: SecurityGroupRule) -> AddressSpace:
+        peer = rule.peer
+        cached = self._peer_cache.get(peer)
+        if cached is not None:
+            return cached
+        space = self._resolve(peer)
+        self._peer_cache[peer] = space
+        return space
+
+    def _resolve(self, peer: object) -> AddressSpace:
+        v4: list[tuple[int, int]] = []
+        v6: list[tuple[int, int]] = []
+        if isinstance(peer, CidrPeer):
+            (v4 if peer.cidr.version == 4 else v6).append((peer.cidr.lo, peer.cidr.hi))
+        elif isinstance(peer, GroupPeer):
+            # Members' private IPs only (never public/Elastic IPs):
+            # https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-rules.html
+            for addr in self.snapshot.group_members.get(peer.group_id, ()):
+                (v4 if addr.version == 4 else v6).append((addr.value, addr.value))
+        elif isinstance(peer, PrefixListPeer):
+            for cidr in self.snapshot.prefix_list_cidrs(peer.prefix_list_id) or ():
+                (v4 if cidr.version == 4 else v6).append((cidr.lo, cidr.hi))
+        return AddressSpace(IntervalSet.from_spans(v4), IntervalSet.from_spans(v6))
+
+    # -- security groups: union of every rule of every attached group, order-free ---------------
+
+    def sg_rules(self, eni: NetworkInterface, direction: Direction) -> list[SecurityGroupRule]:
+        out: list[SecurityGroupRule] = []
+        for gid in eni.group_ids:
+            group = self.snapshot.security_groups.get(gid)
+            if group is not None:
+                out.extend(group.rules(direction))
+        return out
+
+    def evaluate_sg(
+        self,
+        eni: NetworkInterface,
+        direction: Direction,
+        remote: Address,
+        protocol: int,
+        ports: IntervalSet,
+        icmp_type: int = -1,
+        icmp_code: int = -1,
+    ) -> FilterResult:
+        """Ports of ``ports`` some rule admits (any rule of any group: the most permissive wins)."""
+        remaining = ports
+        pieces: list[tuple[IntervalSet, bool, SecurityGroupRule | NetworkAclEntry | None]] = []
+        for rule in self.sg_rules(eni, direction):
+            if not remaining:
+                break
+            if not sg_rule_matches_header(rule, protocol, icmp_type, icmp_code):
+                continue
+            if remote not in self.peer_space(rule):
+                continue
+            hit = remaining & rule_ports(rule.protocol, rule.ports)
+            if hit:
+                pieces.append((hit, True, rule))
+                remaining = remaining - hit
+        allowed = ports - remaining
+        if remaining:
+            pieces.append((remaining, False, None))
+        return FilterResult(allowed, remaining, tuple(pieces))
+
+    # -- network ACLs: numbered entries, lowest first, first match wins --------------------------
+
+    @staticmethod
+    def evaluate_nacl(
+        acl: NetworkAcl,
+        direction: Direction,
+        remote: Address,
+        protocol: int,
+        ports: IntervalSet,
+        icmp_type: int = -1,
+        icmp_code: int = -1,
+    ) -> FilterResult:
+        remaining = ports
+        allowed = IntervalSet()
+        pieces: list[tuple[IntervalSet, bool, SecurityGroupRule | NetworkAclEntry | None]] = []
+        for entry in acl.entries(direction):
+            if not remaining:
+                break
+            if entry.cidr.version != remote.version or remote not in entry.cidr:
+                continue
+            if not nacl_entry_matches_header(entry, protocol, icmp_type, icmp_code):
+                continue
+            hit = remaining & rule_ports(entry.protocol, entry.ports)
+            if not hit:
+                continue
+            ok = entry.action is RuleAction.ALLOW
+            pieces.append((hit, ok, entry))
+            if ok:
+                allowed = allowed | hit
+            remaining = remaining - hit
+        if remaining:
+            # Only possible if a source dropped the `*` entry; the loader implies it, so deny.
+            pieces.append((remaining, False, None))
+        return FilterResult(allowed, ports - allowed, tuple(pieces))
+
+
+def sg_rule_matches_header(rule: SecurityGroupRule, protocol: int, icmp_type: int, icmp_code: int) -> bool:
+    """Protocol and ICMP part of a SG rule (ports are handled as sets by the caller)."""
+    if rule.protocol != ALL_PROTOCOLS and rule.protocol != protocol:
+        return False
+    if icmp_applies(rule.protocol) and rule.icmp is not None:
+        return rule.icmp.matches(icmp_type, icmp_code)
+    return True
+
+
+def nacl_entry_matches_header(entry: NetworkAclEntry, protocol: int, icmp_type: int, icmp_code: int) -> bool:
+    if entry.protocol != ALL_PROTOCOLS and entry.protocol != protocol:
+        return False
+    if ports_apply(entry.protocol):
+        return True
+    return entry.matches_protocol_and_ports(protocol, 0, icmp_type, icmp_code)

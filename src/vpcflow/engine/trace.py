@@ -1,0 +1,374 @@
+"""``Engine.trace``: resolve the endpoints, walk the request, walk the response, explain."""
+
+from __future__ import annotations
+
+from vpcflow.engine.intervals import IntervalSet
+from vpcflow.engine.path import NAT_PORTS, Arrival, EniEvent, LegWalker, Packet, Session, reply_icmp
+from vpcflow.engine.result import (
+    Blocker,
+    Endpoint,
+    FlowLogRecord,
+    Leg,
+    Trace,
+    Verdict,
+)
+from vpcflow.engine.rules import CompiledRules
+from vpcflow.errors import QueryError
+from vpcflow.model import (
+    ICMP,
+    ICMPV6,
+    TCP,
+    UDP,
+    Address,
+    NetworkInterface,
+    PortRange,
+    ProtocolError,
+    Snapshot,
+    parse_protocol,
+    tag,
+)
+
+# Client ephemeral port ranges (aws-semantics.md §2.4 and §7: Linux uses the kernel default).
+EPHEMERAL_PRESETS: dict[str, PortRange] = {
+    "linux": PortRange(32768, 60999),
+    "windows": PortRange(49152, 65535),
+    "windows-2003": PortRange(1025, 5000),
+    "nat": PortRange(1024, 65535),
+    "elb": PortRange(1024, 65535),
+    "lambda": PortRange(1024, 65535),
+}
+DEFAULT_CLIENT = "linux"
+EPHEMERAL_TAG = "vpcflow:ephemeral-ports"
+
+
+def parse_port_range(text: str) -> PortRange:
+    """``linux`` / ``windows`` / ``1024-65535`` / ``443`` → PortRange."""
+    value = text.strip().lower()
+    if value in EPHEMERAL_PRESETS:
+        return EPHEMERAL_PRESETS[value]
+    lo_s, _, hi_s = value.partition("-")
+    try:
+        lo = int(lo_s)
+        hi = int(hi_s) if hi_s else lo
+    except ValueError:
+        raise QueryError(
+            f"bad port range {text!r} (expected N, N-M or one of {', '.join(EPHEMERAL_PRESETS)})"
+        ) from None
+    if not (0 <= lo <= hi <= 65535):
+        raise QueryError(f"bad port range {text!r} (ports are 0-65535, low before high)")
+    return PortRange(lo, hi)
+
+
+class Engine:
+    """The concrete evaluator over one snapshot. Build once, ask many questions."""
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
+        self.rules = CompiledRules(snapshot)
+        self._names: dict[str, list[str]] | None = None
+
+    # -- endpoints -----------------------------------------------------------------------------
+
+    def _name_index(self) -> dict[str, list[str]]:
+        if self._names is None:
+            names: dict[str, list[str]] = {}
+            for inst in self.snapshot.instances.values():
+                if inst.name and inst.eni_ids:
+                    names.setdefault(inst.name, []).append(inst.eni_ids[0])
+            for eni in self.snapshot.interfaces.values():
+                name = tag(eni.tags, "Name")
+                if name:
+                    names.setdefault(name, []).append(eni.eni_id)
+            # an instance and its primary ENI often share a Name: one endpoint, not two
+            self._names = {k: sorted(set(v)) for k, v in names.items()}
+        return self._names
+
+    def interface_of(self, ref: str) -> NetworkInterface:
+        s = self.snapshot
+        if ref in s.interfaces:
+            return s.interfaces[ref]
+        if ref in s.instances:
+            inst = s.instances[ref]
+            for eni_id in inst.eni_ids:
+                if eni_id in s.interfaces:
+                    return s.interfaces[eni_id]
+            raise QueryError(f"instance {ref} has no network interface in the snapshot")
+        hits = self._name_index().get(ref, [])
+        if len(hits) == 1:
+            return self.interface_of(hits[0])
+        if len(hits) > 1:
+            raise QueryError(f"name {ref!r} is ambiguous: {', '.join(sorted(hits))}")
+        raise QueryError(
+            f"unknown endpoint {ref!r} (expected an ENI id, instance id, Name tag or IP address)"
+        )
+
+    def resolve(self, ref: str) -> tuple[NetworkInterface | None, Address | None]:
+        """An ENI (and, if the user gave one, the exact address), or an outside address."""
+        ref = ref.strip()
+        try:
+            addr = Address.parse(ref)
+        except ValueError:
+            return self.interface_of(ref), None
+        s = self.snapshot
+        hits = sorted({eni for (vpc, a), eni in s.eni_by_private_ip.items() if a == addr})
+        if len(hits) > 1:
+            raise QueryError(f"{ref} is a private address in several VPCs ({', '.join(hits)}); name the ENI")
+        if hits:
+            return s.interfaces[hits[0]], addr
+        pub = s.eni_by_public_ip.get(addr)
+        if pub is not None:
+            return s.interfaces[pub[0]], addr
+        vpc = s.vpc_of_address(addr)
+        if vpc is not None:
+            nat_here = any(n.private_ip == addr for n in s.nat_gateways.values())
+            if not nat_here:
+                raise QueryError(f"no network interface has address {ref} in {vpc.vpc_id}")
+        return None, addr
+
+    def _connected(self, a: NetworkInterface, b: NetworkInterface) -> bool:
+        if a.vpc_id == b.vpc_id:
+            return True
+        return any(
+            p.active and {p.requester_vpc_id, p.accepter_vpc_id} == {a.vpc_id, b.vpc_id}
+            for p in self.snapshot.peerings.values()
+        )
+
+    def client_ports(self, eni: NetworkInterface | None, override: str | None) -> PortRange:
+        if override:
+            return parse_port_range(override)
+        if eni is not None:
+            if eni.ephemeral_ports is not None:
+                return eni.ephemeral_ports
+            value = tag(eni.tags, EPHEMERAL_TAG)
+            if value:
+                return parse_port_range(value)
+            inst = self.snapshot.instances.get(eni.instance_id or "")
+            if inst is not None and (inst.platform or "").lower() == "windows":
+                return EPHEMERAL_PRESETS["windows"]
+        return EPHEMERAL_PRESETS[DEFAULT_CLIENT]
+
+    # -- trace ---------------------------------------------------------------------------------
+
+    def trace(
+        self,
+        src: str,
+        dst: str,
+        protocol: str | int = "tcp",
+        port: int | None = None,
+        *,
+        src_port: int | None = None,
+        icmp_type: int | None = None,
+        icmp_code: int | None = None,
+        client_ports: str | None = None,
+        ipv6: bool = False,
+    ) -> Trace:
+        try:
+            proto = parse_protocol(protocol)
+        except ProtocolError as exc:
+            raise QueryError(str(exc)) from None
+        if proto == -1:
+            raise QueryError("a trace needs one protocol (tcp, udp, icmp, icmpv6 or a number)")
+        if proto in (TCP, UDP):
+            if port is None:
+                raise QueryError(f"--port is required for {protocol}")
+            if not 0 <= port <= 65535:
+                raise QueryError(f"--port {port} out of range 0-65535")
+        src_eni, src_addr = self.resolve(src)
+        dst_eni, dst_addr = self.resolve(dst)
+        if src_eni is None and dst_eni is None:
+            raise QueryError("at least one endpoint must be in the snapshot")
+        if src_eni is not None and dst_eni is not None and src_eni.eni_id == dst_eni.eni_id:
+            raise QueryError("source and destination are the same network interface")
+        family = self._family(src_addr, dst_addr, ipv6, proto)
+        src_addr = self._source_address(src_eni, src_addr, family)
+        dst_addr = self._destination_address(src_eni, dst_eni, dst_addr, family)
+        if src_addr.version != dst_addr.version:
+            raise QueryError(f"{src_addr} and {dst_addr} are of different IP versions")
+        if proto == ICMPV6 and family == 4:
+            raise QueryError("icmpv6 needs IPv6 endpoints (use --ipv6)")
+
+        crange = self.client_ports(src_eni, client_ports)
+        if src_port is not None:
+            if not 0 <= src_port <= 65535:
+                raise QueryError(f"--src-port {src_port} out of range 0-65535")
+            crange = PortRange(src_port, src_port)
+        is_icmp = proto in (ICMP, ICMPV6)
+        itype = (8 if proto == ICMP else 128) if icmp_type is None else icmp_type
+        icode = 0 if icmp_code is None else icmp_code
+        ports_apply = proto in (TCP, UDP)
+        sports = IntervalSet.of((crange.lo, crange.hi)) if ports_apply else IntervalSet.single(0)
+        dports = IntervalSet.single(port if ports_apply and port is not None else 0)
+        pkt = Packet(
+            src_addr, dst_addr, proto, sports, dports,
+            itype if is_icmp else -1, icode if is_icmp else -1,
+        )  # fmt: skip
+
+        session = Session()
+        fwd = LegWalker(self.snapshot, self.rules, "forward", session)
+        arrival = fwd.from_eni(src_eni, pkt) if src_eni else fwd.from_internet(pkt)
+
+        src_ep = self._endpoint(src_eni, src_addr, src)
+        dst_ep = self._endpoint(dst_eni, dst_addr, dst)
+        client_set = sports if ports_apply else IntervalSet.single(0)
+        if arrival is None:
+            blocker: Blocker | None = fwd.blockers[0] if fwd.blockers else None
+            verdict = (
+                Verdict.UNKNOWN
+                if blocker is not None and blocker.code == "UNSUPPORTED_ROUTE_TARGET"
+                else Verdict.REJECT
+            )
+            logs = self._records(fwd.events, [], client_set, IntervalSet(), proto, ports_apply)
+            return Trace(
+                verdict, src_ep, dst_ep, proto, port if ports_apply else None,
+                itype if is_icmp else None, icode if is_icmp else None, crange,
+                Leg(False, tuple(fwd.hops)), Leg(False, (), True), IntervalSet(),
+                blocker, tuple(fwd.blockers), logs,
+            )  # fmt: skip
+
+        reply_type = reply_icmp(itype) if is_icmp else None
+        if is_icmp and reply_type is None:
+            logs = self._records(fwd.events, [], client_set, IntervalSet(), proto, ports_apply)
+            return Trace(
+                Verdict.ACCEPT, src_ep, dst_ep, proto, None, itype, icode, crange,
+                Leg(True, tuple(fwd.hops)), Leg(False, (), False), client_set, None, (), logs,
+                ("ICMP type without a reply: only the request is traced",),
+            )  # fmt: skip
+
+        got = arrival.pkt
+        rpkt = Packet(
+            got.dst, got.src, proto, got.dports, got.sports,
+            reply_type if reply_type is not None else -1, 0 if is_icmp else -1,
+        )  # fmt: skip
+        back = LegWalker(self.snapshot, self.rules, "return", session)
+        back.port_space = "nat" if session.nat else "client"
+        rarrival = self._reply_walk(back, arrival, rpkt)
+
+        if rarrival is None:
+            survivors = IntervalSet()
+        else:
+            survivors = rarrival.pkt.dports
+            if rarrival.kind == "eni" and (src_eni is None or rarrival.eni != src_eni):
+                survivors = IntervalSet()  # arrived somewhere else: asymmetric
+        nat_failed = back.nat_failed
+        if not survivors:
+            verdict = Verdict.REJECT
+        elif survivors == client_set and not nat_failed:
+            verdict = Verdict.ACCEPT
+        else:
+            verdict = Verdict.PARTIAL
+        if any(b.code == "UNSUPPORTED_ROUTE_TARGET" for b in back.blockers) and (
+            verdict is not Verdict.ACCEPT
+        ):
+            verdict = Verdict.UNKNOWN
+        blocker = back.blockers[0] if back.blockers else None
+        if verdict is Verdict.ACCEPT:
+            blocker = None
+        failed = client_set - survivors
+        logs = self._records(fwd.events, back.events, client_set, failed, proto, ports_apply, nat_failed)
+        return Trace(
+            verdict, src_ep, dst_ep, proto, port if ports_apply else None,
+            itype if is_icmp else None, icode if is_icmp else None, crange,
+            Leg(True, tuple(fwd.hops)), Leg(rarrival is not None and bool(survivors), tuple(back.hops)),
+            survivors, blocker, tuple(back.blockers), logs,
+        )  # fmt: skip
+
+    def _reply_walk(self, back: LegWalker, arrival: Arrival, rpkt: Packet) -> Arrival | None:
+        if arrival.kind == "eni" and arrival.eni is not None:
+            return back.from_eni(arrival.eni, rpkt)
+        return back.from_internet(rpkt)
+
+    @staticmethod
+    def _family(src: Address | None, dst: Address | None, ipv6: bool, proto: int) -> int:
+        for a in (src, dst):
+            if a is not None:
+                return a.version
+        return 6 if ipv6 or proto == ICMPV6 else 4
+
+    @staticmethod
+    def _source_address(eni: NetworkInterface | None, given: Address | None, family: int) -> Address:
+        if eni is None:
+            assert given is not None
+            return given
+        if given is not None and given in eni.addresses:
+            return given
+        pool = eni.private_ips if family == 4 else eni.ipv6_addresses
+        if not pool:
+            raise QueryError(f"{eni.eni_id} has no IPv{family} address")
+        return pool[0]
+
+    def _destination_address(
+        self,
+        src: NetworkInterface | None,
+        dst: NetworkInterface | None,
+        given: Address | None,
+        family: int,
+    ) -> Address:
+        if dst is None:
+            assert given is not None
+            return given
+        if given is not None:
+            return given
+        if family == 6:
+            if not dst.ipv6_addresses:
+                raise QueryError(f"{dst.eni_id} has no IPv6 address")
+            return dst.ipv6_addresses[0]
+        if dst.primary_ip is None:
+            raise QueryError(f"{dst.eni_id} has no private IPv4 address")
+        if src is not None and self._connected(src, dst):
+            return dst.primary_ip
+        # From outside the VPC (or an unconnected VPC) the way in is the public address.
+        public = dst.public_for(dst.primary_ip)
+        return public if public is not None else dst.primary_ip
+
+    def _endpoint(self, eni: NetworkInterface | None, addr: Address, ref: str) -> Endpoint:
+        if eni is None:
+            return Endpoint(addr, label=str(addr))
+        name = tag(eni.tags, "Name")
+        inst = self.snapshot.instances.get(eni.instance_id or "")
+        if inst is not None and inst.name:
+            name = inst.name
+        label = f"{name} ({eni.eni_id})" if name else eni.eni_id
+        return Endpoint(addr, eni.eni_id, eni.instance_id, label)
+
+    # -- flow logs -----------------------------------------------------------------------------
+
+    def _records(
+        self,
+        fwd: list[EniEvent],
+        back: list[EniEvent],
+        client_set: IntervalSet,
+        failed: IntervalSet,
+        proto: int,
+        ports_apply: bool,
+        nat_failed: IntervalSet | None = None,
+    ) -> tuple[FlowLogRecord, ...]:
+        """Records of one representative conversation: a failing client port if any fail."""
+        c = failed.first if failed else client_set.first
+        n = nat_failed.first if nat_failed else (c if c in NAT_PORTS else 1024)
+        out: list[FlowLogRecord] = []
+        for ev in fwd:
+            p = ev.pkt
+            sport = (n if p.sports == NAT_PORTS and proto in (TCP, UDP) else c) if ports_apply else 0
+            dport = p.dports.first if ports_apply else 0
+            action = "ACCEPT" if ev.accepted else "REJECT"
+            out.append(self._record(ev, sport, dport, action, proto))
+        for ev in back:
+            rep = n if ev.port_space == "nat" else c
+            sport = ev.pkt.sports.first if ports_apply else 0
+            dport = rep if ports_apply else 0
+            action = "ACCEPT" if (rep in ev.accepted if ports_apply else bool(ev.accepted)) else "REJECT"
+            out.append(self._record(ev, sport, dport, action, proto))
+        return tuple(out)
+
+    @staticmethod
+    def _record(ev: EniEvent, sport: int, dport: int, action: str, proto: int) -> FlowLogRecord:
+        p = ev.pkt
+        primary = ev.eni.primary_ip
+        src, dst = p.src, p.dst
+        # srcaddr/dstaddr show the ENI's primary private IPv4 for traffic not addressed to it
+        # (https://docs.aws.amazon.com/vpc/latest/userguide/flow-log-records.html)
+        if ev.direction == "ingress" and primary and dst.version == 4:
+            dst = primary
+        if ev.direction == "egress" and primary and src.version == 4:
+            src = primary
+        return FlowLogRecord(ev.eni.eni_id, src, dst, sport, dport, proto, action, ev.direction, p.src, p.dst)
