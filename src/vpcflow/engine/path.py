@@ -158,6 +158,12 @@ class LegWalker:
                 self._block(kind, id_, direction, code, rule, ports)
         if result.allowed:
             rule = next((r for p, ok, r in result.pieces if ok), None)
+            detail = "; ".join(
+                f"ports {ports} denied by "
+                + (f"rule {r.number_text}" if isinstance(r, NetworkAclEntry) else "no matching rule")
+                for ports, ok, r in result.pieces
+                if not ok
+            )
             self.hops.append(
                 Hop(
                     kind,
@@ -165,6 +171,7 @@ class LegWalker:
                     direction,
                     HopAction.ALLOW,
                     rule,
+                    detail,
                     denied_ports=result.denied or None,
                     group_ids=group_ids,
                 )

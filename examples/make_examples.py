@@ -1,0 +1,513 @@
+"""Write the bundled example snapshots as raw ``aws ec2 describe-*`` JSON.
+
+The shapes (keys, nesting, value types) are those the EC2 API returns; ids and addresses are made up
+(documentation ranges for public addresses). Run ``python examples/make_examples.py`` to rewrite them;
+the files are committed so the demo needs nothing but vpcflow.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).parent
+ACCOUNT = "123456789012"
+REGION = "us-east-1"
+
+
+def _tags(name: str, **extra: str) -> list[dict[str, str]]:
+    return [{"Key": "Name", "Value": name}] + [{"Key": k, "Value": v} for k, v in extra.items()]
+
+
+def _vpc(vpc_id: str, cidr: str, name: str) -> dict[str, Any]:
+    return {
+        "CidrBlock": cidr,
+        "DhcpOptionsId": "dopt-0a1b2c3d4e5f60718",
+        "State": "available",
+        "VpcId": vpc_id,
+        "OwnerId": ACCOUNT,
+        "InstanceTenancy": "default",
+        "CidrBlockAssociationSet": [
+            {
+                "AssociationId": f"vpc-cidr-assoc-{vpc_id[4:]}",
+                "CidrBlock": cidr,
+                "CidrBlockState": {"State": "associated"},
+            }
+        ],
+        "IsDefault": False,
+        "Tags": _tags(name),
+    }
+
+
+def _subnet(subnet_id: str, vpc_id: str, cidr: str, az: str, name: str) -> dict[str, Any]:
+    return {
+        "AvailabilityZone": az,
+        "AvailabilityZoneId": "use1-az1" if az.endswith("a") else "use1-az2",
+        "AvailableIpAddressCount": 250,
+        "CidrBlock": cidr,
+        "DefaultForAz": False,
+        "MapPublicIpOnLaunch": False,
+        "State": "available",
+        "SubnetId": subnet_id,
+        "VpcId": vpc_id,
+        "OwnerId": ACCOUNT,
+        "AssignIpv6AddressOnCreation": False,
+        "Ipv6CidrBlockAssociationSet": [],
+        "Tags": _tags(name),
+        "SubnetArn": f"arn:aws:ec2:{REGION}:{ACCOUNT}:subnet/{subnet_id}",
+    }
+
+
+def _perm(
+    proto: str,
+    lo: int | None,
+    hi: int | None,
+    *,
+    cidrs: tuple[str, ...] = (),
+    groups: tuple[str, ...] = (),
+    desc: str | None = None,
+) -> dict[str, Any]:
+    perm: dict[str, Any] = {"IpProtocol": proto}
+    if lo is not None:
+        perm["FromPort"] = lo
+        perm["ToPort"] = hi
+    perm["IpRanges"] = [{"CidrIp": c, **({"Description": desc} if desc else {})} for c in cidrs]
+    perm["Ipv6Ranges"] = []
+    perm["PrefixListIds"] = []
+    perm["UserIdGroupPairs"] = [
+        {"GroupId": g, "UserId": ACCOUNT, **({"Description": desc} if desc else {})} for g in groups
+    ]
+    return perm
+
+
+ALL_OUT = [_perm("-1", None, None, cidrs=("0.0.0.0/0",))]
+
+
+def _sg(
+    gid: str,
+    name: str,
+    vpc_id: str,
+    desc: str,
+    ingress: list[dict[str, Any]],
+    egress: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    return {
+        "Description": desc,
+        "GroupName": name,
+        "IpPermissions": ingress,
+        "OwnerId": ACCOUNT,
+        "GroupId": gid,
+        "IpPermissionsEgress": ALL_OUT if egress is None else egress,
+        "VpcId": vpc_id,
+        "Tags": _tags(name),
+    }
+
+
+def _entry(
+    num: int, egress: bool, proto: str, cidr: str, action: str, ports: tuple[int, int] | None = None
+) -> dict[str, Any]:
+    e: dict[str, Any] = {
+        "CidrBlock": cidr,
+        "Egress": egress,
+        "Protocol": proto,
+        "RuleAction": action,
+        "RuleNumber": num,
+    }
+    if ports:
+        e["PortRange"] = {"From": ports[0], "To": ports[1]}
+    return e
+
+
+def _acl(
+    acl_id: str, vpc_id: str, subnets: list[str], entries: list[dict[str, Any]], default: bool, name: str
+) -> dict[str, Any]:
+    # AWS returns the `*` entries (rule 32767) too; entries come egress first, then ingress.
+    all_entries = entries + [
+        _entry(32767, True, "-1", "0.0.0.0/0", "deny"),
+        _entry(32767, False, "-1", "0.0.0.0/0", "deny"),
+    ]
+    all_entries.sort(key=lambda e: (not e["Egress"], e["RuleNumber"]))
+    return {
+        "Associations": [
+            {"NetworkAclAssociationId": f"aclassoc-{s[7:]}", "NetworkAclId": acl_id, "SubnetId": s}
+            for s in subnets
+        ],
+        "Entries": all_entries,
+        "IsDefault": default,
+        "NetworkAclId": acl_id,
+        "Tags": _tags(name),
+        "VpcId": vpc_id,
+        "OwnerId": ACCOUNT,
+    }
+
+
+ALLOW_ALL_ENTRIES = [
+    _entry(100, True, "-1", "0.0.0.0/0", "allow"),
+    _entry(100, False, "-1", "0.0.0.0/0", "allow"),
+]
+
+
+def _route(dest: str, **target: str) -> dict[str, Any]:
+    origin = "CreateRouteTable" if target.get("GatewayId") == "local" else "CreateRoute"
+    return {"DestinationCidrBlock": dest, **target, "Origin": origin, "State": "active"}
+
+
+def _rtb(
+    rtb_id: str, vpc_id: str, subnets: list[str], routes: list[dict[str, Any]], main: bool, name: str
+) -> dict[str, Any]:
+    assocs: list[dict[str, Any]] = [
+        {
+            "Main": False,
+            "RouteTableAssociationId": f"rtbassoc-{s[7:]}",
+            "RouteTableId": rtb_id,
+            "SubnetId": s,
+            "AssociationState": {"State": "associated"},
+        }
+        for s in subnets
+    ]
+    if main:
+        assocs.append(
+            {
+                "Main": True,
+                "RouteTableAssociationId": f"rtbassoc-main{rtb_id[4:12]}",
+                "RouteTableId": rtb_id,
+                "AssociationState": {"State": "associated"},
+            }
+        )
+    return {
+        "Associations": assocs,
+        "PropagatingVgws": [],
+        "RouteTableId": rtb_id,
+        "Routes": routes,
+        "Tags": _tags(name),
+        "VpcId": vpc_id,
+        "OwnerId": ACCOUNT,
+    }
+
+
+def _eni(
+    eni_id: str,
+    subnet_id: str,
+    vpc_id: str,
+    ip: str,
+    groups: list[tuple[str, str]],
+    *,
+    public: str | None = None,
+    instance: str | None = None,
+    desc: str = "",
+    kind: str = "interface",
+    requester: bool = False,
+    name: str | None = None,
+) -> dict[str, Any]:
+    assoc = {"IpOwnerId": "amazon", "PublicDnsName": "", "PublicIp": public} if public else None
+    out: dict[str, Any] = {
+        "AvailabilityZone": f"{REGION}a",
+        "Description": desc,
+        "Groups": [{"GroupName": n, "GroupId": g} for g, n in groups],
+        "InterfaceType": kind,
+        "Ipv6Addresses": [],
+        "MacAddress": "0a:00:00:00:00:01",
+        "NetworkInterfaceId": eni_id,
+        "OwnerId": ACCOUNT,
+        "PrivateIpAddress": ip,
+        "PrivateIpAddresses": [
+            {"Primary": True, "PrivateIpAddress": ip, **({"Association": assoc} if assoc else {})}
+        ],
+        "RequesterManaged": requester,
+        "SourceDestCheck": True,
+        "Status": "in-use",
+        "SubnetId": subnet_id,
+        "TagSet": _tags(name) if name else [],
+        "VpcId": vpc_id,
+    }
+    if assoc:
+        out["Association"] = assoc
+    if instance:
+        out["Attachment"] = {
+            "AttachmentId": f"eni-attach-{eni_id[4:]}",
+            "DeleteOnTermination": True,
+            "DeviceIndex": 0,
+            "InstanceId": instance,
+            "InstanceOwnerId": ACCOUNT,
+            "Status": "attached",
+        }
+    return out
+
+
+def _instance(iid: str, eni: dict[str, Any], name: str, public: str | None = None) -> dict[str, Any]:
+    inst: dict[str, Any] = {
+        "InstanceId": iid,
+        "InstanceType": "t3.small",
+        "ImageId": "ami-0abcdef1234567890",
+        "State": {"Code": 16, "Name": "running"},
+        "PrivateIpAddress": eni["PrivateIpAddress"],
+        "SubnetId": eni["SubnetId"],
+        "VpcId": eni["VpcId"],
+        "SecurityGroups": eni["Groups"],
+        "SourceDestCheck": True,
+        "NetworkInterfaces": [
+            {
+                "NetworkInterfaceId": eni["NetworkInterfaceId"],
+                "PrivateIpAddress": eni["PrivateIpAddress"],
+                "SubnetId": eni["SubnetId"],
+                "VpcId": eni["VpcId"],
+                "Groups": eni["Groups"],
+                "Attachment": {"DeviceIndex": 0, "Status": "attached"},
+                "PrivateIpAddresses": eni["PrivateIpAddresses"],
+            }
+        ],
+        "Tags": _tags(name),
+    }
+    if public:
+        inst["PublicIpAddress"] = public
+    return inst
+
+
+def three_tier() -> dict[str, dict[str, Any]]:
+    """internet → ALB (sg-alb 443) → app (8080 from sg-alb) → db (5432 from sg-app); NAT for egress."""
+    vpc = "vpc-0a1b2c3d4e5f00001"
+    pub, app, db = "subnet-0a1b2c3d4e5f00011", "subnet-0a1b2c3d4e5f00012", "subnet-0a1b2c3d4e5f00013"
+    sg_alb, sg_app, sg_db = "sg-0a1b2c3d4e5f00021", "sg-0a1b2c3d4e5f00022", "sg-0a1b2c3d4e5f00023"
+    sg_default = "sg-0a1b2c3d4e5f00020"
+    igw, nat = "igw-0a1b2c3d4e5f00031", "nat-0a1b2c3d4e5f00032"
+    eni_alb = _eni(
+        "eni-0a1b2c3d4e5f00041",
+        pub,
+        vpc,
+        "10.0.0.10",
+        [(sg_alb, "alb-sg")],
+        public="198.51.100.10",
+        desc="ELB app/web-alb/50dc6c495c0c9188",
+        requester=True,
+        name="web-alb",
+    )
+    eni_app = _eni(
+        "eni-0a1b2c3d4e5f00042", app, vpc, "10.0.1.10", [(sg_app, "app-sg")], instance="i-0a1b2c3d4e5f00052"
+    )
+    eni_db = _eni(
+        "eni-0a1b2c3d4e5f00043", db, vpc, "10.0.2.10", [(sg_db, "db-sg")], instance="i-0a1b2c3d4e5f00053"
+    )
+    eni_nat = _eni(
+        "eni-0a1b2c3d4e5f00044",
+        pub,
+        vpc,
+        "10.0.0.20",
+        [],
+        public="198.51.100.20",
+        desc=f"Interface for NAT Gateway {nat}",
+        kind="nat_gateway",
+        requester=True,
+    )
+    return {
+        "Vpcs.json": {"Vpcs": [_vpc(vpc, "10.0.0.0/16", "three-tier")]},
+        "Subnets.json": {
+            "Subnets": [
+                _subnet(pub, vpc, "10.0.0.0/24", f"{REGION}a", "public"),
+                _subnet(app, vpc, "10.0.1.0/24", f"{REGION}a", "app"),
+                _subnet(db, vpc, "10.0.2.0/24", f"{REGION}a", "db"),
+            ]
+        },
+        "SecurityGroups.json": {
+            "SecurityGroups": [
+                _sg(
+                    sg_default,
+                    "default",
+                    vpc,
+                    "default VPC security group",
+                    [_perm("-1", None, None, groups=(sg_default,))],
+                ),
+                _sg(
+                    sg_alb,
+                    "alb-sg",
+                    vpc,
+                    "public load balancer",
+                    [_perm("tcp", 443, 443, cidrs=("0.0.0.0/0",), desc="HTTPS from anywhere")],
+                ),
+                _sg(
+                    sg_app,
+                    "app-sg",
+                    vpc,
+                    "application servers",
+                    [_perm("tcp", 8080, 8080, groups=(sg_alb,), desc="from the ALB")],
+                ),
+                _sg(
+                    sg_db,
+                    "db-sg",
+                    vpc,
+                    "PostgreSQL",
+                    [_perm("tcp", 5432, 5432, groups=(sg_app,), desc="from the app tier")],
+                ),
+            ]
+        },
+        "NetworkAcls.json": {
+            "NetworkAcls": [
+                _acl("acl-0a1b2c3d4e5f00061", vpc, [pub, app, db], ALLOW_ALL_ENTRIES, True, "default")
+            ]
+        },
+        "RouteTables.json": {
+            "RouteTables": [
+                _rtb(
+                    "rtb-0a1b2c3d4e5f00071",
+                    vpc,
+                    [pub],
+                    [_route("10.0.0.0/16", GatewayId="local"), _route("0.0.0.0/0", GatewayId=igw)],
+                    False,
+                    "public",
+                ),
+                _rtb(
+                    "rtb-0a1b2c3d4e5f00072",
+                    vpc,
+                    [app, db],
+                    [_route("10.0.0.0/16", GatewayId="local"), _route("0.0.0.0/0", NatGatewayId=nat)],
+                    True,
+                    "private",
+                ),
+            ]
+        },
+        "InternetGateways.json": {
+            "InternetGateways": [
+                {
+                    "Attachments": [{"State": "available", "VpcId": vpc}],
+                    "InternetGatewayId": igw,
+                    "OwnerId": ACCOUNT,
+                    "Tags": _tags("igw"),
+                }
+            ]
+        },
+        "NatGateways.json": {
+            "NatGateways": [
+                {
+                    "CreateTime": "2026-11-01T10:00:00+00:00",
+                    "NatGatewayAddresses": [
+                        {
+                            "AllocationId": "eipalloc-0a1b2c3d4e5f00081",
+                            "NetworkInterfaceId": eni_nat["NetworkInterfaceId"],
+                            "PrivateIp": "10.0.0.20",
+                            "PublicIp": "198.51.100.20",
+                            "IsPrimary": True,
+                            "Status": "succeeded",
+                        }
+                    ],
+                    "NatGatewayId": nat,
+                    "State": "available",
+                    "SubnetId": pub,
+                    "VpcId": vpc,
+                    "ConnectivityType": "public",
+                    "Tags": _tags("nat"),
+                }
+            ]
+        },
+        "NetworkInterfaces.json": {"NetworkInterfaces": [eni_alb, eni_app, eni_db, eni_nat]},
+        "Reservations.json": {
+            "Reservations": [
+                {
+                    "ReservationId": "r-0a1b2c3d4e5f00091",
+                    "OwnerId": ACCOUNT,
+                    "Groups": [],
+                    "Instances": [_instance("i-0a1b2c3d4e5f00052", eni_app, "app-1")],
+                },
+                {
+                    "ReservationId": "r-0a1b2c3d4e5f00092",
+                    "OwnerId": ACCOUNT,
+                    "Groups": [],
+                    "Instances": [_instance("i-0a1b2c3d4e5f00053", eni_db, "db-1")],
+                },
+            ]
+        },
+    }
+
+
+def nacl_trap() -> dict[str, dict[str, Any]]:
+    """A web server whose SG and NACL both admit 443 — and HTTPS still fails: no outbound ephemeral rule."""
+    vpc = "vpc-0b1b2c3d4e5f00001"
+    web_sub = "subnet-0b1b2c3d4e5f00011"
+    sg_web = "sg-0b1b2c3d4e5f00021"
+    igw = "igw-0b1b2c3d4e5f00031"
+    eni_web = _eni(
+        "eni-0b1b2c3d4e5f00041",
+        web_sub,
+        vpc,
+        "10.1.0.10",
+        [(sg_web, "web-sg")],
+        public="203.0.113.80",
+        instance="i-0b1b2c3d4e5f00051",
+    )
+    entries = [
+        # inbound: HTTPS from anywhere, SSH from the office
+        _entry(100, False, "6", "0.0.0.0/0", "allow", (443, 443)),
+        _entry(110, False, "6", "192.0.2.0/24", "allow", (22, 22)),
+        # inbound return traffic for the server's own outbound calls
+        _entry(120, False, "6", "0.0.0.0/0", "allow", (32768, 65535)),
+        # outbound: the server may call HTTP/HTTPS APIs — but nothing lets responses to clients out
+        _entry(100, True, "6", "0.0.0.0/0", "allow", (80, 80)),
+        _entry(110, True, "6", "0.0.0.0/0", "allow", (443, 443)),
+        _entry(120, True, "6", "192.0.2.0/24", "allow", (1024, 65535)),
+    ]
+    return {
+        "Vpcs.json": {"Vpcs": [_vpc(vpc, "10.1.0.0/16", "nacl-trap")]},
+        "Subnets.json": {"Subnets": [_subnet(web_sub, vpc, "10.1.0.0/24", f"{REGION}a", "web")]},
+        "SecurityGroups.json": {
+            "SecurityGroups": [
+                _sg(
+                    sg_web,
+                    "web-sg",
+                    vpc,
+                    "web server",
+                    [
+                        _perm("tcp", 443, 443, cidrs=("0.0.0.0/0",), desc="HTTPS"),
+                        _perm("tcp", 22, 22, cidrs=("192.0.2.0/24",), desc="SSH from the office"),
+                    ],
+                ),
+            ]
+        },
+        "NetworkAcls.json": {
+            "NetworkAcls": [_acl("acl-0b1b2c3d4e5f00061", vpc, [web_sub], entries, False, "web-acl")]
+        },
+        "RouteTables.json": {
+            "RouteTables": [
+                _rtb(
+                    "rtb-0b1b2c3d4e5f00071",
+                    vpc,
+                    [web_sub],
+                    [_route("10.1.0.0/16", GatewayId="local"), _route("0.0.0.0/0", GatewayId=igw)],
+                    True,
+                    "web",
+                ),
+            ]
+        },
+        "InternetGateways.json": {
+            "InternetGateways": [
+                {
+                    "Attachments": [{"State": "available", "VpcId": vpc}],
+                    "InternetGatewayId": igw,
+                    "OwnerId": ACCOUNT,
+                    "Tags": _tags("igw"),
+                }
+            ]
+        },
+        "NetworkInterfaces.json": {"NetworkInterfaces": [eni_web]},
+        "Reservations.json": {
+            "Reservations": [
+                {
+                    "ReservationId": "r-0b1b2c3d4e5f00091",
+                    "OwnerId": ACCOUNT,
+                    "Groups": [],
+                    "Instances": [_instance("i-0b1b2c3d4e5f00051", eni_web, "web-1", public="203.0.113.80")],
+                },
+            ]
+        },
+    }
+
+
+def main() -> None:
+    for name, files in (("three-tier", three_tier()), ("nacl-trap", nacl_trap())):
+        out = HERE / name
+        out.mkdir(exist_ok=True)
+        for fname, doc in files.items():
+            (out / fname).write_text(json.dumps(doc, indent=2) + "\n")
+        print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()

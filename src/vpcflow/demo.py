@@ -1,0 +1,65 @@
+"""``make demo``: trace the interesting flows of the bundled example snapshots and show the diagnoses."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from vpcflow.engine import Engine, Verdict
+from vpcflow.render.trace_text import render_trace
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+# (snapshot, src, dst, protocol, port, what it shows)
+FLOWS: list[tuple[str, str, str, str, int, str]] = [
+    ("three-tier", "203.0.113.12", "web-alb", "tcp", 443, "internet → ALB on HTTPS"),
+    ("three-tier", "web-alb", "app-1", "tcp", 8080, "ALB → app (rule references alb-sg)"),
+    ("three-tier", "app-1", "db-1", "tcp", 5432, "app → db (rule references app-sg)"),
+    ("three-tier", "web-alb", "db-1", "tcp", 5432, "ALB → db: not allowed"),
+    ("three-tier", "203.0.113.12", "db-1", "tcp", 5432, "internet → db: no way in"),
+    ("three-tier", "app-1", "203.0.113.50", "tcp", 443, "app → internet through the NAT gateway"),
+    ("nacl-trap", "198.51.100.7", "web-1", "tcp", 443, "HTTPS to the web server: the NACL trap"),
+    ("nacl-trap", "192.0.2.15", "web-1", "tcp", 22, "SSH from the office"),
+    ("nacl-trap", "web-1", "198.51.100.99", "tcp", 443, "the server calls an HTTPS API"),
+]
+
+_STYLE = {
+    Verdict.ACCEPT: "green",
+    Verdict.REJECT: "red",
+    Verdict.PARTIAL: "yellow",
+    Verdict.UNKNOWN: "magenta",
+}
+
+
+def main() -> int:
+    from vpcflow.sources import load_snapshot
+
+    console = Console()
+    engines = {name: Engine(load_snapshot(EXAMPLES / name)) for name in ("three-tier", "nacl-trap")}
+    summary = Table(title="vpcflow demo: the bundled examples", title_justify="left")
+    for col in ("snapshot", "flow", "verdict", "diagnosis"):
+        summary.add_column(col, overflow="fold")
+    traces = []
+    for snap, src, dst, proto, port, what in FLOWS:
+        trace = engines[snap].trace(src, dst, proto, port)
+        traces.append((snap, what, trace))
+        summary.add_row(snap, what, Text(trace.verdict.value, style=_STYLE[trace.verdict]), trace.diagnosis)
+    console.print(summary)
+    for snap, what, trace in traces:
+        if trace.verdict is Verdict.ACCEPT:
+            continue
+        console.rule(f"{snap}: {what}")
+        console.print(render_trace(trace))
+    console.print(
+        "\nTry it yourself:  .venv/bin/vpcflow trace examples/nacl-trap --src 198.51.100.7 "
+        "--dst web-1 --port 443"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

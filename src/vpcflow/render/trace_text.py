@@ -1,0 +1,133 @@
+"""A trace as a person reads it: verdict line, hop tables, the blocking rule highlighted, diagnosis."""
+
+from __future__ import annotations
+
+from rich import box
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from vpcflow.engine.result import Blocker, Hop, HopAction, Trace, Verdict, rule_text
+from vpcflow.model import protocol_name
+
+_VERDICT_STYLE = {
+    Verdict.ACCEPT: "bold green",
+    Verdict.REJECT: "bold red",
+    Verdict.PARTIAL: "bold yellow",
+    Verdict.UNKNOWN: "bold magenta",
+}
+_ACTION_STYLE = {
+    HopAction.ALLOW: "green",
+    HopAction.FORWARD: "cyan",
+    HopAction.DENY: "bold red",
+    HopAction.DROP: "bold red",
+}
+
+
+def _is_blocking(hop: Hop, blocker: Blocker | None) -> bool:
+    if blocker is None:
+        return False
+    return hop.id == blocker.id and hop.kind is blocker.kind and hop.direction == blocker.direction
+
+
+def _hop_table(title: str, hops: tuple[Hop, ...], blocker: Blocker | None) -> Table:
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("#", justify="right")
+    table.add_column("component")
+    table.add_column("id")
+    table.add_column("dir")
+    table.add_column("action")
+    table.add_column("rule / detail", overflow="fold")
+    for i, hop in enumerate(hops, 1):
+        blocking = _is_blocking(hop, blocker) and (
+            hop.action in (HopAction.DENY, HopAction.DROP) or hop.denied_ports is not None
+        )
+        detail = rule_text(hop.rule) if hop.rule is not None else ""
+        if hop.rule is None and hop.kind.value == "security-group" and hop.action is HopAction.DENY:
+            detail = "no rule matches"
+        if hop.detail:
+            detail = f"{detail}; {hop.detail}" if detail else hop.detail
+        style = "bold red" if blocking else ""
+        marker = "✗ " if blocking else ""
+        table.add_row(
+            str(i),
+            hop.kind.value,
+            hop.id or "-",
+            hop.direction.value if hop.direction else "-",
+            Text(hop.action.value, style=_ACTION_STYLE[hop.action]),
+            Text(marker + detail, style=style),
+        )
+    return table
+
+
+def render_trace(trace: Trace) -> Group:
+    what = protocol_name(trace.protocol)
+    if trace.dst_port is not None:
+        what += f" {trace.dst_port}"
+    elif trace.icmp_type is not None:
+        what += f" type {trace.icmp_type} code {trace.icmp_code}"
+    head = Text()
+    head.append(trace.verdict.value, style=_VERDICT_STYLE[trace.verdict])
+    head.append(
+        f"  {what}  {trace.source.label} [{trace.source.address}] → "
+        f"{trace.destination.label} [{trace.destination.address}]"
+    )
+    parts: list[Text | Table] = [head]
+    blocker = trace.blocked_by
+    parts.append(
+        _hop_table(
+            "request",
+            trace.forward.hops,
+            blocker if blocker and blocker.stage == "forward" else None,
+        )
+    )
+    if trace.ret.applicable and trace.forward.delivered:
+        parts.append(
+            _hop_table(
+                f"response (client ports {trace.client_ports})",
+                trace.ret.hops,
+                blocker if blocker and blocker.stage == "return" else None,
+            )
+        )
+    diag = Text("diagnosis: ", style="bold")
+    diag.append(trace.diagnosis, style=_VERDICT_STYLE[trace.verdict].replace("bold ", ""))
+    parts.append(diag)
+    if trace.flow_logs:
+        logs = Table(
+            title="flow-log records (one representative conversation)",
+            title_justify="left",
+            box=box.SIMPLE_HEAD,
+            pad_edge=False,
+        )
+        for col in ("interface-id", "dir", "srcaddr", "dstaddr", "srcport", "dstport", "proto", "action"):
+            logs.add_column(col)
+        for r in trace.flow_logs:
+            logs.add_row(
+                r.interface_id,
+                r.flow_direction,
+                str(r.srcaddr),
+                str(r.dstaddr),
+                str(r.srcport),
+                str(r.dstport),
+                str(r.protocol),
+                Text(r.action, style="green" if r.action == "ACCEPT" else "bold red"),
+            )
+        parts.append(logs)
+    for note in trace.notes:
+        parts.append(Text(f"note: {note}", style="dim"))
+    return Group(*parts)
+
+
+def trace_to_text(trace: Trace, width: int = 120) -> str:
+    """Plain text (no colour) — what golden files hold."""
+    console = Console(width=width, record=True, color_system=None, force_terminal=False, file=_Null())
+    console.print(render_trace(trace))
+    return "\n".join(line.rstrip() for line in console.export_text().splitlines()) + "\n"
+
+
+class _Null:
+    def write(self, _s: str) -> int:
+        return 0
+
+    def flush(self) -> None:
+        return None
