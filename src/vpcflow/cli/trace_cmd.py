@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -14,7 +14,7 @@ from vpcflow.engine import Engine, Verdict
 from vpcflow.render import dumps, render_trace
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     text = "text"
     json = "json"
 
@@ -37,7 +37,7 @@ def trace_command(
         str | None,
         typer.Option(
             "--client-ports",
-            help="Client ephemeral ports: linux, windows, nat, elb, lambda or N-M (default: per ENI tag, else linux).",
+            help="Client ephemeral ports: linux, windows, nat, elb, lambda or N-M (default: ENI tag, else linux).",
         ),
     ] = None,
     ipv6: Annotated[bool, typer.Option("--ipv6", help="Use the endpoints' IPv6 addresses.")] = False,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 from rich import box
 from rich.console import Console, Group
 from rich.table import Table
@@ -120,14 +122,6 @@ def render_trace(trace: Trace) -> Group:
 
 def trace_to_text(trace: Trace, width: int = 120) -> str:
     """Plain text (no colour) — what golden files hold."""
-    console = Console(width=width, record=True, color_system=None, force_terminal=False, file=_Null())
+    console = Console(width=width, record=True, color_system=None, force_terminal=False, file=io.StringIO())
     console.print(render_trace(trace))
     return "\n".join(line.rstrip() for line in console.export_text().splitlines()) + "\n"
-
-
-class _Null:
-    def write(self, _s: str) -> int:
-        return 0
-
-    def flush(self) -> None:
-        return None
