@@ -37,7 +37,7 @@ def trace_command(
         str | None,
         typer.Option(
             "--client-ports",
-            help="Client ephemeral ports: linux, windows, nat, elb, lambda or N-M (default: ENI tag, else linux).",
+            help="Client ephemeral ports: linux, windows, nat, elb, lambda or N-M (default: linux).",
         ),
     ] = None,
     ipv6: Annotated[bool, typer.Option("--ipv6", help="Use the endpoints' IPv6 addresses.")] = False,
