@@ -125,6 +125,11 @@ class Engine:
                 raise QueryError(f"no network interface has address {ref} in {vpc.vpc_id}")
         return None, addr
 
+    def _is_nat_address(self, addr: Address | None) -> bool:
+        return addr is not None and any(
+            addr in (n.public_ip, n.private_ip) for n in self.snapshot.nat_gateways.values()
+        )
+
     def _connected(self, a: NetworkInterface, b: NetworkInterface) -> bool:
         if a.vpc_id == b.vpc_id:
             return True
@@ -175,7 +180,7 @@ class Engine:
                 raise QueryError(f"--port {port} out of range 0-65535")
         src_eni, src_addr = self.resolve(src)
         dst_eni, dst_addr = self.resolve(dst)
-        if src_eni is None and dst_eni is None:
+        if src_eni is None and dst_eni is None and not self._is_nat_address(dst_addr):
             raise QueryError("at least one endpoint must be in the snapshot")
         if src_eni is not None and dst_eni is not None and src_eni.eni_id == dst_eni.eni_id:
             raise QueryError("source and destination are the same network interface")
