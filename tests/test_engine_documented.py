@@ -6,8 +6,8 @@ Expected values are worked out from the AWS documentation tables, not recorded f
 from __future__ import annotations
 
 import pytest
-from builders import ALLOW_ALL, AclSpec, SnapBuilder
 
+from builders import ALLOW_ALL, AclSpec, SnapBuilder
 from vpcflow.engine import Engine, HopKind, Verdict
 from vpcflow.model import Direction
 
