@@ -1,0 +1,120 @@
+"""Live import: call the EC2 ``describe-*`` APIs with boto3 and write a snapshot directory.
+
+Only this module talks to AWS. It writes exactly what the API returns (less ``ResponseMetadata``), one
+file per call, in the Batfish layout ``aws_configs/<account>/<region>/<Key>.json``, so the result loads
+with ``load_snapshot`` like any other snapshot and can be kept, diffed and shared.
+
+The boto3 session and endpoint are injectable: tests point it at a moto server on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from vpcflow.errors import InputError, VpcflowError
+
+# (output key, boto3 method, paginated?) — one row per describe call; a new resource is one line.
+DESCRIBE_CALLS: tuple[tuple[str, str, bool], ...] = (
+    ("Vpcs", "describe_vpcs", True),
+    ("Subnets", "describe_subnets", True),
+    ("SecurityGroups", "describe_security_groups", True),
+    ("NetworkAcls", "describe_network_acls", True),
+    ("RouteTables", "describe_route_tables", True),
+    ("InternetGateways", "describe_internet_gateways", True),
+    ("EgressOnlyInternetGateways", "describe_egress_only_internet_gateways", True),
+    ("NatGateways", "describe_nat_gateways", True),
+    ("Addresses", "describe_addresses", False),
+    ("NetworkInterfaces", "describe_network_interfaces", True),
+    ("Reservations", "describe_instances", True),
+    ("VpcPeeringConnections", "describe_vpc_peering_connections", True),
+    ("PrefixLists", "describe_prefix_lists", True),
+    ("ManagedPrefixLists", "describe_managed_prefix_lists", True),
+)
+
+
+class LiveImportError(VpcflowError):
+    """AWS could not be read (credentials, permissions, endpoint)."""
+
+
+@dataclass
+class FetchReport:
+    account: str
+    regions: list[str]
+    files: list[Path] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)  # calls that failed, with the reason
+
+
+def _call_all(client: Any, method: str, key: str, paginated: bool) -> list[Any]:
+    if paginated and client.can_paginate(method):
+        items: list[Any] = []
+        for page in client.get_paginator(method).paginate():
+            items.extend(page.get(key, []))
+        return items
+    return list(getattr(client, method)().get(key, []))
+
+
+def _jsonable(value: Any) -> Any:
+    """boto3 returns datetimes; the CLI writes ISO strings. Match the CLI."""
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def fetch_snapshot(
+    out_dir: str | Path,
+    regions: Iterable[str],
+    *,
+    session: Any = None,
+    endpoint_url: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> FetchReport:
+    """Describe every modelled resource in each region and write ``aws_configs/<acct>/<region>/``."""
+    try:
+        import boto3
+        import botocore.exceptions as bexc
+    except ImportError:  # pragma: no cover - the aws extra is missing
+        raise InputError("live import needs boto3: pip install 'vpcflow[aws]'") from None
+    sess = session or boto3.Session()
+    regions = list(regions) or [sess.region_name or "us-east-1"]
+    try:
+        sts = sess.client("sts", endpoint_url=endpoint_url, region_name=regions[0])
+        account = str(sts.get_caller_identity()["Account"])
+    except (bexc.BotoCoreError, bexc.ClientError) as exc:
+        raise LiveImportError(f"cannot identify the AWS account: {exc}") from None
+    report = FetchReport(account, regions)
+    for region in regions:
+        ec2 = sess.client("ec2", endpoint_url=endpoint_url, region_name=region)
+        folder = Path(out_dir) / "aws_configs" / account / region
+        folder.mkdir(parents=True, exist_ok=True)
+        for key, method, paginated in DESCRIBE_CALLS:
+            if progress:
+                progress(f"{region}: {method}")
+            try:
+                items = _call_all(ec2, method, key, paginated)
+            except (bexc.BotoCoreError, bexc.ClientError) as exc:
+                report.skipped.append(f"{region} {method}: {exc}")
+                continue
+            if key == "ManagedPrefixLists":
+                # customer-managed lists carry their CIDRs only in get-managed-prefix-list-entries
+                for pl in items:
+                    try:
+                        pages = ec2.get_paginator("get_managed_prefix_list_entries").paginate(
+                            PrefixListId=pl["PrefixListId"]
+                        )
+                        pl["Entries"] = [e for page in pages for e in page.get("Entries", [])]
+                    except (bexc.BotoCoreError, bexc.ClientError) as exc:
+                        report.skipped.append(f"{region} entries of {pl['PrefixListId']}: {exc}")
+            path = folder / f"{key}.json"
+            path.write_text(json.dumps({key: _jsonable(items)}, indent=2, sort_keys=True) + "\n")
+            report.files.append(path)
+            report.counts[key] = report.counts.get(key, 0) + len(items)
+    return report
