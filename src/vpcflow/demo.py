@@ -5,10 +5,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from vpcflow.cli.common import console as make_console
 from vpcflow.engine import Engine, Verdict
 from vpcflow.render.trace_text import render_trace
 
@@ -38,7 +38,7 @@ _STYLE = {
 def main() -> int:
     from vpcflow.sources import load_snapshot
 
-    console = Console()
+    console = make_console()
     engines = {name: Engine(load_snapshot(EXAMPLES / name)) for name in ("three-tier", "nacl-trap")}
     summary = Table(title="vpcflow demo: the bundled examples", title_justify="left")
     for col in ("snapshot", "flow", "verdict", "diagnosis"):

@@ -12,8 +12,8 @@ import click
 import typer
 
 # Each command group lives in its own module and registers itself on `app` when imported.
-from vpcflow.cli import snapshot_cmd as _snapshot_cmd  # noqa: F401  (registration)
-from vpcflow.cli import trace_cmd as _trace_cmd  # noqa: F401  (registration)
+import vpcflow.cli.snapshot_cmd
+import vpcflow.cli.trace_cmd  # noqa: F401  (registration)
 from vpcflow.cli.app import app
 from vpcflow.errors import VpcflowError
 

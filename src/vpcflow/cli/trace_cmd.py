@@ -6,10 +6,9 @@ from enum import StrEnum
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from vpcflow.cli.app import app
-from vpcflow.cli.common import load
+from vpcflow.cli.common import console, load
 from vpcflow.engine import Engine, Verdict
 from vpcflow.render import dumps, render_trace
 
@@ -59,5 +58,5 @@ def trace_command(
     if output is OutputFormat.json:
         typer.echo(dumps(result.to_json()), nl=False)
     else:
-        Console(soft_wrap=False).print(render_trace(result))
+        console().print(render_trace(result))
     return 0 if result.verdict is Verdict.ACCEPT else 1

@@ -13,7 +13,8 @@ from vpcflow.engine.result import (
     Verdict,
 )
 from vpcflow.engine.rules import AddressSpace, CompiledRules, FilterResult
-from vpcflow.engine.trace import EPHEMERAL_PRESETS, Engine, parse_port_range
+from vpcflow.engine.trace import Engine, parse_port_range
+from vpcflow.model import EPHEMERAL_PRESETS
 
 __all__ = [
     "EPHEMERAL_PRESETS",

@@ -214,7 +214,7 @@ class LegWalker:
                     direction,
                     HopAction.ALLOW if result.allowed else HopAction.DENY,
                     result.pieces[0][2] if result.pieces else None,
-                    "untracked flow (world-open rules both ways): the response is checked against the rules",
+                    "untracked flow: the response is checked against the rules",
                     group_ids=eni.group_ids,
                 )
             )

@@ -15,6 +15,7 @@ from vpcflow.engine.result import (
 from vpcflow.engine.rules import CompiledRules
 from vpcflow.errors import QueryError
 from vpcflow.model import (
+    EPHEMERAL_PRESETS,
     ICMP,
     ICMPV6,
     TCP,
@@ -27,36 +28,19 @@ from vpcflow.model import (
     parse_protocol,
     tag,
 )
+from vpcflow.model import (
+    parse_port_range as _parse_port_range,
+)
 
-# Client ephemeral port ranges (aws-semantics.md §2.4 and §7: Linux uses the kernel default).
-EPHEMERAL_PRESETS: dict[str, PortRange] = {
-    "linux": PortRange(32768, 60999),
-    "windows": PortRange(49152, 65535),
-    "windows-2003": PortRange(1025, 5000),
-    "nat": PortRange(1024, 65535),
-    "elb": PortRange(1024, 65535),
-    "lambda": PortRange(1024, 65535),
-}
 DEFAULT_CLIENT = "linux"
 EPHEMERAL_TAG = "vpcflow:ephemeral-ports"
 
 
 def parse_port_range(text: str) -> PortRange:
-    """``linux`` / ``windows`` / ``1024-65535`` / ``443`` → PortRange."""
-    value = text.strip().lower()
-    if value in EPHEMERAL_PRESETS:
-        return EPHEMERAL_PRESETS[value]
-    lo_s, _, hi_s = value.partition("-")
     try:
-        lo = int(lo_s)
-        hi = int(hi_s) if hi_s else lo
-    except ValueError:
-        raise QueryError(
-            f"bad port range {text!r} (expected N, N-M or one of {', '.join(EPHEMERAL_PRESETS)})"
-        ) from None
-    if not (0 <= lo <= hi <= 65535):
-        raise QueryError(f"bad port range {text!r} (ports are 0-65535, low before high)")
-    return PortRange(lo, hi)
+        return _parse_port_range(text)
+    except ValueError as exc:
+        raise QueryError(str(exc)) from None
 
 
 class Engine:

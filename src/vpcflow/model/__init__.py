@@ -15,6 +15,7 @@ from vpcflow.model.filters import (
 from vpcflow.model.net import (
     ALL_PORTS,
     ALL_PROTOCOLS,
+    EPHEMERAL_PRESETS,
     ICMP,
     ICMPV6,
     TCP,
@@ -28,6 +29,7 @@ from vpcflow.model.net import (
     PortRange,
     ProtocolError,
     RuleAction,
+    parse_port_range,
     parse_protocol,
     protocol_name,
 )
@@ -54,6 +56,7 @@ __all__ = [
     "ALL_PROTOCOLS",
     "DEFAULT_DENY_V4",
     "DEFAULT_DENY_V6",
+    "EPHEMERAL_PRESETS",
     "ICMP",
     "ICMPV6",
     "MODELLED_TARGETS",
@@ -90,6 +93,7 @@ __all__ = [
     "Subnet",
     "Vpc",
     "VpcPeeringConnection",
+    "parse_port_range",
     "parse_protocol",
     "protocol_name",
     "tag",

@@ -1,0 +1,156 @@
+"""``vpcflow snapshot info|fetch``: what a snapshot holds; import one live from AWS."""
+
+from __future__ import annotations
+
+from collections import Counter
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from vpcflow.cli.app import app
+from vpcflow.cli.common import console
+from vpcflow.render import dumps
+
+snapshot_app = typer.Typer(help="Inspect or fetch snapshots.", no_args_is_help=True)
+app.add_typer(snapshot_app, name="snapshot")
+
+
+class InfoFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+def snapshot_summary(path: str) -> dict[str, Any]:
+    """Counts, scopes, VPCs, warnings and what is not modelled — the data behind ``snapshot info``."""
+    from vpcflow.sources import load_with_report
+
+    result = load_with_report(path)
+    s = result.snapshot
+    rules = sum(len(g.ingress) + len(g.egress) for g in s.security_groups.values())
+    entries = sum(len(a.ingress) + len(a.egress) for a in s.network_acls.values())
+    return {
+        "snapshot": str(path),
+        "files": len(result.files),
+        "ignored_files": sorted(result.ignored_files),
+        "scopes": [
+            {"account": a, "region": r, "documents": n}
+            for (a, r), n in sorted(result.scopes.items(), key=lambda kv: (str(kv[0][0]), str(kv[0][1])))
+        ],
+        "counts": {
+            "vpcs": len(s.vpcs),
+            "subnets": len(s.subnets),
+            "network_interfaces": len(s.interfaces),
+            "instances": len(s.instances),
+            "security_groups": len(s.security_groups),
+            "security_group_rules": rules,
+            "network_acls": len(s.network_acls),
+            "network_acl_entries": entries,
+            "route_tables": len(s.route_tables),
+            "internet_gateways": sum(1 for g in s.internet_gateways.values() if not g.egress_only),
+            "egress_only_internet_gateways": sum(1 for g in s.internet_gateways.values() if g.egress_only),
+            "nat_gateways": len(s.nat_gateways),
+            "elastic_ips": len(s.elastic_ips),
+            "prefix_lists": len(s.prefix_lists),
+            "vpc_peering_connections": len(s.peerings),
+        },
+        "vpcs": [
+            {
+                "vpc_id": v.vpc_id,
+                "account": v.owner_id,
+                "region": v.region,
+                "cidrs": [str(c) for c in v.cidrs],
+                "subnets": sum(1 for sub in s.subnets.values() if sub.vpc_id == v.vpc_id),
+                "interfaces": sum(1 for e in s.interfaces.values() if e.vpc_id == v.vpc_id),
+            }
+            for v in sorted(s.vpcs.values(), key=lambda v: v.vpc_id)
+        ],
+        "warnings": [
+            {"code": w.code, "message": w.message, "source": w.source, "resource_id": w.resource_id}
+            for w in s.warnings
+        ],
+        "warning_counts": dict(sorted(Counter(w.code for w in s.warnings).items())),
+        "not_modelled": dict(sorted(s.not_modelled.items())),
+    }
+
+
+@snapshot_app.command("info")
+def info_command(
+    snapshot: Annotated[str, typer.Argument(help="Snapshot directory or JSON file.")],
+    output: Annotated[InfoFormat, typer.Option("--format", "-f")] = InfoFormat.text,
+) -> int:
+    """What was loaded, every warning, and what is not modelled."""
+    data = snapshot_summary(snapshot)
+    if output is InfoFormat.json:
+        typer.echo(dumps(data), nl=False)
+        return 0
+    con = console()
+    con.print(f"[bold]{data['snapshot']}[/]: {data['files']} JSON files")
+    counts = Table(title="loaded", title_justify="left")
+    counts.add_column("resource")
+    counts.add_column("count", justify="right")
+    for k, v in data["counts"].items():
+        counts.add_row(k.replace("_", " "), str(v))
+    con.print(counts)
+    if data["vpcs"]:
+        vpcs = Table(title="VPCs", title_justify="left")
+        for col in ("vpc", "account", "region", "cidrs", "subnets", "interfaces"):
+            vpcs.add_column(col)
+        for v in data["vpcs"]:
+            vpcs.add_row(
+                v["vpc_id"],
+                v["account"] or "-",
+                v["region"] or "-",
+                ", ".join(v["cidrs"]),
+                str(v["subnets"]),
+                str(v["interfaces"]),
+            )
+        con.print(vpcs)
+    if data["not_modelled"]:
+        con.print(
+            "[bold]not modelled[/] (loaded, reported, never used silently): "
+            + ", ".join(f"{k} ×{n}" for k, n in data["not_modelled"].items())
+        )
+    if data["ignored_files"]:
+        con.print(f"[bold]ignored files[/] (not JSON): {len(data['ignored_files'])}")
+        for f in data["ignored_files"]:
+            con.print(f"  {f}")
+    if data["warnings"]:
+        con.print(f"[bold yellow]{len(data['warnings'])} warnings[/]")
+        for w in data["warnings"]:
+            con.print(
+                f"  [yellow]{w['code']}[/] {w['message']}"
+                + (f"  [dim]{w['source']}[/]" if w["source"] else "")
+            )
+    else:
+        con.print("[green]no warnings[/]")
+    return 0
+
+
+@snapshot_app.command("fetch")
+def fetch_command(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Directory to write the snapshot into.")],
+    region: Annotated[list[str] | None, typer.Option("--region", "-r", help="Region (repeatable).")] = None,
+    profile: Annotated[str | None, typer.Option("--profile", help="AWS profile name.")] = None,
+    endpoint_url: Annotated[
+        str | None, typer.Option("--endpoint-url", help="EC2/STS endpoint (e.g. a moto server).")
+    ] = None,
+) -> int:
+    """Call the EC2 describe-* APIs with boto3 and write a snapshot (Batfish layout)."""
+    import boto3
+
+    from vpcflow.live import fetch_snapshot
+
+    session = boto3.Session(profile_name=profile) if profile else boto3.Session()
+    err = console(stderr=True)
+    report = fetch_snapshot(out, region or [], session=session, endpoint_url=endpoint_url)
+    err.print(
+        f"account {report.account}, regions {', '.join(report.regions)}: {len(report.files)} files, "
+        + ", ".join(f"{k} {v}" for k, v in sorted(report.counts.items()) if v)
+    )
+    for s in report.skipped:
+        err.print(f"[yellow]skipped[/] {s}")
+    typer.echo(str(out))
+    return 0
