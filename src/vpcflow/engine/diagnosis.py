@@ -60,4 +60,7 @@ def diagnose(trace: Trace) -> str:
             f"the request arrives, but the response to the client's {ports} is denied by "
             f"{blocker_text(b)} [{b.code}]; only ports {trace.return_ports} work"
         )
-    return f"the request arrives, but the response to the client's {ports} is denied by {blocker_text(b)} [{b.code}]"
+    return (
+        f"the request arrives, but the response to the client's {ports} is denied by "
+        f"{blocker_text(b)} [{b.code}]"
+    )
