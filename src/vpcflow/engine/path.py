@@ -703,7 +703,7 @@ class LegWalker:
     def from_internet(self, pkt: Packet) -> Arrival | None:
         """A packet on the internet: back into a VPC through an IGW, or delivered outside."""
         hit = self.s.eni_by_public_ip.get(pkt.dst)
-        if hit is not None:
+        if hit is not None and self.s.interfaces[hit[0]].interface_type != "nat_gateway":
             eni = self.s.interfaces[hit[0]]
             return self._igw_in(
                 eni.vpc_id, pkt, replace(pkt, dst=hit[1]), f"destination {pkt.dst} → {hit[1]}"

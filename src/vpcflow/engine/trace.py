@@ -97,9 +97,11 @@ class Engine:
         hits = sorted({eni for (vpc, a), eni in s.eni_by_private_ip.items() if a == addr})
         if len(hits) > 1:
             raise QueryError(f"{ref} is a private address in several VPCs ({', '.join(hits)}); name the ENI")
-        if hits:
+        if hits and not self._is_nat_address(addr):
             return s.interfaces[hits[0]], addr
         pub = s.eni_by_public_ip.get(addr)
+        if self._is_nat_address(addr):
+            return None, addr  # a NAT gateway is a hop, not an endpoint
         if pub is not None:
             return s.interfaces[pub[0]], addr
         vpc = s.vpc_of_address(addr)
