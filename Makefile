@@ -18,8 +18,8 @@ demo: $(STAMP)
 	$(BIN)/python -m vpcflow.demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench examples
+	$(BIN)/ruff format --check src tests bench examples
 	$(BIN)/mypy --strict src/vpcflow
 
 test: lint
