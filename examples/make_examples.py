@@ -123,10 +123,8 @@ def _acl(
     acl_id: str, vpc_id: str, subnets: list[str], entries: list[dict[str, Any]], default: bool, name: str
 ) -> dict[str, Any]:
     # AWS returns the `*` entries (rule 32767) too; entries come egress first, then ingress.
-    all_entries = entries + [
-        _entry(32767, True, "-1", "0.0.0.0/0", "deny"),
-        _entry(32767, False, "-1", "0.0.0.0/0", "deny"),
-    ]
+    stars = [_entry(32767, egress, "-1", "0.0.0.0/0", "deny") for egress in (True, False)]
+    all_entries = [*entries, *stars]
     all_entries.sort(key=lambda e: (not e["Egress"], e["RuleNumber"]))
     return {
         "Associations": [
