@@ -14,11 +14,14 @@ from vpcflow.engine.result import (
 )
 from vpcflow.engine.rules import AddressSpace, CompiledRules, FilterResult
 from vpcflow.engine.trace import Engine, parse_port_range
+from vpcflow.engine.verdicts import BatchEvaluator, BatchResult
 from vpcflow.model import EPHEMERAL_PRESETS
 
 __all__ = [
     "EPHEMERAL_PRESETS",
     "AddressSpace",
+    "BatchEvaluator",
+    "BatchResult",
     "Blocker",
     "CompiledRules",
     "Endpoint",
