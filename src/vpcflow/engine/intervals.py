@@ -54,8 +54,11 @@ class IntervalSet:
         return IntervalSet(_normalise(self.spans + other.spans))
 
     def __and__(self, other: IntervalSet) -> IntervalSet:
-        out: list[tuple[int, int]] = []
         a, b = self.spans, other.spans
+        if len(a) == 1 and len(b) == 1:  # the common case, kept cheap
+            lo, hi = max(a[0][0], b[0][0]), min(a[0][1], b[0][1])
+            return IntervalSet(((lo, hi),)) if lo <= hi else _EMPTY
+        out: list[tuple[int, int]] = []
         i = j = 0
         while i < len(a) and j < len(b):
             lo = max(a[i][0], b[j][0])
@@ -69,8 +72,12 @@ class IntervalSet:
         return IntervalSet(tuple(out))
 
     def __sub__(self, other: IntervalSet) -> IntervalSet:
-        out: list[tuple[int, int]] = []
         b = other.spans
+        if not b or not self.spans:
+            return self
+        if len(b) == 1 and b[0][0] <= self.spans[0][0] and self.spans[-1][1] <= b[0][1]:
+            return _EMPTY
+        out: list[tuple[int, int]] = []
         j = 0
         for lo, hi in self.spans:
             cur = lo
@@ -103,3 +110,6 @@ class IntervalSet:
         if not self.spans:
             return "none"
         return ", ".join(str(lo) if lo == hi else f"{lo}-{hi}" for lo, hi in self.spans)
+
+
+_EMPTY = IntervalSet()

@@ -182,7 +182,11 @@ class LegWalker:
         self._settle_events(result.allowed)
         if not result.allowed:
             return None
-        return replace(pkt, dports=result.allowed)
+        if result.allowed == pkt.dports:
+            return pkt
+        return Packet(
+            pkt.src, pkt.dst, pkt.protocol, pkt.sports, result.allowed, pkt.icmp_type, pkt.icmp_code
+        )
 
     # -- filters -------------------------------------------------------------------------------
 

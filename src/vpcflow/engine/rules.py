@@ -80,15 +80,21 @@ class CompiledRules:
 
     def __init__(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
-        self._peer_cache: dict[object, AddressSpace] = {}
+        self._peer_cache: dict[int, AddressSpace] = {}
+        self._ports_cache: dict[int, IntervalSet] = {}
+        self._nacl_cache: dict[
+            tuple[str, Direction], tuple[tuple[NetworkAclEntry, int, int, int, int, IntervalSet], ...]
+        ] = {}
+        self._sg_rules: dict[tuple[str, Direction], tuple[SecurityGroupRule, ...]] = {}
 
     def peer_space(self, rule: SecurityGroupRule) -> AddressSpace:
-        peer = rule.peer
-        cached = self._peer_cache.get(peer)
+        # keyed by identity: peers live as long as the snapshot this object holds
+        key = id(rule.peer)
+        cached = self._peer_cache.get(key)
         if cached is not None:
             return cached
-        space = self._resolve(peer)
-        self._peer_cache[peer] = space
+        space = self._resolve(rule.peer)
+        self._peer_cache[key] = space
         return space
 
     def _resolve(self, peer: object) -> AddressSpace:
@@ -108,13 +114,17 @@ class CompiledRules:
 
     # -- security groups: union of every rule of every attached group, order-free ---------------
 
-    def sg_rules(self, eni: NetworkInterface, direction: Direction) -> list[SecurityGroupRule]:
-        out: list[SecurityGroupRule] = []
-        for gid in eni.group_ids:
-            group = self.snapshot.security_groups.get(gid)
-            if group is not None:
-                out.extend(group.rules(direction))
-        return out
+    def sg_rules(self, eni: NetworkInterface, direction: Direction) -> tuple[SecurityGroupRule, ...]:
+        key = (eni.eni_id, direction)
+        cached = self._sg_rules.get(key)
+        if cached is None:
+            out: list[SecurityGroupRule] = []
+            for gid in eni.group_ids:
+                group = self.snapshot.security_groups.get(gid)
+                if group is not None:
+                    out.extend(group.rules(direction))
+            cached = self._sg_rules[key] = tuple(out)
+        return cached
 
     def evaluate_sg(
         self,
@@ -132,11 +142,13 @@ class CompiledRules:
         for rule in self.sg_rules(eni, direction):
             if not remaining:
                 break
+            if rule.protocol != protocol and rule.protocol != ALL_PROTOCOLS:
+                continue
             if not sg_rule_matches_header(rule, protocol, icmp_type, icmp_code):
                 continue
             if remote not in self.peer_space(rule):
                 continue
-            hit = remaining & rule_ports(rule.protocol, rule.ports)
+            hit = remaining & self.ports_of(rule)
             if hit:
                 pieces.append((hit, True, rule))
                 remaining = remaining - hit
@@ -147,8 +159,28 @@ class CompiledRules:
 
     # -- network ACLs: numbered entries, lowest first, first match wins --------------------------
 
-    @staticmethod
+    def _compiled_nacl(
+        self, acl: NetworkAcl, direction: Direction
+    ) -> tuple[tuple[NetworkAclEntry, int, int, int, int, IntervalSet], ...]:
+        """The entries as plain tuples (the hot loop of every trace), built once per ACL direction."""
+        key = (acl.acl_id, direction)
+        cached = self._nacl_cache.get(key)
+        if cached is None:
+            cached = self._nacl_cache[key] = tuple(
+                (e, e.cidr.version, e.cidr.lo, e.cidr.hi, e.protocol, self.ports_of(e))
+                for e in acl.entries(direction)
+            )
+        return cached
+
+    def ports_of(self, rule: SecurityGroupRule | NetworkAclEntry) -> IntervalSet:
+        key = id(rule)
+        cached = self._ports_cache.get(key)
+        if cached is None:
+            cached = self._ports_cache[key] = rule_ports(rule.protocol, rule.ports)
+        return cached
+
     def evaluate_nacl(
+        self,
         acl: NetworkAcl,
         direction: Direction,
         remote: Address,
@@ -160,14 +192,17 @@ class CompiledRules:
         remaining = ports
         allowed = IntervalSet()
         pieces: list[tuple[IntervalSet, bool, SecurityGroupRule | NetworkAclEntry | None]] = []
-        for entry in acl.entries(direction):
+        version, value = remote.version, remote.value
+        for entry, e_version, lo, hi, e_proto, e_ports in self._compiled_nacl(acl, direction):
             if not remaining:
                 break
-            if entry.cidr.version != remote.version or remote not in entry.cidr:
+            if e_version != version or not lo <= value <= hi:
+                continue
+            if e_proto != protocol and e_proto != ALL_PROTOCOLS:
                 continue
             if not nacl_entry_matches_header(entry, protocol, icmp_type, icmp_code):
                 continue
-            hit = remaining & rule_ports(entry.protocol, entry.ports)
+            hit = remaining & e_ports
             if not hit:
                 continue
             ok = entry.action is RuleAction.ALLOW

@@ -94,7 +94,7 @@ class Engine:
         except ValueError:
             return self.interface_of(ref), None
         s = self.snapshot
-        hits = sorted({eni for (vpc, a), eni in s.eni_by_private_ip.items() if a == addr})
+        hits = list(s.enis_by_address.get(addr, ()))
         if len(hits) > 1:
             raise QueryError(f"{ref} is a private address in several VPCs ({', '.join(hits)}); name the ENI")
         if hits and not self._is_nat_address(addr):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -68,6 +69,11 @@ class Snapshot:
     group_members: Mapping[str, tuple[Address, ...]] = field(default_factory=lambda: MappingProxyType({}))
     acl_of_subnet: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     route_table_of_subnet: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    enis_by_address: Mapping[Address, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    # per VPC: subnet CIDR intervals sorted by start, for longest-match lookups by bisection
+    _subnet_spans: Mapping[str, tuple[tuple[int, int, int, str], ...]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
 
     @classmethod
     def create(
@@ -96,12 +102,14 @@ class Snapshot:
         rtb_map = _by_id(route_tables, "route_table_id")
         warns = list(warnings)
 
+        by_address: dict[Address, list[str]] = {}
         eni_by_private: dict[tuple[str, Address], str] = {}
         eni_by_public: dict[Address, tuple[str, Address]] = {}
         members: dict[str, list[Address]] = {}
         for eni in eni_map.values():
             for addr in eni.addresses:
                 eni_by_private.setdefault((eni.vpc_id, addr), eni.eni_id)
+                by_address.setdefault(addr, []).append(eni.eni_id)
             for priv, pub in eni.public_ips:
                 eni_by_public.setdefault(pub, (eni.eni_id, priv))
             for gid in eni.group_ids:
@@ -147,6 +155,10 @@ class Snapshot:
                             resource_id=sub.subnet_id,
                         )
                     )
+        spans: dict[str, list[tuple[int, int, int, str]]] = {}
+        for sub in subnet_map.values():
+            for c in sub.cidrs:
+                spans.setdefault(sub.vpc_id, []).append((c.version, c.lo, c.hi, sub.subnet_id))
         return cls(
             vpcs=vpc_map,
             subnets=subnet_map,
@@ -167,12 +179,18 @@ class Snapshot:
             group_members=MappingProxyType({k: tuple(v) for k, v in members.items()}),
             acl_of_subnet=MappingProxyType(acl_of_subnet),
             route_table_of_subnet=MappingProxyType(rtb_of_subnet),
+            enis_by_address=MappingProxyType({k: tuple(sorted(v)) for k, v in by_address.items()}),
+            _subnet_spans=MappingProxyType({k: tuple(sorted(v)) for k, v in spans.items()}),
         )
 
     def subnet_of_address(self, vpc_id: str, address: Address) -> Subnet | None:
-        for sub in self.subnets.values():
-            if sub.vpc_id == vpc_id and any(address in c for c in sub.cidrs):
-                return sub
+        spans = self._subnet_spans.get(vpc_id, ())
+        # subnets of a VPC never overlap: the span starting at or before the address is the only candidate
+        i = bisect_right(spans, (address.version, address.value, 1 << 130, "")) - 1
+        if i >= 0:
+            version, lo, hi, subnet_id = spans[i]
+            if version == address.version and lo <= address.value <= hi:
+                return self.subnets[subnet_id]
         return None
 
     def vpc_of_address(self, address: Address) -> Vpc | None:
