@@ -29,7 +29,7 @@ golden: $(STAMP)
 	VPCFLOW_REGEN_GOLDEN=1 $(BIN)/python -m pytest -q -k golden
 
 bench: $(STAMP)
-	$(BIN)/python -m bench.run_all
+	$(BIN)/python -m bench.bench_core
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
