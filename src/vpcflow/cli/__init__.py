@@ -12,6 +12,7 @@ import click
 import typer
 
 # Each command group lives in its own module and registers itself on `app` when imported.
+import vpcflow.cli.logs_cmd
 import vpcflow.cli.simulate_cmd
 import vpcflow.cli.snapshot_cmd
 import vpcflow.cli.trace_cmd  # noqa: F401  (registration)

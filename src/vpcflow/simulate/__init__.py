@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from vpcflow.flowlogs.fields import DEFAULT_FIELDS, FIELDS, parse_fields
 from vpcflow.model import Snapshot
-from vpcflow.simulate.fields import DEFAULT_FIELDS, FIELDS, parse_fields
 from vpcflow.simulate.generator import Simulator
 from vpcflow.simulate.profile import Profile, load_profile, parse_duration, parse_profile
 from vpcflow.simulate.writer import WriteReport, write_objects

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from vpcflow.simulate.fields import FIELDS, format_version
+from vpcflow.flowlogs.fields import FIELDS, format_version
 from vpcflow.simulate.generator import Row
 
 OBJECT_SECONDS = 300
@@ -82,7 +82,7 @@ def write_objects(
         if fmt == "text":
             lines = [" ".join(fields)]
             for r in items:
-                lines.append(" ".join(_text(version if f == "version" else r[f]) for f in fields))
+                lines.append(" ".join(_text(version if f == "version" else r.get(f)) for f in fields))
             # mtime=0: identical input → identical bytes (deterministic with --seed)
             with path.open("wb") as fh, gzip.GzipFile(fileobj=fh, mode="wb", mtime=0) as gz:
                 gz.write(("\n".join(lines) + "\n").encode())
@@ -104,8 +104,8 @@ def _write_parquet(path: Path, items: list[Row], fields: tuple[str, ...], versio
             values: list[int | str | None] = [version] * len(items)
         elif kind == "string":
             # AWS's Parquet writes "-" for missing strings
-            values = ["-" if r[f] is None else str(r[f]) for r in items]
+            values = ["-" if r.get(f) is None else str(r.get(f)) for r in items]
         else:
-            values = [r[f] for r in items]
+            values = [r.get(f) for r in items]
         columns[f] = pa.array(values, type=types[kind])
     pq.write_table(pa.table(columns), path)

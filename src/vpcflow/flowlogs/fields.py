@@ -1,4 +1,5 @@
-"""The flow-log fields the simulator can write, with the version that introduced each and its Parquet type.
+"""Every VPC Flow Logs field: the version that introduced it and its Parquet type. One table for the
+parser, the store schema and the simulator.
 
 Source: https://docs.aws.amazon.com/vpc/latest/userguide/flow-log-records.html (aws-semantics.md §4.2).
 """
@@ -53,7 +54,29 @@ FIELDS: dict[str, tuple[int, str]] = {
     "pkt-dst-aws-service": (5, "string"),
     "flow-direction": (5, "string"),
     "traffic-path": (5, "int32"),
+    "ecs-cluster-arn": (7, "string"),
+    "ecs-cluster-name": (7, "string"),
+    "ecs-container-instance-arn": (7, "string"),
+    "ecs-container-instance-id": (7, "string"),
+    "ecs-container-id": (7, "string"),
+    "ecs-second-container-id": (7, "string"),
+    "ecs-service-name": (7, "string"),
+    "ecs-task-definition-arn": (7, "string"),
+    "ecs-task-arn": (7, "string"),
+    "ecs-task-id": (7, "string"),
+    "reject-reason": (8, "string"),
+    # version not published by AWS (aws-semantics.md §6): treated as the newest
+    "resource-id": (8, "string"),
+    "encryption-status": (8, "string"),
 }
+
+# fields the simulator can fill in (the rest it writes as "-")
+SIMULATED = frozenset(list(FIELDS)[:29])
+
+
+def column(field: str) -> str:
+    """Store column name: ``srcaddr`` → ``srcaddr``, ``log-status`` → ``log_status``."""
+    return field.replace("-", "_")
 
 
 def format_version(fields: tuple[str, ...]) -> int:

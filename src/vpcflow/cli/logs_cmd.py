@@ -1,0 +1,263 @@
+"""``vpcflow logs ingest|rejects|top|scans|timeline|explain``: what the flow logs say, and why."""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn
+from rich.table import Table
+
+from vpcflow.cli.app import app
+from vpcflow.cli.common import console, load
+from vpcflow.errors import QueryError
+from vpcflow.render import dumps
+
+logs_app = typer.Typer(help="Ingest and analyse VPC Flow Logs.", no_args_is_help=True)
+app.add_typer(logs_app, name="logs")
+
+
+class Fmt(StrEnum):
+    text = "text"
+    json = "json"
+    csv = "csv"
+
+
+StoreOpt = Annotated[str, typer.Option("--store", "-s", help="Store directory (from `logs ingest`).")]
+SinceOpt = Annotated[str | None, typer.Option("--since", help="ISO time, epoch, or e.g. 2h / 7d ago.")]
+UntilOpt = Annotated[str | None, typer.Option("--until", help="ISO time, epoch, or e.g. 1h ago.")]
+FmtOpt = Annotated[Fmt, typer.Option("--format", "-f", help="text, json or csv.")]
+
+
+def _window(since: str | None, until: str | None) -> Any:
+    from vpcflow.flowlogs.analyses import Window, parse_time
+
+    try:
+        return Window(parse_time(since), parse_time(until))
+    except ValueError as exc:
+        raise QueryError(str(exc)) from None
+
+
+_PROTO_NAME = {6: "tcp", 17: "udp", 1: "icmp", 58: "icmpv6"}
+_TIME_COLS = {"first_seen", "last_seen", "last_probe", "bucket_start"}
+
+
+def _cell(col: str, value: Any) -> str:
+    if value is None:
+        return "-"
+    if col in _TIME_COLS and isinstance(value, int):
+        return datetime.fromtimestamp(value, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(value, int) and col in ("bytes", "packets", "records"):
+        return f"{value:,}"
+    return str(value)
+
+
+def _emit(title: str, cols: list[str], rows: list[tuple[Any, ...]], fmt: Fmt) -> None:
+    if fmt is Fmt.json:
+        typer.echo(
+            dumps({"title": title, "columns": cols, "rows": [dict(zip(cols, r, strict=True)) for r in rows]}),
+            nl=False,
+        )
+    elif fmt is Fmt.csv:
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(cols)
+        w.writerows(rows)
+        typer.echo(buf.getvalue(), nl=False)
+    else:
+        table = Table(title=f"{title} ({len(rows)} rows)", title_justify="left")
+        for c in cols:
+            table.add_column(
+                c, justify="right" if c in ("records", "bytes", "packets", "dstport") else "left"
+            )
+        for r in rows:
+            table.add_row(*(_cell(c, v) for c, v in zip(cols, r, strict=True)))
+        console().print(table)
+
+
+@logs_app.command("ingest")
+def ingest_command(
+    paths: Annotated[
+        list[str], typer.Argument(help="Files or directories (.log, .log.gz, .parquet, S3 layout).")
+    ],
+    store: StoreOpt,
+    fields: Annotated[
+        str | None, typer.Option("--fields", help="Custom format fields when files have no header.")
+    ] = None,
+    output: Annotated[Fmt, typer.Option("--format", "-f", help="Summary as text or json.")] = Fmt.text,
+) -> int:
+    """Parse flow logs into a typed, partitioned Parquet store (incremental: known files are skipped)."""
+    from vpcflow.flowlogs.fields import parse_fields
+    from vpcflow.flowlogs.reader import FileReport
+    from vpcflow.flowlogs.store import ingest
+
+    try:
+        chosen = parse_fields(fields) if fields else None
+    except ValueError as exc:
+        raise QueryError(str(exc)) from None
+    err = console(stderr=True)
+    if sys.stderr.isatty():
+        with Progress(
+            TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed} files"), console=err
+        ) as bar:
+            task = bar.add_task("ingesting", total=None)
+
+            def tick(rep: FileReport) -> None:
+                bar.update(task, advance=1, description=f"ingesting {rep.records:,} records")
+
+            summary = ingest(paths, store, fields=chosen, progress=tick)
+    else:
+        summary = ingest(paths, store, fields=chosen)
+    if output is Fmt.json:
+        typer.echo(dumps(summary.to_json()), nl=False)
+        return 0
+    con = console()
+    con.print(
+        f"ingested {summary.files} files ({summary.skipped} already in the store), "
+        f"{summary.records:,} records "
+        f"({summary.nodata:,} NODATA, {summary.skipdata:,} SKIPDATA), {summary.malformed:,} malformed lines, "
+        f"{summary.truncated} truncated files, {summary.bytes / 1e6:.1f} MB in {summary.seconds:.2f}s "
+        f"({summary.rate:,.0f} records/s)"
+    )
+    for p in summary.problems:
+        con.print(
+            f"[yellow]{p['file']}[/]: {p['malformed']} malformed" + (", truncated" if p["truncated"] else "")
+        )
+        for ex in p["examples"]:
+            con.print(f"    {ex}")
+    return 0
+
+
+@logs_app.command("rejects")
+def rejects_command(
+    store: StoreOpt,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    output: FmtOpt = Fmt.text,
+    limit: Annotated[int, typer.Option("--limit")] = 50,
+) -> int:
+    """Rejected traffic grouped by interface, source, destination port and protocol."""
+    from vpcflow.flowlogs.analyses import rejects
+    from vpcflow.flowlogs.store import connect
+
+    cols, rows = rejects(connect(store), _window(since, until), limit)
+    _emit("rejected traffic", cols, rows, output)
+    return 0
+
+
+@logs_app.command("top")
+def top_command(
+    store: StoreOpt,
+    by: Annotated[str, typer.Option("--by", help="src, dst, pair or interface.")] = "pair",
+    order: Annotated[str, typer.Option("--order", help="bytes, packets or records.")] = "bytes",
+    limit: Annotated[int, typer.Option("--limit")] = 20,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    output: FmtOpt = Fmt.text,
+) -> int:
+    """Top talkers by bytes (or packets, records)."""
+    from vpcflow.flowlogs.analyses import top
+    from vpcflow.flowlogs.store import connect
+
+    try:
+        cols, rows = top(connect(store), _window(since, until), by, limit, order)
+    except ValueError as exc:
+        raise QueryError(str(exc)) from None
+    _emit(f"top talkers by {order} ({by})", cols, rows, output)
+    return 0
+
+
+@logs_app.command("scans")
+def scans_command(
+    store: StoreOpt,
+    ports: Annotated[int, typer.Option("--ports", help="Distinct ports for a port scan.")] = 10,
+    ports_window: Annotated[int, typer.Option("--ports-window", help="… within seconds.")] = 3600,
+    fast_ports: Annotated[int, typer.Option("--fast-ports", help="Distinct ports for a fast scan.")] = 50,
+    fast_window: Annotated[int, typer.Option("--fast-window", help="… within seconds.")] = 60,
+    hosts: Annotated[int, typer.Option("--hosts", help="Distinct hosts on one port for a sweep.")] = 100,
+    hosts_window: Annotated[int, typer.Option("--hosts-window", help="… within seconds.")] = 600,
+    min_rejected: Annotated[
+        float, typer.Option("--min-rejected", help="Share of probes without an ACCEPT.")
+    ] = 0.5,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    output: FmtOpt = Fmt.text,
+) -> int:
+    """Port scans and sweeps; exit 1 when any is found."""
+    from vpcflow.flowlogs.analyses import scans
+    from vpcflow.flowlogs.store import connect
+
+    cols, rows = scans(
+        connect(store),
+        _window(since, until),
+        ports_slow=ports,
+        slow_seconds=ports_window,
+        ports_fast=fast_ports,
+        fast_seconds=fast_window,
+        hosts=hosts,
+        sweep_seconds=hosts_window,
+        min_rejected=min_rejected,
+    )
+    _emit("scans and sweeps", cols, rows, output)
+    return 1 if rows else 0
+
+
+@logs_app.command("timeline")
+def timeline_command(
+    store: StoreOpt,
+    bucket: Annotated[int, typer.Option("--bucket", help="Bucket size in seconds.")] = 300,
+    plot: Annotated[str | None, typer.Option("--plot", help="Also draw a PNG here.")] = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    output: FmtOpt = Fmt.text,
+) -> int:
+    """Traffic over time (records, bytes, packets, rejects per bucket); --plot FILE.png draws it."""
+    from vpcflow.flowlogs.analyses import plot_timeline, timeline
+    from vpcflow.flowlogs.store import connect
+
+    result = timeline(connect(store), _window(since, until), bucket)
+    _emit(f"timeline ({bucket}s buckets)", *result, output)
+    if plot:
+        plot_timeline(result, plot)
+    return 0
+
+
+@logs_app.command("explain")
+def explain_command(
+    store: StoreOpt,
+    snapshot: Annotated[str, typer.Option("--snapshot", help="The configuration the logs came from.")],
+    limit: Annotated[int | None, typer.Option("--limit", help="Most frequent tuples only.")] = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    output: FmtOpt = Fmt.text,
+) -> int:
+    """For each distinct rejected tuple: the component and rule that rejects it; flags disagreements."""
+    from vpcflow.flowlogs.explain import ATTRIBUTION_COLUMNS, explain_store
+    from vpcflow.flowlogs.store import connect
+
+    found = explain_store(connect(store), load(snapshot), _window(since, until), limit)
+    if output is Fmt.text:
+        table = Table(title=f"why each REJECT happened ({len(found)} distinct tuples)", title_justify="left")
+        for col in ("interface", "tuple", "records", "status", "why"):
+            table.add_column(col, overflow="fold")
+        for a in found:
+            flow = (
+                f"{a.srcaddr}:{a.srcport} → {a.dstaddr}:{a.dstport} {_PROTO_NAME.get(a.protocol, a.protocol)}"
+            )
+            if a.status == "explained":
+                why = f"{a.reading} blocked on the {a.stage} path by {a.detail} [{a.code}]"
+                if a.rule:
+                    why += f"; rule: {a.rule}"
+                status = "[green]explained[/]"
+            else:
+                why, status = a.detail, f"[bold red]{a.status}[/]"
+            table.add_row(a.interface_id, flow, f"{a.records:,}", status, why)
+        console().print(table)
+    else:
+        _emit("why each REJECT happened", ATTRIBUTION_COLUMNS, [a.row() for a in found], output)
+    return 1 if any(a.status != "explained" for a in found) else 0

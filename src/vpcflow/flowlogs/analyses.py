@@ -1,0 +1,212 @@
+"""Analyses over the store, as SQL run by DuckDB. Each returns ``(columns, rows)``.
+
+Scan detection (thresholds are options; defaults follow published rules — ≥10 distinct ports from one
+source to one target within 60 minutes, ≥50 within 1 minute, and sweeps of ≥100 hosts on one port within
+10 minutes). A port (or host) counts at the time it was *first* probed by that source, and the window
+slides over those first-probe times: a window holds ≥ N new ports ⇔ N distinct ports were first probed
+within it. Re-probes of a port already counted do not inflate the count.
+
+Only TCP/UDP records that look like requests count (destination port below source port: clients use
+high ephemeral ports, probes aim at service ports); responses — a server answering many client ports —
+would otherwise look like a scan of the client. And a burst counts only if at least ``min_rejected``
+(default half) of its probed ports/hosts saw no accepted record: many distinct ports that all answered
+are a busy client behind a load balancer, not a scan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+Result = tuple[list[str], list[tuple[Any, ...]]]
+
+
+@dataclass(frozen=True)
+class Window:
+    since: int | None = None
+    until: int | None = None
+
+    def where(self, alias: str = "") -> str:
+        p = f"{alias}." if alias else ""
+        parts = ["log_status = 'OK'"]
+        if self.since is not None:
+            parts.append(f"{p}start >= {int(self.since)}")
+        if self.until is not None:
+            parts.append(f"{p}start < {int(self.until)}")
+        return " AND ".join(parts)
+
+
+def parse_time(text: str | None, now: datetime | None = None) -> int | None:
+    """ISO 8601 (``2026-11-27T10:00Z``), epoch seconds, or relative (``2h``, ``30m``, ``7d`` ago)."""
+    if text is None:
+        return None
+    value = text.strip()
+    if value.isdigit():
+        return int(value)
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    if value[:-1].isdigit() and value[-1] in units:
+        ref = now or datetime.now(tz=UTC)
+        return int((ref - timedelta(seconds=int(value[:-1]) * units[value[-1]])).timestamp())
+    try:
+        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(
+            f"bad time {text!r} (expected ISO 8601, epoch seconds, or e.g. 2h / 30m / 7d)"
+        ) from None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return int(dt.timestamp())
+
+
+def _run(con: Any, sql: str) -> Result:
+    cur = con.execute(sql)
+    cols = [d[0] for d in cur.description]
+    return cols, [tuple(r) for r in cur.fetchall()]
+
+
+def rejects(con: Any, window: Window, limit: int = 50) -> Result:
+    return _run(
+        con,
+        f"""
+        SELECT interface_id, srcaddr, dstport, protocol,
+               count(*) AS records, sum(packets) AS packets, sum(bytes) AS bytes,
+               count(DISTINCT dstaddr) AS targets, min(start) AS first_seen, max("end") AS last_seen
+        FROM flows WHERE action = 'REJECT' AND {window.where()}
+        GROUP BY ALL ORDER BY records DESC, packets DESC, interface_id, srcaddr, dstport LIMIT {int(limit)}
+        """,
+    )
+
+
+_TOP_KEYS = {
+    "src": "srcaddr",
+    "dst": "dstaddr",
+    "pair": "srcaddr, dstaddr",
+    "interface": "interface_id",
+}
+
+
+def top(con: Any, window: Window, by: str = "pair", limit: int = 20, order: str = "bytes") -> Result:
+    if by not in _TOP_KEYS:
+        raise ValueError(f"--by must be one of {', '.join(_TOP_KEYS)}")
+    if order not in ("bytes", "packets", "records"):
+        raise ValueError("--order must be bytes, packets or records")
+    keys = _TOP_KEYS[by]
+    return _run(
+        con,
+        f"""
+        SELECT {keys}, sum(bytes) AS bytes, sum(packets) AS packets, count(*) AS records,
+               sum(CASE WHEN action = 'REJECT' THEN 1 ELSE 0 END) AS rejected
+        FROM flows WHERE {window.where()}
+        GROUP BY ALL ORDER BY {order} DESC, {keys} LIMIT {int(limit)}
+        """,
+    )
+
+
+def _burst(
+    con: Any,
+    window: Window,
+    key: str,
+    item: str,
+    seconds: int,
+    threshold: int,
+    kind: str,
+    min_rejected: float,
+) -> Result:
+    return _run(
+        con,
+        f"""
+        WITH firsts AS (
+            SELECT {key}, {item} AS item, min(start) AS t,
+                   bool_or(action = 'ACCEPT') AS accepted
+            FROM flows WHERE {window.where()} AND srcaddr IS NOT NULL AND protocol IN (6, 17)
+                 AND dstport < srcport
+            GROUP BY {key}, {item}
+        ), counted AS (
+            SELECT *, count(*) OVER (
+                PARTITION BY {key} ORDER BY t RANGE BETWEEN CURRENT ROW AND {seconds - 1} FOLLOWING
+            ) AS n
+            FROM firsts
+        ), hits AS (
+            SELECT {key}, max(n) AS peak FROM counted GROUP BY {key} HAVING max(n) >= {int(threshold)}
+        )
+        SELECT '{kind}' AS kind, h.{key.replace(", ", ", h.")}, h.peak AS distinct_in_window,
+               {seconds} AS window_seconds,
+               count(*) AS distinct_total, min(f.t) AS first_seen, max(f.t) AS last_probe,
+               sum(CASE WHEN f.accepted THEN 1 ELSE 0 END) AS accepted_items
+        FROM hits h JOIN firsts f USING ({key})
+        GROUP BY ALL
+        HAVING 1 - sum(CASE WHEN f.accepted THEN 1 ELSE 0 END) / count(*) >= {float(min_rejected)}
+        ORDER BY distinct_in_window DESC, first_seen
+        """,
+    )
+
+
+def scans(
+    con: Any,
+    window: Window,
+    *,
+    ports_slow: int = 10,
+    slow_seconds: int = 3600,
+    ports_fast: int = 50,
+    fast_seconds: int = 60,
+    hosts: int = 100,
+    sweep_seconds: int = 600,
+    min_rejected: float = 0.5,
+) -> Result:
+    args = (min_rejected,)
+    slow = _burst(con, window, "srcaddr, dstaddr", "dstport", slow_seconds, ports_slow, "port-scan", *args)
+    fast = _burst(
+        con, window, "srcaddr, dstaddr", "dstport", fast_seconds, ports_fast, "fast-port-scan", *args
+    )
+    sweep = _burst(con, window, "srcaddr, dstport", "dstaddr", sweep_seconds, hosts, "sweep", *args)
+    cols = [
+        "kind",
+        "source",
+        "target",
+        "distinct_in_window",
+        "window_seconds",
+        "distinct_total",
+        "first_seen",
+        "last_probe",
+        "accepted_items",
+    ]
+    rows = [tuple(r) for r in slow[1] + fast[1]]
+    # a sweep's "target" is its port
+    rows += [(r[0], r[1], f"port {r[2]}", *r[3:]) for r in sweep[1]]
+    return cols, rows
+
+
+def timeline(con: Any, window: Window, bucket: int = 300) -> Result:
+    return _run(
+        con,
+        f"""
+        SELECT (start // {int(bucket)}) * {int(bucket)} AS bucket_start,
+               count(*) AS records, sum(bytes) AS bytes, sum(packets) AS packets,
+               sum(CASE WHEN action = 'REJECT' THEN 1 ELSE 0 END) AS rejected
+        FROM flows WHERE {window.where()}
+        GROUP BY ALL ORDER BY bucket_start
+        """,
+    )
+
+
+def plot_timeline(result: Result, path: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    _cols, rows = result
+    x = [r[0] / 86400 + 719163 for r in rows]  # matplotlib date numbers (days since 0001-01-01)
+    fig, ax = plt.subplots(figsize=(10, 4))
+    ax.plot(x, [r[1] - r[4] for r in rows], label="accepted records")
+    ax.plot(x, [r[4] for r in rows], label="rejected records", color="tab:red")
+    ax.set_xlabel("time (UTC)")
+    ax.set_ylabel("records per bucket")
+    ax.set_title("VPC flow logs over time")
+    ax.legend()
+    ax.xaxis_date()
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
