@@ -236,31 +236,23 @@ def read_fast(raw: bytes, source: str, fields: tuple[str, ...] | None, rep: File
         )
     except pa.ArrowInvalid:
         return None
-    columns = {f: table.column(f) for f in names}
+    if rejected:
+        return None  # some rows do not split cleanly: the exact line parser decides, with line numbers
     out = {}
     n = table.num_rows
-    bad_mask = None
     for f, (_v, kind) in FIELDS.items():
-        if f not in columns:
+        if f not in names:
             out[column(f)] = pa.nulls(n, _ARROW[kind])
             continue
-        arr = columns[f]
+        arr = table.column(f)
         arr = pc.if_else(pc.equal(arr, "-"), pa.scalar(None, pa.string()), arr)
         if kind != "string":
-            ok = pc.or_(pc.is_null(arr), pc.match_substring_regex(arr, r"^-?\d+$"))
-            bad_mask = ok if bad_mask is None else pc.and_(bad_mask, ok)
-            arr = pc.cast(pc.if_else(ok, arr, pa.scalar(None, pa.string())), _ARROW[kind])
+            ok = pc.fill_null(pc.match_substring_regex(arr, r"^-?\d+$"), True)
+            if not pc.all(ok).as_py():
+                return None  # a numeric field that is not a number somewhere: exact parser
+            arr = pc.cast(arr, _ARROW[kind])
         out[column(f)] = arr
-    result = pa.table(out)
-    if bad_mask is not None and not pc.all(bad_mask).as_py():
-        bad_rows = table.filter(pc.invert(bad_mask))
-        for r in range(bad_rows.num_rows):
-            rep.bad(0, " ".join(str(bad_rows.column(f)[r]) for f in names), "a numeric field is not a number")
-        result = result.filter(bad_mask)
-    # rows Arrow could not split (e.g. a double space, as in AWS's own example): the line parser decides
-    if rejected:
-        result = pa.concat_tables([result, _parse_lines(rejected, tuple(names), rep)])
-    return result
+    return pa.table(out)
 
 
 def iter_files(paths: list[str]) -> Iterator[Path]:
