@@ -92,7 +92,11 @@ def test_icmp_pair_and_ipv6(tmp_path: Path) -> None:
 
 def test_custom_tcp_flags_format_with_double_space(tmp_path: Path) -> None:
     blocks = _doc_blocks()
-    fields = "version vpc-id subnet-id instance-id interface-id account-id type srcaddr dstaddr srcport dstport pkt-srcaddr pkt-dstaddr protocol bytes packets start end action tcp-flags log-status"
+    fields = (
+        "version vpc-id subnet-id instance-id interface-id account-id type srcaddr "
+        "dstaddr srcport dstport pkt-srcaddr pkt-dstaddr protocol bytes packets start end "
+        "action tcp-flags log-status"
+    )
     rows = _parse(tmp_path, blocks[6] + blocks[7] + blocks[8], fields, header=True)
     assert [r["tcp_flags"] for r in rows] == [2, 18, 2, 18, 1, 1, 3, 19]
     # the last record has two spaces before pkt-srcaddr in AWS's page: still parsed exactly
@@ -108,7 +112,11 @@ def test_nat_and_tgw_custom_formats(tmp_path: Path) -> None:
     rows = _parse(tmp_path, nat, "instance-id interface-id srcaddr dstaddr pkt-srcaddr pkt-dstaddr")
     assert rows[0]["instance_id"] is None and rows[0]["pkt_dstaddr"] == "203.0.113.5"
     assert rows[4]["instance_id"] == "i-01234567890123456"
-    tgw_fields = "version interface-id account-id vpc-id subnet-id instance-id srcaddr dstaddr srcport dstport protocol tcp-flags type pkt-srcaddr pkt-dstaddr action log-status"
+    tgw_fields = (
+        "version interface-id account-id vpc-id subnet-id instance-id srcaddr dstaddr "
+        "srcport dstport protocol tcp-flags type pkt-srcaddr pkt-dstaddr action "
+        "log-status"
+    )
     tgw = [line for b in blocks[11:14] for line in b if line != "..."]
     rows = _parse(tmp_path, tgw, tgw_fields)
     assert [(r["srcaddr"], r["pkt_srcaddr"], r["tcp_flags"]) for r in rows] == [
@@ -120,7 +128,12 @@ def test_nat_and_tgw_custom_formats(tmp_path: Path) -> None:
 
 
 def test_version5_fields(tmp_path: Path) -> None:
-    fields = "version srcaddr dstaddr srcport dstport protocol start end type packets bytes account-id vpc-id subnet-id instance-id interface-id region az-id sublocation-type sublocation-id action tcp-flags pkt-srcaddr pkt-dstaddr pkt-src-aws-service pkt-dst-aws-service traffic-path flow-direction log-status"
+    fields = (
+        "version srcaddr dstaddr srcport dstport protocol start end type packets bytes "
+        "account-id vpc-id subnet-id instance-id interface-id region az-id "
+        "sublocation-type sublocation-id action tcp-flags pkt-srcaddr pkt-dstaddr "
+        "pkt-src-aws-service pkt-dst-aws-service traffic-path flow-direction log-status"
+    )
     rows = _parse(tmp_path, _doc_blocks()[14], fields)
     assert [
         (r["flow_direction"], r["traffic_path"], r["pkt_src_aws_service"], r["pkt_dst_aws_service"])
