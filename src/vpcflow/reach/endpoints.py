@@ -1,0 +1,271 @@
+"""Endpoint sets of a reachability query, and the address atoms that make them finite.
+
+An endpoint reference names a *set*: an ENI, an instance (all its ENIs), a ``Name`` tag (every ENI or
+instance carrying it), a security group by id or name (all its members), a subnet, a VPC, a CIDR or an
+address, ``internet`` (every public address outside the snapshot) or ``anywhere`` (every ENI plus the
+internet). Outside addresses are split into *atoms*: the cells between consecutive boundaries of every
+CIDR the snapshot compares addresses against (NACL entries, SG CIDR and prefix-list peers, routes, VPC,
+subnet and peering CIDRs, RFC 1918 / ULA). Every decision of the packet walk is constant on a cell.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from vpcflow.engine.intervals import IntervalSet
+from vpcflow.errors import QueryError
+from vpcflow.model import (
+    Address,
+    Cidr,
+    CidrPeer,
+    NetworkInterface,
+    PrefixListPeer,
+    Snapshot,
+    tag,
+)
+from vpcflow.reach.headerspace import ALL_ADDRESSES, V6_BASE, address_set, cidr_set
+
+# Not "the internet": private (RFC 1918, ULA), this-network, loopback, link-local, multicast/reserved.
+NOT_INTERNET = tuple(
+    Cidr.parse(c)
+    for c in (
+        "0.0.0.0/8", "10.0.0.0/8", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.168.0.0/16",
+        "224.0.0.0/3", "::/8", "fc00::/7", "fe80::/10", "ff00::/8",
+    )
+)  # fmt: skip
+ANYWHERE_WORDS = ("anywhere", "any", "*")
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """One ENI of an endpoint set; ``addresses`` narrows it when the user named addresses (a CIDR)."""
+
+    eni: NetworkInterface
+    addresses: tuple[Address, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointSet:
+    ref: str
+    label: str
+    members: tuple[Member, ...]
+    external: IntervalSet  # encoded outside addresses
+
+    @property
+    def empty(self) -> bool:
+        return not self.members and not self.external
+
+    def addresses(self) -> IntervalSet:
+        """Every address the set stands for (ENI private, IPv6 and public addresses; outside ones)."""
+        addrs: list[Address] = []
+        for m in self.members:
+            if m.addresses is not None:
+                addrs.extend(m.addresses)
+            else:
+                addrs.extend(m.eni.addresses)
+                addrs.extend(pub for _p, pub in m.eni.public_ips)
+        return address_set(addrs) | self.external
+
+
+class Endpoints:
+    """Resolves endpoint references against one snapshot (indexes built once)."""
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        self.s = snapshot
+        self.enis = [e for e in snapshot.interfaces.values() if e.interface_type != "nat_gateway"]
+        self._names: dict[str, list[str]] = {}
+        for inst in snapshot.instances.values():
+            if inst.name:
+                self._names.setdefault(inst.name, []).extend(inst.eni_ids)
+        for eni in snapshot.interfaces.values():
+            name = tag(eni.tags, "Name")
+            if name:
+                self._names.setdefault(name, []).append(eni.eni_id)
+        self._group_names: dict[str, list[str]] = {}
+        for g in snapshot.security_groups.values():
+            self._group_names.setdefault(g.name, []).append(g.group_id)
+        self.internet = self._internet_space()
+        self.bounds = self._boundaries()
+
+    # -- address spaces ----------------------------------------------------------------------
+
+    def _internet_space(self) -> IntervalSet:
+        s = self.s
+        taken: list[Cidr] = list(NOT_INTERNET)
+        for vpc in s.vpcs.values():
+            taken.extend(vpc.cidrs)
+        for pcx in s.peerings.values():
+            taken.extend(pcx.requester_cidrs + pcx.accepter_cidrs)
+        own: list[Address] = [a for a in s.enis_by_address]
+        own.extend(s.eni_by_public_ip)
+        own.extend(e.public_ip for e in s.elastic_ips)
+        for nat in s.nat_gateways.values():
+            own.extend(a for a in (nat.public_ip, nat.private_ip) if a is not None)
+        return ALL_ADDRESSES - cidr_set(taken) - address_set(own)
+
+    def _boundaries(self) -> list[int]:
+        s = self.s
+        cidrs: list[Cidr] = list(NOT_INTERNET)
+        for vpc in s.vpcs.values():
+            cidrs.extend(vpc.cidrs)
+        for sub in s.subnets.values():
+            cidrs.extend(sub.cidrs)
+        for pcx in s.peerings.values():
+            cidrs.extend(pcx.requester_cidrs + pcx.accepter_cidrs)
+        for pl in s.prefix_lists.values():
+            cidrs.extend(pl.cidrs)
+        for acl in s.network_acls.values():
+            cidrs.extend(e.cidr for e in acl.ingress + acl.egress)
+        for g in s.security_groups.values():
+            for r in g.ingress + g.egress:
+                if isinstance(r.peer, CidrPeer):
+                    cidrs.append(r.peer.cidr)
+                elif isinstance(r.peer, PrefixListPeer):
+                    cidrs.extend(s.prefix_list_cidrs(r.peer.prefix_list_id) or ())
+        for rtb in s.route_tables.values():
+            for route in rtb.routes:
+                if route.destination is not None:
+                    cidrs.append(route.destination)
+        points = {0}
+        for c in set(cidrs):
+            base = 0 if c.version == 4 else V6_BASE
+            points.add(base + c.lo)
+            points.add(base + c.hi + 1)
+        # the families are separate lines: a cell never spans both
+        points.add(ALL_ADDRESSES.spans[1][0])
+        points.add(ALL_ADDRESSES.spans[0][1] + 1)
+        return sorted(points)
+
+    def atoms(self, values: IntervalSet) -> list[IntervalSet]:
+        """Split ``values`` into cells on which every decision of the walk is the same."""
+        cells: dict[int, list[tuple[int, int]]] = {}
+        b = self.bounds
+        for lo, hi in values:
+            cur = lo
+            while cur <= hi:
+                i = bisect_right(b, cur) - 1
+                end = min(hi, b[i + 1] - 1) if i + 1 < len(b) else hi
+                cells.setdefault(i, []).append((cur, end))
+                cur = end + 1
+        return [IntervalSet.from_spans(v) for _k, v in sorted(cells.items())]
+
+    # -- references --------------------------------------------------------------------------
+
+    def resolve(self, refs: str | Iterable[str]) -> EndpointSet:
+        """A reference or several (comma-separated or a list): their union."""
+        parts = [r.strip() for r in refs.split(",")] if isinstance(refs, str) else [r.strip() for r in refs]
+        parts = [p for p in parts if p]
+        if not parts:
+            raise QueryError("empty endpoint")
+        sets = [self._one(p) for p in parts]
+        if len(sets) == 1:
+            return sets[0]
+        seen: dict[str, Member] = {}
+        for es in sets:
+            for m in es.members:
+                prev = seen.get(m.eni.eni_id)
+                if prev is None or m.addresses is None:
+                    seen[m.eni.eni_id] = m
+                elif prev.addresses is not None:
+                    seen[m.eni.eni_id] = Member(m.eni, tuple(sorted(set(prev.addresses + m.addresses))))
+        ext = IntervalSet()
+        for es in sets:
+            ext = ext | es.external
+        label = ", ".join(es.label for es in sets)
+        return EndpointSet(", ".join(parts), label, tuple(seen.values()), ext)
+
+    def _one(self, ref: str) -> EndpointSet:
+        s = self.s
+        low = ref.lower()
+        if low == "internet":
+            return EndpointSet(ref, "internet", (), self.internet)
+        if low in ANYWHERE_WORDS:
+            return EndpointSet(ref, "anywhere", tuple(Member(e) for e in self.enis), self.internet)
+        if ref in s.interfaces:
+            return self._enis(ref, ref, [ref])
+        if ref in s.instances:
+            return self._enis(ref, ref, list(s.instances[ref].eni_ids))
+        if ref in s.security_groups:
+            return self._group(ref, ref)
+        if ref in s.subnets:
+            return self._enis(ref, ref, [e.eni_id for e in self.enis if e.subnet_id == ref])
+        if ref in s.vpcs:
+            return self._enis(ref, ref, [e.eni_id for e in self.enis if e.vpc_id == ref])
+        cidr = _parse_cidr(ref)
+        if cidr is not None:
+            return self._cidr(ref, cidr)
+        if ref in self._names:
+            return self._enis(ref, f"{ref}", self._names[ref])
+        gids = self._group_names.get(ref, [])
+        if len(gids) == 1:
+            return self._group(ref, gids[0])
+        if len(gids) > 1:
+            raise QueryError(f"security group name {ref!r} is ambiguous: {', '.join(sorted(gids))}")
+        raise QueryError(
+            f"unknown endpoint {ref!r} (expected an ENI, instance, Name tag, security group, subnet, "
+            "VPC, CIDR, 'internet' or 'anywhere')"
+        )
+
+    def _enis(self, ref: str, label: str, eni_ids: list[str]) -> EndpointSet:
+        members = []
+        for eid in sorted(set(eni_ids)):
+            eni = self.s.interfaces.get(eid)
+            if eni is not None and eni.interface_type != "nat_gateway":
+                members.append(Member(eni))
+        return EndpointSet(ref, label, tuple(members), IntervalSet())
+
+    def _group(self, ref: str, gid: str) -> EndpointSet:
+        g = self.s.security_groups[gid]
+        label = gid if g.name == gid else f"{gid} ({g.name})"
+        return self._enis(ref, label, [e.eni_id for e in self.enis if gid in e.group_ids])
+
+    def _cidr(self, ref: str, cidr: Cidr) -> EndpointSet:
+        members = []
+        for eni in self.enis:
+            own = eni.addresses + tuple(pub for _p, pub in eni.public_ips)
+            inside = tuple(a for a in own if a in cidr)
+            if inside:
+                members.append(Member(eni, None if set(inside) == set(own) else inside))
+        ext = cidr_set([cidr]) & self.internet
+        return EndpointSet(ref, str(cidr) if "/" in ref else ref, tuple(members), ext)
+
+
+def _parse_cidr(text: str) -> Cidr | None:
+    try:
+        if "/" in text:
+            return Cidr.parse(text)
+        return Cidr.host(Address.parse(text))
+    except ValueError:
+        return None
+
+
+def source_addresses(member: Member) -> tuple[Address, ...]:
+    """Addresses an ENI sends from: its private IPv4 and IPv6 addresses (a public IP stands for its
+    private address: the IGW translates it on the way out)."""
+    eni = member.eni
+    if member.addresses is None:
+        return eni.addresses
+    out: list[Address] = []
+    for a in member.addresses:
+        if a in eni.addresses:
+            out.append(a)
+        else:
+            priv = eni.private_for(a)
+            if priv is not None:
+                out.append(priv)
+    return tuple(dict.fromkeys(out))
+
+
+def destination_addresses(member: Member, connected: bool) -> tuple[Address, ...]:
+    """Addresses a flow is sent to: private ones from a connected VPC, else public IPv4 and IPv6
+    (as ``vpcflow trace`` picks them); exactly the named ones when the user gave a CIDR."""
+    eni = member.eni
+    if member.addresses is not None:
+        return member.addresses
+    if connected:
+        return eni.addresses
+    public = tuple(pub for _p, pub in eni.public_ips)
+    # no public address: the private one is what an outsider would try (and fail to route)
+    return (public or eni.private_ips) + eni.ipv6_addresses

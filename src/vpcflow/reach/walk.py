@@ -1,0 +1,149 @@
+"""One symbolic walk: the concrete engine's packet walk, run over port *sets*.
+
+``Engine.trace`` already carries the destination-port dimension as a set through every filter (the
+response carries the client's whole ephemeral range). A reachability query runs the same ``LegWalker``
+with the full port set of a query, once per (source address cell, destination address cell, protocol
+class): addresses and protocol fix the path, the filters only shrink the port set, so one walk answers
+every port at once — with the same code, hence the same semantics, as ``vpcflow trace``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from vpcflow.engine.intervals import IntervalSet
+from vpcflow.engine.path import LegWalker, Packet, Session, reply_icmp
+from vpcflow.engine.result import Blocker, HopKind
+from vpcflow.engine.rules import CompiledRules
+from vpcflow.model import ICMP, ICMPV6, TCP, UDP, Address, Direction, NetworkInterface, Snapshot
+from vpcflow.model.filters import NetworkAclEntry, SecurityGroupRule
+from vpcflow.model.topology import Route
+
+UNSUPPORTED = "UNSUPPORTED_ROUTE_TARGET"
+
+
+class RecordingWalker(LegWalker):
+    """A ``LegWalker`` that also keeps the port set behind every blocker (the forward leg's
+    blockers do not carry ports in a trace, a reachability answer needs them)."""
+
+    def __init__(self, snapshot: Snapshot, rules: CompiledRules, stage: str, session: Session) -> None:
+        super().__init__(snapshot, rules, stage, session)
+        self.cuts: list[tuple[IntervalSet | None, str, Blocker]] = []
+
+    def _block(
+        self,
+        kind: HopKind,
+        id_: str | None,
+        direction: Direction | None,
+        code: str,
+        rule: SecurityGroupRule | NetworkAclEntry | Route | None = None,
+        ports: IntervalSet | None = None,
+        detail: str = "",
+    ) -> None:
+        space = self.port_space
+        super()._block(kind, id_, direction, code, rule, ports, detail)
+        self.cuts.append((ports, space, self.blockers[-1]))
+
+
+@dataclass(frozen=True, slots=True)
+class WalkOutcome:
+    """What one walk says for every port of the query at once."""
+
+    delivered: IntervalSet  # destination ports (the request) that arrive
+    forward_cuts: tuple[tuple[IntervalSet, Blocker], ...]  # denied request ports and who denied them
+    forward_unknown: bool
+    returned: IntervalSet  # client ports whose replies get back (empty if the NAT side loses any)
+    return_cuts: tuple[tuple[IntervalSet, Blocker], ...]  # client ports whose replies die, and where
+    return_unknown: bool
+    no_reply: bool  # an ICMP type without a reply: nothing has to come back
+
+
+ASYMMETRIC = Blocker(
+    "return",
+    HopKind.NETWORK_INTERFACE,
+    None,
+    None,
+    None,
+    "ASYMMETRIC_RETURN_PATH",
+    detail="the response arrives at another interface than the one that sent the request",
+)
+
+
+def _explain(
+    cuts: list[tuple[IntervalSet | None, str, Blocker]], lost: IntervalSet, space: str
+) -> tuple[tuple[IntervalSet, Blocker], ...]:
+    """Assign every lost port to the blocker that stopped it; a drop without ports takes the rest."""
+    out: list[tuple[IntervalSet, Blocker]] = []
+    left = lost
+    for ports, sp, blocker in cuts:
+        if not left:
+            break
+        if sp != space or ports is None:
+            # a whole-packet drop (route, gateway) or a NAT-side loss: everything still in flight
+            out.append((left, blocker))
+            left = IntervalSet()
+            break
+        hit = ports & left
+        if hit:
+            out.append((hit, blocker))
+            left = left - hit
+    if left:
+        out.append((left, ASYMMETRIC))
+    return tuple(out)
+
+
+def walk(
+    snapshot: Snapshot,
+    rules: CompiledRules,
+    src_eni: NetworkInterface | None,
+    src: Address,
+    dst: Address,
+    protocol: int,
+    dports: IntervalSet,
+    client: IntervalSet,
+    icmp_type: int = -1,
+    icmp_code: int = -1,
+) -> WalkOutcome:
+    """Mirror of ``Engine.trace``'s two legs over the port sets ``dports`` (request) and ``client``
+    (source ports, i.e. the response's destination ports)."""
+    is_icmp = protocol in (ICMP, ICMPV6)
+    ported = protocol in (TCP, UDP)
+    sports = client if ported else IntervalSet.single(0)
+    req = dports if ported else IntervalSet.single(0)
+    pkt = Packet(src, dst, protocol, sports, req, icmp_type if is_icmp else -1, icmp_code if is_icmp else -1)
+    session = Session()
+    fwd = RecordingWalker(snapshot, rules, "forward", session)
+    arrival = fwd.from_eni(src_eni, pkt) if src_eni is not None else fwd.from_internet(pkt)
+    delivered = arrival.pkt.dports if arrival is not None else IntervalSet()
+    fcuts = _explain(fwd.cuts, req - delivered, fwd.port_space)
+    f_unknown = any(b.code == UNSUPPORTED for b in fwd.blockers)
+    empty: tuple[tuple[IntervalSet, Blocker], ...] = ()
+    if arrival is None:
+        return WalkOutcome(delivered, fcuts, f_unknown, IntervalSet(), empty, False, False)
+    reply_type = reply_icmp(icmp_type) if is_icmp else None
+    if is_icmp and reply_type is None:
+        return WalkOutcome(delivered, fcuts, f_unknown, sports, empty, False, True)
+    got = arrival.pkt
+    rpkt = Packet(
+        got.dst, got.src, protocol, got.dports, got.sports,
+        reply_type if reply_type is not None else -1, 0 if is_icmp else -1,
+    )  # fmt: skip
+    back = RecordingWalker(snapshot, rules, "return", session)
+    back.port_space = "nat" if session.nat else "client"
+    if arrival.kind == "eni" and arrival.eni is not None:
+        rarrival = back.from_eni(arrival.eni, rpkt)
+    else:
+        rarrival = back.from_internet(rpkt)
+    if rarrival is None:
+        survivors = IntervalSet()
+    else:
+        survivors = rarrival.pkt.dports
+        if rarrival.kind == "eni" and (src_eni is None or rarrival.eni != src_eni):
+            survivors = IntervalSet()
+    r_unknown = any(b.code == UNSUPPORTED for b in back.blockers)
+    if back.nat_failed:
+        # the NAT gateway may pick any of its ports: a loss on any of them fails every client port
+        nat_cut = next(b for p, sp, b in back.cuts if sp == "nat")
+        return WalkOutcome(delivered, fcuts, f_unknown, IntervalSet(), ((sports, nat_cut),), r_unknown, False)
+    rcuts = _explain(back.cuts, sports - survivors, "client")
+    return WalkOutcome(delivered, fcuts, f_unknown, survivors, rcuts, r_unknown, False)
