@@ -45,6 +45,9 @@ IntArray = npt.NDArray[np.int64]
 @dataclass(frozen=True)
 class BatchResult:
     verdict: npt.NDArray[np.int8]  # REJECT (request), ACCEPT, RETURN_REJECT (request in, reply lost)
+    # where a rejected request stops: True = at the source (its SG egress or its subnet's NACL egress),
+    # so the REJECT record is on the source ENI; False = on the destination ENI
+    at_source: BoolArray | None = None
 
     @property
     def forward(self) -> BoolArray:
@@ -229,4 +232,5 @@ class BatchEvaluator:
         no_reply = (p == 2) & (rtype < 0)
         back = ~cross | nacl_back | no_reply
         verdict = np.where(forward, np.where(back, ACCEPT, RETURN_REJECT), REJECT).astype(np.int8)
-        return BatchResult(verdict)
+        at_source = ~(out_ok & (~cross | self.acl_out[a_src, dst, p, dcls]))
+        return BatchResult(verdict, np.asarray(at_source & ~forward))

@@ -231,27 +231,21 @@ def read_fast(raw: bytes, source: str, fields: tuple[str, ...] | None, rep: File
             read_options=pacsv.ReadOptions(column_names=list(names), skip_rows=skip, block_size=1 << 24),
             parse_options=pacsv.ParseOptions(delimiter=" ", quote_char=False, invalid_row_handler=handler),
             convert_options=pacsv.ConvertOptions(
-                column_types={column_name: pa.string() for column_name in names}, strings_can_be_null=False
+                # typed straight from the text; "-" is null; a non-number raises and the exact parser decides
+                column_types={f: _ARROW[FIELDS[f][1]] for f in names},
+                null_values=["-"],
+                strings_can_be_null=True,
             ),
         )
     except pa.ArrowInvalid:
         return None
     if rejected:
         return None  # some rows do not split cleanly: the exact line parser decides, with line numbers
-    out = {}
     n = table.num_rows
-    for f, (_v, kind) in FIELDS.items():
-        if f not in names:
-            out[column(f)] = pa.nulls(n, _ARROW[kind])
-            continue
-        arr = table.column(f)
-        arr = pc.if_else(pc.equal(arr, "-"), pa.scalar(None, pa.string()), arr)
-        if kind != "string":
-            ok = pc.fill_null(pc.match_substring_regex(arr, r"^-?\d+$"), True)
-            if not pc.all(ok).as_py():
-                return None  # a numeric field that is not a number somewhere: exact parser
-            arr = pc.cast(arr, _ARROW[kind])
-        out[column(f)] = arr
+    out = {
+        column(f): (table.column(f) if f in names else pa.nulls(n, _ARROW[kind]))
+        for f, (_v, kind) in FIELDS.items()
+    }
     return pa.table(out)
 
 

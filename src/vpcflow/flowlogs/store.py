@@ -10,15 +10,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
+import pyarrow.parquet as pq
 
 from vpcflow.errors import InputError
 from vpcflow.flowlogs.reader import FileReport, iter_files, read_file
@@ -63,12 +68,34 @@ def _load_manifest(store: Path) -> dict[str, dict[str, Any]]:
 def _partitioned(table: pa.Table) -> pa.Table:
     account = pc.coalesce(table.column("account_id"), table.column("source_account"), pa.scalar("unknown"))
     region = pc.coalesce(table.column("region"), table.column("source_region"), pa.scalar("unknown"))
-    start = pc.cast(pc.multiply(table.column("start"), pa.scalar(1000, pa.int64())), pa.timestamp("ms"))
-    date = pc.coalesce(pc.strftime(start, format="%Y-%m-%d"), pa.scalar("unknown"))
+    days = pc.cast(pc.divide(table.column("start"), pa.scalar(86400, pa.int64())), pa.int32())
+    date = pc.coalesce(pc.cast(pc.cast(days, pa.date32()), pa.string()), pa.scalar("unknown"))
     return (
         table.append_column("account", account)
         .append_column("region_part", region)
         .append_column("date", date)
+    )
+
+
+_PARTS = ("account", "region_part", "date")
+
+
+def _write(part: pa.Table, flows: Path, digest: str) -> None:
+    keys = [pc.unique(part.column(c)) for c in _PARTS]
+    if all(len(k) == 1 and k[0].is_valid for k in keys):
+        # one partition, the usual case (an S3 object is one account, region and five minutes)
+        a, r, d = (k[0].as_py() for k in keys)
+        folder = flows / f"account={a}" / f"region_part={r}" / f"date={d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        pq.write_table(part.drop_columns(list(_PARTS)), folder / f"part-{digest}-0.parquet")
+        return
+    ds.write_dataset(
+        part,
+        flows,
+        format="parquet",
+        partitioning=ds.partitioning(pa.schema([(c, pa.string()) for c in _PARTS]), flavor="hive"),
+        basename_template=f"part-{digest}-{{i}}.parquet",
+        existing_data_behavior="overwrite_or_ignore",
     )
 
 
@@ -85,6 +112,7 @@ def ingest(
     summary = IngestSummary()
     t0 = time.perf_counter()
     store_resolved = root.resolve()
+    todo: list[tuple[Path, os.stat_result, str]] = []
     for path in iter_files(inputs):
         if store_resolved in path.resolve().parents:
             continue  # never re-read the store itself
@@ -94,48 +122,49 @@ def ingest(
         if seen and seen["size"] == st.st_size and seen["mtime"] == st.st_mtime:
             summary.skipped += 1
             continue
-        table, rep = read_file(path, fields)
-        digest = hashlib.sha1(key.encode()).hexdigest()[:16]
-        if table.num_rows:
-            part = _partitioned(table)
-            ds.write_dataset(
-                part,
-                root / "flows",
-                format="parquet",
-                partitioning=ds.partitioning(
-                    pa.schema(
-                        [("account", pa.string()), ("region_part", pa.string()), ("date", pa.string())]
-                    ),
-                    flavor="hive",
-                ),
-                basename_template=f"part-{digest}-{{i}}.parquet",
-                existing_data_behavior="overwrite_or_ignore",
-            )
-        manifest[key] = {
-            "size": st.st_size,
-            "mtime": st.st_mtime,
-            "records": rep.records,
-            "malformed": rep.malformed,
-            "truncated": rep.truncated,
-        }
-        summary.files += 1
-        summary.records += rep.records
-        summary.nodata += rep.nodata
-        summary.skipdata += rep.skipdata
-        summary.malformed += rep.malformed
-        summary.truncated += int(rep.truncated)
-        summary.bytes += rep.bytes
-        if rep.malformed or rep.truncated:
-            summary.problems.append(
-                {
-                    "file": rep.path,
-                    "malformed": rep.malformed,
-                    "truncated": rep.truncated,
-                    "examples": rep.examples,
-                }
-            )
-        if progress:
-            progress(rep)
+        todo.append((path, st, key))
+    # decompression and parsing release the GIL: read ahead on a small pool, write in order here.
+    # At most `workers + 1` objects are in memory at once (AWS caps an object at 75 MB).
+    workers = min(4, os.cpu_count() or 1)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        pending: deque[tuple[Future[tuple[pa.Table, FileReport]], os.stat_result, str]] = deque()
+        items = iter(todo)
+        for path, st, key in islice(items, workers + 1):
+            pending.append((pool.submit(read_file, path, fields), st, key))
+        while pending:
+            future, st, key = pending.popleft()
+            nxt = next(items, None)
+            if nxt is not None:
+                pending.append((pool.submit(read_file, nxt[0], fields), nxt[1], nxt[2]))
+            table, rep = future.result()
+            digest = hashlib.sha1(key.encode()).hexdigest()[:16]
+            if table.num_rows:
+                _write(_partitioned(table), root / "flows", digest)
+            manifest[key] = {
+                "size": st.st_size,
+                "mtime": st.st_mtime,
+                "records": rep.records,
+                "malformed": rep.malformed,
+                "truncated": rep.truncated,
+            }
+            summary.files += 1
+            summary.records += rep.records
+            summary.nodata += rep.nodata
+            summary.skipdata += rep.skipdata
+            summary.malformed += rep.malformed
+            summary.truncated += int(rep.truncated)
+            summary.bytes += rep.bytes
+            if rep.malformed or rep.truncated:
+                summary.problems.append(
+                    {
+                        "file": rep.path,
+                        "malformed": rep.malformed,
+                        "truncated": rep.truncated,
+                        "examples": rep.examples,
+                    }
+                )
+            if progress:
+                progress(rep)
     summary.seconds = time.perf_counter() - t0
     (root / MANIFEST).write_text(json.dumps({"files": manifest}, indent=1, sort_keys=True))
     return summary
