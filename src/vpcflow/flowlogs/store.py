@@ -26,7 +26,8 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from vpcflow.errors import InputError
-from vpcflow.flowlogs.reader import FileReport, iter_files, read_file
+from vpcflow.flowlogs.reader import FileReport, iter_files, read_bytes, read_file
+from vpcflow.flowlogs.remote import is_remote, iter_cloudwatch, iter_s3
 
 MANIFEST = "_manifest.json"
 
@@ -99,12 +100,88 @@ def _write(part: pa.Table, flows: Path, digest: str) -> None:
     )
 
 
+def _record(
+    table: pa.Table,
+    rep: FileReport,
+    key: str,
+    stamp: dict[str, Any],
+    root: Path,
+    manifest: dict[str, dict[str, Any]],
+    summary: IngestSummary,
+    progress: Callable[[FileReport], None] | None,
+    append: bool = False,
+) -> None:
+    """Write one object's records and account for them (counts, problems, manifest). A re-read object
+    replaces its earlier part files (same name); an appended CloudWatch batch gets parts of its own."""
+    name = f"{key}|{stamp.get('version')}" if append else key
+    digest = hashlib.sha1(name.encode()).hexdigest()[:16]
+    if table.num_rows:
+        _write(_partitioned(table), root / "flows", digest)
+    manifest[key] = {**stamp, "records": rep.records, "malformed": rep.malformed, "truncated": rep.truncated}
+    summary.files += 1
+    summary.records += rep.records
+    summary.nodata += rep.nodata
+    summary.skipdata += rep.skipdata
+    summary.malformed += rep.malformed
+    summary.truncated += int(rep.truncated)
+    summary.bytes += rep.bytes
+    if rep.malformed or rep.truncated:
+        summary.problems.append(
+            {
+                "file": rep.path,
+                "malformed": rep.malformed,
+                "truncated": rep.truncated,
+                "examples": rep.examples,
+            }
+        )
+    if progress:
+        progress(rep)
+
+
+def _ingest_remote(
+    url: str,
+    root: Path,
+    manifest: dict[str, dict[str, Any]],
+    summary: IngestSummary,
+    fields: tuple[str, ...] | None,
+    progress: Callable[[FileReport], None] | None,
+    endpoint_url: str | None,
+) -> None:
+    if url.startswith("s3://"):
+        for obj in iter_s3(url, endpoint_url=endpoint_url):
+            seen = manifest.get(obj.key)
+            if seen and seen.get("version") == obj.version and seen.get("size") == obj.size:
+                summary.skipped += 1
+                continue
+            table, rep = read_bytes(obj.body, obj.key, fields)
+            _record(
+                table,
+                rep,
+                obj.key,
+                {"size": obj.size, "version": obj.version},
+                root,
+                manifest,
+                summary,
+                progress,
+            )
+        return
+    # CloudWatch Logs: read each stream from where the last ingest stopped
+    since = {k: int(v["version"]) for k, v in manifest.items() if k.startswith(url.rstrip("/") + "/")}
+    for obj in iter_cloudwatch(url, endpoint_url=endpoint_url, since_ms=since):
+        table, rep = read_bytes(obj.body, obj.key, fields)
+        previous = manifest.get(obj.key, {}).get("records", 0)
+        stamp = {"size": obj.size, "version": obj.version}
+        _record(table, rep, obj.key, stamp, root, manifest, summary, progress, append=True)
+        manifest[obj.key]["records"] += previous
+
+
 def ingest(
     inputs: list[str],
     store: str | Path,
     *,
     fields: tuple[str, ...] | None = None,
     progress: Callable[[FileReport], None] | None = None,
+    endpoint_url: str | None = None,
 ) -> IngestSummary:
     root = Path(store)
     (root / "flows").mkdir(parents=True, exist_ok=True)
@@ -113,7 +190,8 @@ def ingest(
     t0 = time.perf_counter()
     store_resolved = root.resolve()
     todo: list[tuple[Path, os.stat_result, str]] = []
-    for path in iter_files(inputs):
+    local = [p for p in inputs if not is_remote(p)]
+    for path in iter_files(local):
         if store_resolved in path.resolve().parents:
             continue  # never re-read the store itself
         st = path.stat()
@@ -137,34 +215,11 @@ def ingest(
             if nxt is not None:
                 pending.append((pool.submit(read_file, nxt[0], fields), nxt[1], nxt[2]))
             table, rep = future.result()
-            digest = hashlib.sha1(key.encode()).hexdigest()[:16]
-            if table.num_rows:
-                _write(_partitioned(table), root / "flows", digest)
-            manifest[key] = {
-                "size": st.st_size,
-                "mtime": st.st_mtime,
-                "records": rep.records,
-                "malformed": rep.malformed,
-                "truncated": rep.truncated,
-            }
-            summary.files += 1
-            summary.records += rep.records
-            summary.nodata += rep.nodata
-            summary.skipdata += rep.skipdata
-            summary.malformed += rep.malformed
-            summary.truncated += int(rep.truncated)
-            summary.bytes += rep.bytes
-            if rep.malformed or rep.truncated:
-                summary.problems.append(
-                    {
-                        "file": rep.path,
-                        "malformed": rep.malformed,
-                        "truncated": rep.truncated,
-                        "examples": rep.examples,
-                    }
-                )
-            if progress:
-                progress(rep)
+            _record(
+                table, rep, key, {"size": st.st_size, "mtime": st.st_mtime}, root, manifest, summary, progress
+            )
+    for url in (p for p in inputs if is_remote(p)):
+        _ingest_remote(url, root, manifest, summary, fields, progress, endpoint_url)
     summary.seconds = time.perf_counter() - t0
     (root / MANIFEST).write_text(json.dumps({"files": manifest}, indent=1, sort_keys=True))
     return summary

@@ -1,0 +1,116 @@
+"""Reading flow logs from S3 and CloudWatch Logs with boto3, against a moto server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+boto3 = pytest.importorskip("boto3")
+moto_server = pytest.importorskip("moto.server")
+
+from vpcflow.flowlogs.fields import DEFAULT_FIELDS  # noqa: E402
+from vpcflow.flowlogs.store import connect, ingest  # noqa: E402
+
+REC = "2 123456789012 eni-1 10.0.0.{i} 10.0.1.1 {p} 443 6 3 180 1700000000 1700000060 {a} OK"
+
+
+@pytest.fixture(scope="module")
+def endpoint() -> Iterator[str]:
+    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture(autouse=True)
+def creds(monkeypatch: pytest.MonkeyPatch) -> None:
+    for k, v in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
+        monkeypatch.setenv(k, v)
+
+
+def _client(service: str, endpoint: str) -> Any:
+    return boto3.client(service, endpoint_url=endpoint, region_name="us-east-1")
+
+
+def test_s3_plain_hive_and_parquet(endpoint: str, tmp_path: Path) -> None:
+    s3 = _client("s3", endpoint)
+    s3.create_bucket(Bucket="logs")
+    text = "\n".join(
+        [" ".join(DEFAULT_FIELDS)] + [REC.format(i=i, p=40000 + i, a="ACCEPT") for i in range(10)]
+    )
+    s3.put_object(
+        Bucket="logs",
+        Key="AWSLogs/123456789012/vpcflowlogs/us-east-1/2023/11/14/a.log.gz",
+        Body=gzip.compress(text.encode()),
+    )
+    table = pa.table(
+        {
+            "version": pa.array([2], pa.int32()),
+            "account_id": ["123456789012"],
+            "interface_id": ["eni-2"],
+            "srcaddr": ["10.0.0.9"],
+            "dstaddr": ["10.0.1.2"],
+            "srcport": pa.array([1], pa.int32()),
+            "dstport": pa.array([22], pa.int32()),
+            "protocol": pa.array([6], pa.int32()),
+            "packets": pa.array([1], pa.int64()),
+            "bytes": pa.array([40], pa.int64()),
+            "start": pa.array([1700000000], pa.int64()),
+            "end": pa.array([1700000001], pa.int64()),
+            "action": ["REJECT"],
+            "log_status": ["OK"],
+        }
+    )
+    buf = io.BytesIO()
+    pq.write_table(table, buf)
+    s3.put_object(
+        Bucket="logs",
+        Key="AWSLogs/aws-account-id=123456789012/aws-service=vpcflowlogs/"
+        "aws-region=eu-west-1/year=2023/month=11/day=14/b.log.parquet",
+        Body=buf.getvalue(),
+    )
+    summary = ingest(["s3://logs/AWSLogs/"], tmp_path / "store", endpoint_url=endpoint)
+    assert (summary.files, summary.records) == (2, 11)
+    con = connect(tmp_path / "store")
+    regions = dict(con.execute("SELECT store_region, count(*) FROM flows GROUP BY 1").fetchall())
+    assert regions == {"us-east-1": 10, "eu-west-1": 1}
+    again = ingest(["s3://logs/AWSLogs/"], tmp_path / "store", endpoint_url=endpoint)
+    assert (again.files, again.skipped) == (0, 2)
+
+
+def test_cloudwatch_group_incremental(endpoint: str, tmp_path: Path) -> None:
+    logs = _client("logs", endpoint)
+    logs.create_log_group(logGroupName="vpc-flow")
+    logs.create_log_stream(logGroupName="vpc-flow", logStreamName="eni-1-all")
+    now = int(time.time() * 1000) - 60_000  # CloudWatch refuses events older than 14 days
+    events = [
+        {"timestamp": now + i, "message": REC.format(i=i, p=40000 + i, a="REJECT")}
+        for i in range(5)
+    ]
+    logs.put_log_events(logGroupName="vpc-flow", logStreamName="eni-1-all", logEvents=events)
+    first = ingest(["cwl://vpc-flow"], tmp_path / "store", endpoint_url=endpoint)
+    assert first.records == 5
+    more = [
+        {"timestamp": now + 1000 + i, "message": REC.format(i=i, p=50000 + i, a="ACCEPT")}
+        for i in range(3)
+    ]
+    logs.put_log_events(logGroupName="vpc-flow", logStreamName="eni-1-all", logEvents=more)
+    second = ingest(["cwl://vpc-flow"], tmp_path / "store", endpoint_url=endpoint)
+    assert second.records == 3  # only the new events
+    con = connect(tmp_path / "store")
+    assert con.execute(
+        "SELECT count(*), sum(CASE WHEN action='REJECT' THEN 1 ELSE 0 END) FROM flows"
+    ).fetchone() == (8, 5)
