@@ -7,9 +7,10 @@ STAMP := $(VENV)/.installed
 .PHONY: setup demo test lint bench clean golden
 
 $(STAMP): pyproject.toml
+	command -v java >/dev/null || (apt-get update -qq && apt-get install -y -qq default-jre-headless)
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,aws]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,aws,spark]'
 	touch $(STAMP)
 
 setup: $(STAMP)

@@ -34,6 +34,14 @@ UntilOpt = Annotated[str | None, typer.Option("--until", help="ISO time, epoch, 
 FmtOpt = Annotated[Fmt, typer.Option("--format", "-f", help="text, json or csv.")]
 
 
+class EngineName(StrEnum):
+    duckdb = "duckdb"
+    spark = "spark"
+
+
+EngineOpt = Annotated[EngineName, typer.Option("--engine", help="duckdb (embedded) or spark (PySpark).")]
+
+
 def _window(since: str | None, until: str | None) -> Any:
     from vpcflow.flowlogs.analyses import Window, parse_time
 
@@ -140,12 +148,13 @@ def rejects_command(
     until: UntilOpt = None,
     output: FmtOpt = Fmt.text,
     limit: Annotated[int, typer.Option("--limit")] = 50,
+    engine: EngineOpt = EngineName.duckdb,
 ) -> int:
     """Rejected traffic grouped by interface, source, destination port and protocol."""
     from vpcflow.flowlogs.analyses import rejects
     from vpcflow.flowlogs.store import connect
 
-    cols, rows = rejects(connect(store), _window(since, until), limit)
+    cols, rows = rejects(connect(store, engine.value), _window(since, until), limit)
     _emit("rejected traffic", cols, rows, output)
     return 0
 
@@ -159,13 +168,14 @@ def top_command(
     since: SinceOpt = None,
     until: UntilOpt = None,
     output: FmtOpt = Fmt.text,
+    engine: EngineOpt = EngineName.duckdb,
 ) -> int:
     """Top talkers by bytes (or packets, records)."""
     from vpcflow.flowlogs.analyses import top
     from vpcflow.flowlogs.store import connect
 
     try:
-        cols, rows = top(connect(store), _window(since, until), by, limit, order)
+        cols, rows = top(connect(store, engine.value), _window(since, until), by, limit, order)
     except ValueError as exc:
         raise QueryError(str(exc)) from None
     _emit(f"top talkers by {order} ({by})", cols, rows, output)
@@ -187,13 +197,14 @@ def scans_command(
     since: SinceOpt = None,
     until: UntilOpt = None,
     output: FmtOpt = Fmt.text,
+    engine: EngineOpt = EngineName.duckdb,
 ) -> int:
     """Port scans and sweeps; exit 1 when any is found."""
     from vpcflow.flowlogs.analyses import scans
     from vpcflow.flowlogs.store import connect
 
     cols, rows = scans(
-        connect(store),
+        connect(store, engine.value),
         _window(since, until),
         ports_slow=ports,
         slow_seconds=ports_window,
@@ -215,12 +226,13 @@ def timeline_command(
     since: SinceOpt = None,
     until: UntilOpt = None,
     output: FmtOpt = Fmt.text,
+    engine: EngineOpt = EngineName.duckdb,
 ) -> int:
     """Traffic over time (records, bytes, packets, rejects per bucket); --plot FILE.png draws it."""
     from vpcflow.flowlogs.analyses import plot_timeline, timeline
     from vpcflow.flowlogs.store import connect
 
-    result = timeline(connect(store), _window(since, until), bucket)
+    result = timeline(connect(store, engine.value), _window(since, until), bucket)
     _emit(f"timeline ({bucket}s buckets)", *result, output)
     if plot:
         plot_timeline(result, plot)
@@ -235,12 +247,13 @@ def explain_command(
     since: SinceOpt = None,
     until: UntilOpt = None,
     output: FmtOpt = Fmt.text,
+    engine: EngineOpt = EngineName.duckdb,
 ) -> int:
     """For each distinct rejected tuple: the component and rule that rejects it; flags disagreements."""
     from vpcflow.flowlogs.explain import ATTRIBUTION_COLUMNS, explain_store
     from vpcflow.flowlogs.store import connect
 
-    found = explain_store(connect(store), load(snapshot), _window(since, until), limit)
+    found = explain_store(connect(store, engine.value), load(snapshot), _window(since, until), limit)
     if output is Fmt.text:
         table = Table(title=f"why each REJECT happened ({len(found)} distinct tuples)", title_justify="left")
         for col in ("interface", "tuple", "records", "status", "why"):

@@ -60,9 +60,12 @@ def parse_time(text: str | None, now: datetime | None = None) -> int | None:
 
 
 def _run(con: Any, sql: str) -> Result:
+    """``con`` is a query engine (``engines.py``) or a raw DuckDB connection."""
+    if hasattr(con, "query") and not hasattr(con, "description"):
+        result: Result = con.query(sql)
+        return result
     cur = con.execute(sql)
-    cols = [d[0] for d in cur.description]
-    return cols, [tuple(r) for r in cur.fetchall()]
+    return [d[0] for d in cur.description], [tuple(r) for r in cur.fetchall()]
 
 
 def rejects(con: Any, window: Window, limit: int = 50) -> Result:

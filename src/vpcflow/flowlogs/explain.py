@@ -177,7 +177,9 @@ def explain_store(
     """
     explainer = Explainer(snapshot)
     out = []
-    for eni, src, dst, sport, dport, proto, records, packets in con.execute(sql).fetchall():
+    from vpcflow.flowlogs.analyses import _run
+
+    for eni, src, dst, sport, dport, proto, records, packets in _run(con, sql)[1]:
         out.append(
             explainer.explain(
                 (eni, src, dst, int(sport or 0), int(dport or 0), int(proto)), records, packets or 0

@@ -225,19 +225,8 @@ def ingest(
     return summary
 
 
-def connect(store: str | Path) -> Any:
-    """A DuckDB connection with the view ``flows`` over the store."""
-    import duckdb
+def connect(store: str | Path, engine: str = "duckdb") -> Any:
+    """A query engine over the store (DuckDB by default, or Spark) exposing the view ``flows``."""
+    from vpcflow.flowlogs.engines import open_engine
 
-    root = Path(store)
-    if not (root / "flows").is_dir() or not any((root / "flows").rglob("*.parquet")):
-        raise InputError(
-            "no flow-log store here (run `vpcflow logs ingest PATH --store DIR` first)", source=str(root)
-        )
-    con = duckdb.connect()
-    glob = (root / "flows" / "**" / "*.parquet").as_posix().replace("'", "''")
-    con.execute(
-        f"CREATE VIEW flows AS SELECT * EXCLUDE (region_part), region_part AS store_region "
-        f"FROM read_parquet('{glob}', hive_partitioning = true, union_by_name = true)"
-    )
-    return con
+    return open_engine(store, engine)

@@ -1,0 +1,82 @@
+"""Query engines over the store: DuckDB (embedded, the default) and Apache Spark (PySpark, for data that
+outgrows one machine). Every analysis is written once, in DuckDB's SQL dialect; for Spark the query is
+transpiled with sqlglot, so both engines run the same definition."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from vpcflow.errors import InputError
+
+Result = tuple[list[str], list[tuple[Any, ...]]]
+
+
+class DuckDBEngine:
+    name = "duckdb"
+
+    def __init__(self, store: Path) -> None:
+        import duckdb
+
+        self.con = duckdb.connect()
+        glob = (store / "flows" / "**" / "*.parquet").as_posix().replace("'", "''")
+        self.con.execute(
+            "CREATE VIEW flows AS SELECT * EXCLUDE (region_part), region_part AS store_region "
+            f"FROM read_parquet('{glob}', hive_partitioning = true, union_by_name = true)"
+        )
+
+    def query(self, sql: str) -> Result:
+        cur = self.con.execute(sql)
+        return [d[0] for d in cur.description], [tuple(r) for r in cur.fetchall()]
+
+    # DuckDB-connection compatibility for callers that want the raw connection
+    def execute(self, sql: str) -> Any:
+        return self.con.execute(sql)
+
+
+class SparkEngine:
+    """Spark in local mode by default (``master`` selects a cluster)."""
+
+    name = "spark"
+
+    def __init__(self, store: Path, master: str = "local[2]") -> None:
+        try:
+            from pyspark.sql import SparkSession
+        except ImportError:
+            raise InputError(
+                "--engine spark needs pyspark: pip install pyspark (and a Java runtime)"
+            ) from None
+        self.spark = (
+            SparkSession.builder.master(master)
+            .appName("vpcflow")
+            .config("spark.ui.enabled", "false")
+            .config("spark.sql.shuffle.partitions", "4")
+            # partition values are names (account ids, dates), never numbers to infer
+            .config("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
+            .config("spark.sql.session.timeZone", "UTC")
+            .getOrCreate()
+        )
+        self.spark.sparkContext.setLogLevel("ERROR")
+        flows = (store / "flows").as_posix()
+        df = self.spark.read.option("basePath", flows).option("mergeSchema", "true").parquet(flows)
+        df.withColumnRenamed("region_part", "store_region").createOrReplaceTempView("flows")
+
+    def query(self, sql: str) -> Result:
+        import sqlglot
+
+        spark_sql = sqlglot.transpile(sql, read="duckdb", write="spark")[0]
+        df = self.spark.sql(spark_sql)
+        return list(df.columns), [tuple(r) for r in df.collect()]
+
+
+def open_engine(store: str | Path, engine: str = "duckdb") -> DuckDBEngine | SparkEngine:
+    root = Path(store)
+    if not (root / "flows").is_dir() or not any((root / "flows").rglob("*.parquet")):
+        raise InputError(
+            "no flow-log store here (run `vpcflow logs ingest PATH --store DIR` first)", source=str(root)
+        )
+    if engine == "duckdb":
+        return DuckDBEngine(root)
+    if engine == "spark":
+        return SparkEngine(root)
+    raise InputError(f"unknown engine {engine!r} (expected duckdb or spark)")
