@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from vpcflow.cli.app import app
 from vpcflow.cli.common import console
-from vpcflow.render import dumps
 
 snapshot_app = typer.Typer(help="Inspect or fetch snapshots.", no_args_is_help=True)
 app.add_typer(snapshot_app, name="snapshot")
@@ -24,20 +25,25 @@ class InfoFormat(StrEnum):
 
 
 def snapshot_summary(path: str) -> dict[str, Any]:
-    """Counts, scopes, VPCs, warnings and what is not modelled — the data behind ``snapshot info``."""
+    """Counts, scopes, VPCs, warnings and what is not modelled — the data behind ``snapshot info``.
+
+    Every list is sorted and every mapping is written with sorted keys, so the JSON is stable.
+    """
     from vpcflow.sources import load_with_report
 
     result = load_with_report(path)
     s = result.snapshot
     rules = sum(len(g.ingress) + len(g.egress) for g in s.security_groups.values())
     entries = sum(len(a.ingress) + len(a.egress) for a in s.network_acls.values())
+    subnets_of = Counter(sub.vpc_id for sub in s.subnets.values())
+    enis_of = Counter(e.vpc_id for e in s.interfaces.values())
     return {
         "snapshot": str(path),
         "files": len(result.files),
         "ignored_files": sorted(result.ignored_files),
         "scopes": [
-            {"account": a, "region": r, "documents": n}
-            for (a, r), n in sorted(result.scopes.items(), key=lambda kv: (str(kv[0][0]), str(kv[0][1])))
+            {"account": sc.account, "region": sc.region, "documents": sc.documents, "items": sc.items}
+            for sc in result.scopes
         ],
         "counts": {
             "vpcs": len(s.vpcs),
@@ -49,6 +55,7 @@ def snapshot_summary(path: str) -> dict[str, Any]:
             "network_acls": len(s.network_acls),
             "network_acl_entries": entries,
             "route_tables": len(s.route_tables),
+            "routes": sum(len(r.routes) for r in s.route_tables.values()),
             "internet_gateways": sum(1 for g in s.internet_gateways.values() if not g.egress_only),
             "egress_only_internet_gateways": sum(1 for g in s.internet_gateways.values() if g.egress_only),
             "nat_gateways": len(s.nat_gateways),
@@ -56,24 +63,35 @@ def snapshot_summary(path: str) -> dict[str, Any]:
             "prefix_lists": len(s.prefix_lists),
             "vpc_peering_connections": len(s.peerings),
         },
+        "instances_by_state": dict(sorted(Counter(i.state for i in s.instances.values()).items())),
         "vpcs": [
             {
                 "vpc_id": v.vpc_id,
                 "account": v.owner_id,
                 "region": v.region,
                 "cidrs": [str(c) for c in v.cidrs],
-                "subnets": sum(1 for sub in s.subnets.values() if sub.vpc_id == v.vpc_id),
-                "interfaces": sum(1 for e in s.interfaces.values() if e.vpc_id == v.vpc_id),
+                "subnets": subnets_of[v.vpc_id],
+                "interfaces": enis_of[v.vpc_id],
             }
             for v in sorted(s.vpcs.values(), key=lambda v: v.vpc_id)
         ],
-        "warnings": [
-            {"code": w.code, "message": w.message, "source": w.source, "resource_id": w.resource_id}
-            for w in s.warnings
-        ],
+        "warnings": sorted(
+            (
+                {"code": w.code, "message": w.message, "source": w.source, "resource_id": w.resource_id}
+                for w in s.warnings
+            ),
+            key=lambda w: (w["code"], w["source"] or "", w["resource_id"] or "", w["message"]),
+        ),
         "warning_counts": dict(sorted(Counter(w.code for w in s.warnings).items())),
         "not_modelled": dict(sorted(s.not_modelled.items())),
     }
+
+
+def _table(title: str, *columns: str) -> Table:
+    table = Table(title=title, title_justify="left")
+    for col in columns:
+        table.add_column(col)
+    return table
 
 
 @snapshot_app.command("info")
@@ -81,23 +99,35 @@ def info_command(
     snapshot: Annotated[str, typer.Argument(help="Snapshot directory or JSON file.")],
     output: Annotated[InfoFormat, typer.Option("--format", "-f")] = InfoFormat.text,
 ) -> int:
-    """What was loaded, every warning, and what is not modelled."""
+    """What was loaded (per resource kind, per account/region, VPCs), every warning, what is not
+    modelled, and the files that were not read. Exit 0, warnings or not."""
     data = snapshot_summary(snapshot)
     if output is InfoFormat.json:
-        typer.echo(dumps(data), nl=False)
+        typer.echo(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False))
         return 0
     con = console()
-    con.print(f"[bold]{data['snapshot']}[/]: {data['files']} JSON files")
-    counts = Table(title="loaded", title_justify="left")
-    counts.add_column("resource")
-    counts.add_column("count", justify="right")
+    con.print(f"[bold]{data['snapshot']}[/]: {data['files']} JSON files read")
+    counts = _table("loaded", "resource", "count")
+    counts.columns[1].justify = "right"
     for k, v in data["counts"].items():
         counts.add_row(k.replace("_", " "), str(v))
     con.print(counts)
+    if data["instances_by_state"]:
+        con.print(
+            "instances by state: " + ", ".join(f"{k} {v}" for k, v in data["instances_by_state"].items())
+        )
+    if data["scopes"]:
+        scopes = _table("accounts and regions", "account", "region", "files", "items")
+        for sc in data["scopes"]:
+            scopes.add_row(
+                sc["account"] or "-",
+                sc["region"] or "-",
+                str(sc["documents"]),
+                ", ".join(f"{k} {n}" for k, n in sc["items"].items()),
+            )
+        con.print(scopes)
     if data["vpcs"]:
-        vpcs = Table(title="VPCs", title_justify="left")
-        for col in ("vpc", "account", "region", "cidrs", "subnets", "interfaces"):
-            vpcs.add_column(col)
+        vpcs = _table("VPCs", "vpc", "account", "region", "cidrs", "subnets", "interfaces")
         for v in data["vpcs"]:
             vpcs.add_row(
                 v["vpc_id"],
@@ -109,21 +139,19 @@ def info_command(
             )
         con.print(vpcs)
     if data["not_modelled"]:
-        con.print(
-            "[bold]not modelled[/] (loaded, reported, never used silently): "
-            + ", ".join(f"{k} ×{n}" for k, n in data["not_modelled"].items())
-        )
+        nm = _table("not modelled (loaded, counted, never used silently)", "key", "items")
+        for k, n in data["not_modelled"].items():
+            nm.add_row(k, str(n))
+        con.print(nm)
     if data["ignored_files"]:
-        con.print(f"[bold]ignored files[/] (not JSON): {len(data['ignored_files'])}")
+        con.print(f"[bold]ignored files[/] (not read): {len(data['ignored_files'])}")
         for f in data["ignored_files"]:
-            con.print(f"  {f}")
+            con.print(f"  {escape(f)}")
     if data["warnings"]:
-        con.print(f"[bold yellow]{len(data['warnings'])} warnings[/]")
+        warns = _table(f"{len(data['warnings'])} warnings", "code", "message", "where")
         for w in data["warnings"]:
-            con.print(
-                f"  [yellow]{w['code']}[/] {w['message']}"
-                + (f"  [dim]{w['source']}[/]" if w["source"] else "")
-            )
+            warns.add_row(w["code"], escape(w["message"]), escape(w["source"] or w["resource_id"] or ""))
+        con.print(warns)
     else:
         con.print("[green]no warnings[/]")
     return 0

@@ -1,14 +1,16 @@
 """What every resource parser shares: the context it writes into and typed accessors that fail loudly.
 
 Raw AWS JSON is untyped; these helpers index *required* keys (a missing one is an error naming the file and
-JSON path) and use ``.get`` only for documented optional keys.
+JSON path) and use ``.get`` only for documented optional keys. A parser is one module holding one or more
+``FunctionParser(key, fn)`` values; the registry (``vpcflow.sources.registry``) lists them.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from vpcflow.errors import SnapshotError
 from vpcflow.model import (
@@ -20,6 +22,7 @@ from vpcflow.model import (
     NatGateway,
     NetworkAcl,
     NetworkInterface,
+    PortRange,
     PrefixList,
     ProtocolError,
     RouteTable,
@@ -28,36 +31,52 @@ from vpcflow.model import (
     Subnet,
     Vpc,
     VpcPeeringConnection,
+    parse_port_range,
     parse_protocol,
 )
 
 Json = dict[str, Any]
+Scope = tuple[str | None, str | None]  # (account, region)
+T = TypeVar("T")
+
+# Tag on an ENI (or an instance, for all its ENIs) giving the client's ephemeral port range.
+EPHEMERAL_TAG = "vpcflow:ephemeral-ports"
 
 
 @dataclass
 class Collected:
-    """Everything parsed so far, before cross-references are resolved."""
+    """Everything parsed so far, before cross-references are resolved. Resources are keyed by id."""
 
-    vpcs: list[Vpc] = field(default_factory=list)
-    subnets: list[Subnet] = field(default_factory=list)
+    vpcs: dict[str, Vpc] = field(default_factory=dict)
+    subnets: dict[str, Subnet] = field(default_factory=dict)
     interfaces: dict[str, NetworkInterface] = field(default_factory=dict)
+    # ENIs embedded in describe-instances output: used only where describe-network-interfaces is missing
     instance_interfaces: dict[str, NetworkInterface] = field(default_factory=dict)
-    instances: list[Instance] = field(default_factory=list)
-    security_groups: list[SecurityGroup] = field(default_factory=list)
-    network_acls: list[NetworkAcl] = field(default_factory=list)
-    route_tables: list[RouteTable] = field(default_factory=list)
-    internet_gateways: list[InternetGateway] = field(default_factory=list)
-    nat_gateways: list[NatGateway] = field(default_factory=list)
-    elastic_ips: list[ElasticIp] = field(default_factory=list)
-    prefix_lists: list[PrefixList] = field(default_factory=list)
+    instances: dict[str, Instance] = field(default_factory=dict)
+    # instance id → ephemeral range from the instance's own tag (applies to its ENIs without one)
+    instance_ephemeral: dict[str, PortRange] = field(default_factory=dict)
+    security_groups: dict[str, SecurityGroup] = field(default_factory=dict)
+    network_acls: dict[str, NetworkAcl] = field(default_factory=dict)
+    route_tables: dict[str, RouteTable] = field(default_factory=dict)
+    internet_gateways: dict[str, InternetGateway] = field(default_factory=dict)
+    nat_gateways: dict[str, NatGateway] = field(default_factory=dict)
+    elastic_ips: dict[str, ElasticIp] = field(default_factory=dict)
+    # the same list may come from describe-prefix-lists and describe-managed-prefix-lists: merged
+    prefix_lists: dict[str, PrefixList] = field(default_factory=dict)
     prefix_list_entries: dict[str, list[Cidr]] = field(default_factory=dict)
-    peerings: list[VpcPeeringConnection] = field(default_factory=list)
+    # lists whose entries some source supplied (even an empty list): the others are warned about
+    prefix_lists_with_entries: set[str] = field(default_factory=set)
+    peerings: dict[str, VpcPeeringConnection] = field(default_factory=dict)
     warnings: list[SnapshotWarning] = field(default_factory=list)
-    not_modelled: dict[str, int] = field(default_factory=dict)
+    # known keys that are not parsed (not modelled, or ignored): items and the files they came from
+    unparsed_counts: dict[str, int] = field(default_factory=dict)
+    unparsed_sources: dict[str, list[str]] = field(default_factory=dict)
+    ignored_keys: set[str] = field(default_factory=set)
     ignored_files: list[str] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
-    # (account, region) → keys seen, for `snapshot info`
-    scopes: dict[tuple[str | None, str | None], int] = field(default_factory=dict)
+    # (account, region) → top-level key → items, and → documents, for `snapshot info`
+    scope_items: dict[Scope, Counter[str]] = field(default_factory=dict)
+    scope_files: Counter[Scope] = field(default_factory=Counter)
 
 
 @dataclass
@@ -75,6 +94,19 @@ class Ctx:
     def warn(self, code: str, message: str, path: str | None = None, resource_id: str | None = None) -> None:
         where = f"{self.source}: {path}" if path else self.source
         self.out.warnings.append(SnapshotWarning(code, message, where, resource_id))
+
+    def keep(self, registry: dict[str, T], rid: str, value: T, path: str, kind: str) -> None:
+        """Add a resource; the same id seen again with different content is warned about (first kept)."""
+        old = registry.get(rid)
+        if old is None:
+            registry[rid] = value
+        elif old != value:
+            self.warn(
+                "DUPLICATE_ID",
+                f"{kind} {rid} appears again with different content; the first one read is kept",
+                path,
+                rid,
+            )
 
     # -- typed accessors -----------------------------------------------------------------------
 
@@ -95,23 +127,37 @@ class Ctx:
 
     def str_(self, item: Json, key: str, path: str) -> str:
         value = self.req(item, key, path)
-        if not isinstance(value, str):
-            raise self.fail(f"{path}.{key}", f"expected a string, found {value!r}")
+        if not isinstance(value, str) or not value:
+            raise self.fail(f"{path}.{key}", f"expected a non-empty string, found {value!r}")
         return value
 
     def opt_str(self, item: Json, key: str, path: str) -> str | None:
         value = item.get(key)
-        if value is None:
+        if value is None or value == "":
             return None
         if not isinstance(value, str):
             raise self.fail(f"{path}.{key}", f"expected a string, found {value!r}")
         return value
+
+    def opt_obj(self, item: Json, key: str, path: str) -> Json:
+        value = item.get(key)
+        if value is None:
+            return {}
+        return self.obj(value, f"{path}.{key}")
 
     def opt_list(self, item: Json, key: str, path: str) -> list[Any]:
         value = item.get(key)
         if value is None:
             return []
         return self.list_(value, f"{path}.{key}")
+
+    def opt_bool(self, item: Json, key: str, path: str, default: bool) -> bool:
+        value = item.get(key)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            raise self.fail(f"{path}.{key}", f"expected true or false, found {value!r}")
+        return value
 
     def int_(self, value: Any, path: str) -> int:
         if isinstance(value, bool) or not isinstance(value, int | str):
@@ -137,7 +183,15 @@ class Ctx:
         except ValueError:
             raise self.fail(path, f"invalid IP address {value!r}") from None
 
+    def opt_address(self, item: Json, key: str, path: str) -> Address | None:
+        value = item.get(key)
+        if value is None or value == "":
+            return None
+        return self.address(value, f"{path}.{key}")
+
     def protocol(self, value: Any, path: str) -> int:
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise self.fail(path, f"expected a protocol name or number, found {value!r}")
         try:
             return parse_protocol(value)
         except ProtocolError as exc:
@@ -152,8 +206,23 @@ def tags_of(ctx: Ctx, item: Json, path: str, key: str = "Tags") -> tuple[tuple[s
     return tuple(out)
 
 
+def ephemeral_tag(ctx: Ctx, item: Json, path: str, key: str) -> PortRange | None:
+    """The ``vpcflow:ephemeral-ports`` tag (``32768-60999``, ``windows``, ...); a bad value is an error."""
+    for i, t in enumerate(ctx.opt_list(item, key, path)):
+        if isinstance(t, dict) and t.get("Key") == EPHEMERAL_TAG:
+            value = t.get("Value")
+            where = f"{path}.{key}[{i}].Value"
+            if not isinstance(value, str):
+                raise ctx.fail(where, f"tag {EPHEMERAL_TAG}: expected a port range string, found {value!r}")
+            try:
+                return parse_port_range(value)
+            except ValueError as exc:
+                raise ctx.fail(where, f"tag {EPHEMERAL_TAG}: {exc}") from None
+    return None
+
+
 class ResourceParser(Protocol):
-    """One AWS resource family: the top-level key it owns and how to parse its items."""
+    """One AWS resource family: the top-level key it owns and how to parse its items into ``ctx.out``."""
 
     @property
     def key(self) -> str: ...
@@ -163,6 +232,8 @@ class ResourceParser(Protocol):
 
 @dataclass(frozen=True)
 class FunctionParser:
+    """A ``ResourceParser`` made of a key and a function — what each resource module exports."""
+
     key: str
     fn: Callable[[list[Any], Ctx], None]
 
