@@ -1,0 +1,314 @@
+"""All-pairs group-to-group reachability, vectorised (numpy bit tables).
+
+A cell ``[g1, g2]`` is the set of *service classes* — (protocol, destination-port class) or (ICMP,
+type/code class) — that some member of ``g1`` can deliver to some member of ``g2`` (``forward``), and
+those whose replies also return to the client's whole ephemeral range (``bidirectional``, i.e. what
+``vpcflow trace`` calls ACCEPT). Classes come from the boundaries of every rule's ports, the clients'
+ephemeral ranges and ``ProtocolClasses``, so a class is answered by one bit, exactly.
+
+Every security group and every NACL direction is compiled once into a table ``[remote ENI] → class
+bits`` (uint64 words) with the engine's matching (``sg_rule_space``/``nacl_entry_space``: the same
+translation the rule analysis uses). Then, per source ENI, one pass over all destinations:
+
+    fwd[b]  = SG_out(a)[b] & SG_in(b)[a] & (same subnet | NACL_out(a)[b] & NACL_in(b)[a])
+    back[b] = same subnet | reply_ok(NACL_out(b), a) & reply_ok(NACL_in(a), b)
+
+(responses pass the SGs by connection tracking, or by the world rules that make a flow untracked).
+
+Scope (declared, not guessed): ENIs' primary private IPv4 addresses, pairs in one VPC whose routes
+send in-VPC traffic to the local route. ``out_of_scope`` lists the VPCs left out; ``Reachability``
+answers those pairs exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import pairwise
+
+import numpy as np
+import numpy.typing as npt
+
+from vpcflow.engine.intervals import IntervalSet
+from vpcflow.engine.rules import CompiledRules
+from vpcflow.engine.trace import Engine
+from vpcflow.model import ICMP, TCP, UDP, Direction, NetworkAclEntry, RouteTarget, Snapshot
+from vpcflow.reach.analysis import nacl_entry_space, sg_rule_space
+from vpcflow.reach.classes import REPLIES, ProtocolClasses
+from vpcflow.reach.headerspace import DPORT, PORTLESS, PROTO, HeaderSpace
+
+U64 = npt.NDArray[np.uint64]
+ONE = np.uint64(1)
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceClass:
+    protocols: IntervalSet
+    dst_ports: IntervalSet  # ports, or ICMP type << 8 | code values, or {0}
+
+    def space(self) -> HeaderSpace:
+        return HeaderSpace.box(protocols=self.protocols, dst_ports=self.dst_ports)
+
+
+class GroupMatrix:
+    def __init__(self, snapshot: Snapshot, engine: Engine | None = None) -> None:
+        self.s = snapshot
+        self.engine = engine or Engine(snapshot)
+        self.rules: CompiledRules = self.engine.rules
+        enis = [
+            e
+            for e in snapshot.interfaces.values()
+            if e.primary_ip is not None and e.interface_type != "nat_gateway"
+        ]
+        plain = self._plain_vpcs()
+        self.out_of_scope = sorted({e.vpc_id for e in enis if e.vpc_id not in plain})
+        self.enis = [e for e in enis if e.vpc_id in plain]
+        self.n = len(self.enis)
+        self.addr = np.array([e.primary_ip.value for e in self.enis if e.primary_ip], dtype=np.int64)
+        self.group_ids = sorted(snapshot.security_groups)
+        self.gindex = {g: i + 1 for i, g in enumerate(self.group_ids)}  # 0: no group, allows nothing
+        self._build_classes()
+        self._build_tables()
+
+    # -- classes -------------------------------------------------------------------------------
+
+    def _build_classes(self) -> None:
+        s = self.s
+        bounds = {0, 65536}
+        items: list[object] = []
+        for g in s.security_groups.values():
+            items.extend(g.ingress + g.egress)
+        for a in s.network_acls.values():
+            items.extend(a.ingress + a.egress)
+        for r in items:
+            ports = getattr(r, "ports", None)
+            if ports is not None and getattr(r, "protocol", None) in (TCP, UDP):
+                bounds.update((ports.lo, ports.hi + 1))
+        self.clients: list[IntervalSet] = []
+        self.client_of = np.zeros(self.n, dtype=np.int64)
+        seen: dict[tuple[int, int], int] = {}
+        for i, e in enumerate(self.enis):
+            cr = self.engine.client_ports(e, None)
+            key = (cr.lo, cr.hi)
+            if key not in seen:
+                seen[key] = len(self.clients)
+                self.clients.append(IntervalSet.of(key))
+                bounds.update((cr.lo, cr.hi + 1))
+            self.client_of[i] = seen[key]
+        edges = sorted(bounds)
+        port_classes = [IntervalSet.of((lo, hi - 1)) for lo, hi in pairwise(edges)]
+        classes: list[ServiceClass] = []
+        for p in (TCP, UDP):
+            classes.extend(ServiceClass(IntervalSet.single(p), pc) for pc in port_classes)
+        pcs = ProtocolClasses(s)
+        self.icmp_reply: dict[int, int | None] = {}  # class index → reply class index (None: no reply)
+        icmp_classes = pcs.classes(IntervalSet.single(ICMP))
+        icmp_start = len(classes)
+        for c in icmp_classes:
+            assert c.icmp_values is not None
+            classes.append(ServiceClass(c.protocols, c.icmp_values))
+        for k, c in enumerate(icmp_classes):
+            rt = REPLIES.get(c.icmp_type)
+            if rt is None:
+                self.icmp_reply[icmp_start + k] = None
+            else:
+                v = rt << 8  # replies carry code 0
+                self.icmp_reply[icmp_start + k] = next(
+                    icmp_start + j for j, d in enumerate(icmp_classes) if d.icmp_values and v in d.icmp_values
+                )
+        self.other_start = len(classes)
+        classes.extend(ServiceClass(c.protocols, IntervalSet.single(0)) for c in pcs.classes(PORTLESS))
+        self.classes = classes
+        self.k = len(classes)
+        self.w = (self.k + 63) // 64
+        self.n_port = len(port_classes)
+
+    def _mask(self, bits: list[int]) -> U64:
+        m = np.zeros(self.w, dtype=np.uint64)
+        for b in bits:
+            m[b // 64] |= ONE << np.uint64(b % 64)
+        return m
+
+    def _class_mask(self, space: HeaderSpace) -> U64:
+        """Classes a rule's (protocol, port) space contains (classes refine rules: in or out)."""
+        bits = []
+        for i, c in enumerate(self.classes):
+            rep_p, rep_d = c.protocols.first, c.dst_ports.first
+            if any(rep_p in box[PROTO] and rep_d in box[DPORT] for box in space.boxes):
+                bits.append(i)
+        return self._mask(bits)
+
+    # -- tables --------------------------------------------------------------------------------
+
+    def _rows(self, remote: IntervalSet) -> npt.NDArray[np.bool_]:
+        remote = remote & IntervalSet.of((0, (1 << 32) - 1))  # the matrix covers IPv4 only
+        if not remote.spans:
+            return np.zeros(self.n, dtype=np.bool_)
+        starts = np.array([lo for lo, _ in remote.spans], dtype=np.int64)
+        ends = np.array([hi for _, hi in remote.spans], dtype=np.int64)
+        i = np.searchsorted(starts, self.addr, side="right") - 1
+        return np.asarray((i >= 0) & (self.addr <= ends[np.maximum(i, 0)]))
+
+    def _build_tables(self) -> None:
+        s, n, w = self.s, self.n, self.w
+        ng = len(self.group_ids) + 1
+        self.sg_out = np.zeros((ng, n, w), dtype=np.uint64)  # [group, remote (dst) ENI]
+        self.sg_in_t = np.zeros((n, ng, w), dtype=np.uint64)  # [remote (src) ENI, group]
+        mask_cache: dict[tuple[object, ...], U64] = {}
+        for gid in self.group_ids:
+            gi = self.gindex[gid]
+            g = s.security_groups[gid]
+            for direction, rules in ((Direction.EGRESS, g.egress), (Direction.INGRESS, g.ingress)):
+                for rule in rules:
+                    space = sg_rule_space(self.rules, rule)
+                    if not space:
+                        continue
+                    key = (rule.protocol, rule.ports, rule.icmp)
+                    m = mask_cache.get(key)
+                    if m is None:
+                        m = mask_cache[key] = self._class_mask(space)
+                    rows = self._rows(space.project(0))
+                    if direction is Direction.EGRESS:
+                        self.sg_out[gi, rows] |= m
+                    else:
+                        self.sg_in_t[rows, gi] |= m
+        width = max((len(e.group_ids) for e in self.enis), default=1) or 1
+        self.groups = np.zeros((n, width), dtype=np.int64)
+        for i, e in enumerate(self.enis):
+            for j, gid in enumerate(e.group_ids):
+                self.groups[i, j] = self.gindex.get(gid, 0)
+        acl_ids = sorted(s.network_acls)
+        aindex = {a: i for i, a in enumerate(acl_ids)}
+        na = len(acl_ids) + 1  # last: a subnet without NACL denies everything
+        self.acl_out = np.zeros((na, n, w), dtype=np.uint64)
+        self.acl_in_t = np.zeros((n, na, w), dtype=np.uint64)
+        for a in acl_ids:
+            acl = s.network_acls[a]
+            self.acl_out[aindex[a]] = self._nacl_table(acl.entries(Direction.EGRESS))
+            self.acl_in_t[:, aindex[a]] = self._nacl_table(acl.entries(Direction.INGRESS))
+        subnets = sorted({e.subnet_id for e in self.enis})
+        sub_index = {x: i for i, x in enumerate(subnets)}
+        self.subnet = np.array([sub_index[e.subnet_id] for e in self.enis], dtype=np.int64)
+        self.acl_of = np.array(
+            [aindex.get(s.acl_of_subnet.get(e.subnet_id, ""), na - 1) for e in self.enis], dtype=np.int64
+        )
+        self.vpc = np.array([hash(e.vpc_id) & 0x7FFFFFFF for e in self.enis], dtype=np.int64)
+        # reply tables: which forward classes get their reply through, per client range
+        self.ret_out = [self._reply(self.acl_out, ci) for ci in range(len(self.clients))]
+        self.ret_in_t = [
+            self._reply(self.acl_in_t.transpose(1, 0, 2), ci).transpose(1, 0, 2)
+            for ci in range(len(self.clients))
+        ]
+
+    def _nacl_table(self, entries: tuple[NetworkAclEntry, ...]) -> U64:
+        allowed = np.zeros((self.n, self.w), dtype=np.uint64)
+        decided = np.zeros_like(allowed)
+        for e in entries:
+            if e.cidr.version != 4:
+                continue
+            space = nacl_entry_space(e)
+            rows = self._rows(space.project(0))
+            if not rows.any():
+                continue
+            m = self._class_mask(space)
+            new = m & ~decided[rows]
+            if e.action.value == "allow":
+                allowed[rows] |= new
+            decided[rows] |= m
+        return allowed
+
+    def _bit(self, table: U64, k: int) -> npt.NDArray[np.bool_]:
+        return np.asarray((table[..., k // 64] >> np.uint64(k % 64)) & ONE == ONE)
+
+    def _reply(self, table: U64, client: int) -> U64:
+        """From a NACL table (the direction the reply crosses), the forward classes whose reply passes:
+        TCP/UDP when every port of the client range is admitted, ICMP by its reply type, others alike."""
+        out = np.zeros_like(table)
+        crange = self.clients[client]
+        for pi in range(2):
+            need = [
+                pi * self.n_port + j
+                for j in range(self.n_port)
+                if self.classes[pi * self.n_port + j].dst_ports <= crange
+            ]
+            ok = np.ones(table.shape[:-1], dtype=np.bool_)
+            for k in need:
+                ok &= self._bit(table, k)
+            m = self._mask(list(range(pi * self.n_port, (pi + 1) * self.n_port)))
+            out[ok] |= m
+        for k, r in self.icmp_reply.items():
+            ok = np.ones(table.shape[:-1], dtype=np.bool_) if r is None else self._bit(table, r)
+            out[ok] |= self._mask([k])
+        for k in range(self.other_start, self.k):
+            out[self._bit(table, k)] |= self._mask([k])
+        return out
+
+    # -- evaluation ----------------------------------------------------------------------------
+
+    def eni_row(self, a: int) -> tuple[U64, U64]:
+        """Forward and bidirectional class bits from ENI ``a`` to every ENI (index order)."""
+        out = np.bitwise_or.reduce(self.sg_out[self.groups[a]], axis=0)
+        g_in = self.sg_in_t[a]  # (groups, w): what each group admits from a
+        inn = np.bitwise_or.reduce(g_in[self.groups], axis=1)
+        cross = self.subnet != self.subnet[a]
+        nacl = self.acl_out[self.acl_of[a]] & self.acl_in_t[a][self.acl_of]
+        fwd = out & inn & np.where(cross[:, None], nacl, ~np.uint64(0))
+        same_vpc = self.vpc == self.vpc[a]
+        fwd[~same_vpc] = 0
+        fwd[a] = 0
+        ci = int(self.client_of[a])
+        # the reply leaves b's subnet (remote a), then enters a's subnet (remote b)
+        back = self.ret_out[ci][self.acl_of, a] & self.ret_in_t[ci][:, self.acl_of[a]]
+        bidi = fwd & np.where(cross[:, None], back, ~np.uint64(0))
+        return fwd, bidi
+
+    def compute(self) -> tuple[U64, U64]:
+        """The matrices ``[g1, g2, words]`` (forward, bidirectional), group index order ``group_ids``."""
+        ng = len(self.group_ids)
+        fwd_m = np.zeros((ng + 1, ng + 1, self.w), dtype=np.uint64)
+        bidi_m = np.zeros_like(fwd_m)
+        # members sorted by group, for reduceat
+        pairs = sorted((int(g), i) for i in range(self.n) for g in self.groups[i] if g)
+        mem = np.array([i for _g, i in pairs], dtype=np.int64)
+        gof = np.array([g for g, _i in pairs], dtype=np.int64)
+        starts = (
+            np.flatnonzero(np.r_[True, gof[1:] != gof[:-1]]) if len(gof) else np.array([], dtype=np.int64)
+        )
+        gs = gof[starts] if len(gof) else np.array([], dtype=np.int64)
+        for a in range(self.n):
+            fwd, bidi = self.eni_row(a)
+            if not fwd.any():
+                continue
+            rf = np.bitwise_or.reduceat(fwd[mem], starts, axis=0)
+            rb = np.bitwise_or.reduceat(bidi[mem], starts, axis=0)
+            for g in self.groups[a]:
+                if g:
+                    fwd_m[g, gs] |= rf
+                    bidi_m[g, gs] |= rb
+        return fwd_m[1:, 1:], bidi_m[1:, 1:]
+
+    def cell_classes(self, bits: U64) -> list[ServiceClass]:
+        return [c for k, c in enumerate(self.classes) if (bits[k // 64] >> np.uint64(k % 64)) & ONE]
+
+    def cell_space(self, bits: U64) -> HeaderSpace:
+        return HeaderSpace.union_all(c.space() for c in self.cell_classes(bits))
+
+    def _plain_vpcs(self) -> set[str]:
+        """VPCs whose route tables send every in-VPC destination to the local route."""
+        ok = set()
+        for vpc in self.s.vpcs.values():
+            plain = True
+            for rtb in self.s.route_tables.values():
+                if rtb.vpc_id != vpc.vpc_id:
+                    continue
+                for r in rtb.routes:
+                    if r.target is RouteTarget.LOCAL:
+                        continue
+                    if r.destination is None:
+                        plain = False  # a prefix-list route could cover VPC addresses
+                    elif any(
+                        r.destination.overlaps(c) and r.destination.prefixlen > c.prefixlen for c in vpc.cidrs
+                    ):
+                        plain = False
+            if plain:
+                ok.add(vpc.vpc_id)
+        return ok
