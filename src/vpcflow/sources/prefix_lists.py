@@ -1,10 +1,13 @@
 """Prefix lists: AWS-managed (describe-prefix-lists) and customer-managed (describe-managed-prefix-lists).
 
-describe-managed-prefix-lists does not return entries; they come from get-managed-prefix-list-entries,
-whose output (``{"Entries": [{"Cidr": …}]}``) does not name the list. Accepted ways to tie them:
+Both describe calls answer under the key ``PrefixLists``: describe-prefix-lists items carry ``Cidrs``,
+describe-managed-prefix-lists items carry ``OwnerId``/``MaxEntries`` and no CIDRs (``OwnerId`` "AWS" marks
+an AWS-managed list). A ``ManagedPrefixLists`` key is accepted too. Managed lists' entries come from
+get-managed-prefix-list-entries, whose output (``{"Entries": [{"Cidr": …}]}``) does not name the
+list. Accepted ways to tie them:
 
-1. inline: a ``ManagedPrefixLists[]`` item carrying ``Entries`` (or ``PrefixListEntries``) — what
-   ``vpcflow snapshot fetch`` writes;
+1. inline: a ``PrefixLists[]``/``ManagedPrefixLists[]`` item carrying ``Entries`` (or
+   ``PrefixListEntries``) — what ``vpcflow snapshot fetch`` writes;
 2. a document ``{"PrefixListId": "pl-…", "Entries": [...]}`` (``PrefixListEntries`` accepted too): the
    get-managed-prefix-list-entries output with the id added;
 3. a top-level ``"PrefixListEntries": [{"PrefixListId": "pl-…", "Entries": [...]}, ...]`` for many lists
@@ -65,40 +68,41 @@ def _add_entries(ctx: Ctx, plid: str, cidrs: list[Cidr]) -> None:
     ctx.out.prefix_lists_with_entries.add(plid)
 
 
-def parse_prefix_lists(items: list[Any], ctx: Ctx) -> None:
-    """describe-prefix-lists: AWS-managed service lists (S3, DynamoDB, ...) with their ``Cidrs``."""
+def _parse(items: list[Any], ctx: Ctx, key: str) -> None:
     for i, raw in enumerate(items):
-        path = f"$.PrefixLists[{i}]"
+        path = f"$.{key}[{i}]"
         item = ctx.obj(raw, path)
         plid = ctx.str_(item, "PrefixListId", path)
-        cidrs = tuple(
-            ctx.cidr(c, f"{path}.Cidrs[{j}]") for j, c in enumerate(ctx.opt_list(item, "Cidrs", path))
-        )
-        if "Cidrs" in item:
+        cidrs = [ctx.cidr(c, f"{path}.Cidrs[{j}]") for j, c in enumerate(ctx.opt_list(item, "Cidrs", path))]
+        inline, present = _entry_list(ctx, item, path)
+        if present or "Cidrs" in item:
             ctx.out.prefix_lists_with_entries.add(plid)
-        _add(ctx, PrefixList(plid, ctx.opt_str(item, "PrefixListName", path), cidrs, aws_managed=True))
-
-
-def parse_managed_prefix_lists(items: list[Any], ctx: Ctx) -> None:
-    """describe-managed-prefix-lists; ``OwnerId`` "AWS" marks an AWS-managed list."""
-    for i, raw in enumerate(items):
-        path = f"$.ManagedPrefixLists[{i}]"
-        item = ctx.obj(raw, path)
-        plid = ctx.str_(item, "PrefixListId", path)
-        cidrs, present = _entry_list(ctx, item, path)
-        if present:
-            ctx.out.prefix_lists_with_entries.add(plid)
+        # describe-prefix-lists items (no OwnerId) are AWS service lists; managed ones say OwnerId "AWS"
+        owner = ctx.opt_str(item, "OwnerId", path)
+        aws_managed = owner == "AWS" if owner is not None else key == "PrefixLists"
         max_entries = item.get("MaxEntries")
         _add(
             ctx,
             PrefixList(
                 plid,
                 ctx.opt_str(item, "PrefixListName", path),
-                tuple(cidrs),
+                tuple(cidrs + [c for c in inline if c not in cidrs]),
                 ctx.int_(max_entries, f"{path}.MaxEntries") if max_entries is not None else None,
-                aws_managed=ctx.opt_str(item, "OwnerId", path) == "AWS",
+                aws_managed=aws_managed,
             ),
         )
+
+
+def parse_prefix_lists(items: list[Any], ctx: Ctx) -> None:
+    """``PrefixLists``: describe-prefix-lists (AWS service lists with ``Cidrs``) — and, under the same
+    key, describe-managed-prefix-lists (``OwnerId``, ``MaxEntries``, no CIDRs)."""
+    _parse(items, ctx, "PrefixLists")
+
+
+def parse_managed_prefix_lists(items: list[Any], ctx: Ctx) -> None:
+    """``ManagedPrefixLists``: describe-managed-prefix-lists items saved under their own key (as
+    ``vpcflow snapshot fetch`` does), usually with their ``Entries`` inline."""
+    _parse(items, ctx, "ManagedPrefixLists")
 
 
 def parse_prefix_list_entries(items: list[Any], ctx: Ctx) -> None:

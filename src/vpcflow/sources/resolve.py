@@ -113,18 +113,6 @@ def _prefix_lists(out: Collected, warn: list[SnapshotWarning]) -> dict[str, Pref
             )
             pl = PrefixList(plid, None, ())
         pls[plid] = replace(pl, cidrs=pl.cidrs + tuple(c for c in cidrs if c not in pl.cidrs))
-    for plid in pls:
-        if plid not in out.prefix_lists_with_entries:
-            warn.append(
-                SnapshotWarning(
-                    "UNRESOLVED_PREFIX_LIST",
-                    f"prefix list {plid} has no entries in the snapshot (add the "
-                    'get-managed-prefix-list-entries output as {"PrefixListId": …, "Entries": [...]}): '
-                    "rules and routes using it match nothing",
-                    None,
-                    plid,
-                )
-            )
     return pls
 
 
@@ -172,32 +160,13 @@ def _unresolved(
                         g.group_id,
                     )
                 )
-            elif isinstance(peer, PrefixListPeer) and peer.prefix_list_id not in pls:
-                if (g.group_id, peer.prefix_list_id) in seen:
-                    continue
-                seen.add((g.group_id, peer.prefix_list_id))
-                warn.append(
-                    SnapshotWarning(
-                        "UNRESOLVED_PREFIX_LIST",
-                        f"{g.group_id} references prefix list {peer.prefix_list_id}, "
-                        "which is not in the snapshot: the rule matches nothing",
-                        None,
-                        g.group_id,
-                    )
-                )
+            elif isinstance(peer, PrefixListPeer):
+                _check_prefix_list(out, pls, peer.prefix_list_id, g.group_id, "the rule", seen, warn)
     for rtb in out.route_tables.values():
         for route in rtb.routes:
-            plid = route.prefix_list_id
-            if plid is not None and plid not in pls and (rtb.route_table_id, plid) not in seen:
-                seen.add((rtb.route_table_id, plid))
-                warn.append(
-                    SnapshotWarning(
-                        "UNRESOLVED_PREFIX_LIST",
-                        f"{rtb.route_table_id} routes prefix list {plid}, which is not in the snapshot: "
-                        "the route matches nothing",
-                        None,
-                        rtb.route_table_id,
-                    )
+            if route.prefix_list_id is not None:
+                _check_prefix_list(
+                    out, pls, route.prefix_list_id, rtb.route_table_id, "the route", seen, warn
                 )
     for eni in enis.values():
         missing = [gid for gid in eni.group_ids if gid not in groups]
@@ -211,3 +180,40 @@ def _unresolved(
                     eni.eni_id,
                 )
             )
+
+
+def _check_prefix_list(
+    out: Collected,
+    pls: dict[str, PrefixList],
+    plid: str,
+    user: str,
+    what: str,
+    seen: set[tuple[str, str]],
+    warn: list[SnapshotWarning],
+) -> None:
+    """Warn once per (user, list) when a referenced list is missing, and once per list when it is
+    present but no source gave its entries (describe-managed-prefix-lists alone has none)."""
+    if plid not in pls:
+        if (user, plid) not in seen:
+            seen.add((user, plid))
+            warn.append(
+                SnapshotWarning(
+                    "UNRESOLVED_PREFIX_LIST",
+                    f"{user} references prefix list {plid}, which is not in the snapshot: "
+                    f"{what} matches nothing",
+                    None,
+                    user,
+                )
+            )
+    elif plid not in out.prefix_lists_with_entries and ("", plid) not in seen:
+        seen.add(("", plid))
+        warn.append(
+            SnapshotWarning(
+                "UNRESOLVED_PREFIX_LIST",
+                f"prefix list {plid} (used by {user}) has no entries in the snapshot; add the "
+                'get-managed-prefix-list-entries output as {"PrefixListId": …, "Entries": [...]}; '
+                "until then rules and routes using it match nothing",
+                None,
+                plid,
+            )
+        )

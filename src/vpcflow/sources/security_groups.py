@@ -31,14 +31,27 @@ def port(ctx: Ctx, value: Any, path: str) -> int:
     return n
 
 
-def _match(ctx: Ctx, perm: Json, proto: int, path: str) -> tuple[PortRange | None, IcmpMatch | None]:
+def _match(
+    ctx: Ctx, gid: str, perm: Json, proto: int, path: str
+) -> tuple[PortRange | None, IcmpMatch | None]:
     lo_raw, hi_raw = perm.get("FromPort"), perm.get("ToPort")
     if ports_apply(proto):
-        if lo_raw is None or hi_raw is None:
+        if lo_raw is None and hi_raw is None:
             return None, None  # no range given: all ports
-        lo, hi = port(ctx, lo_raw, f"{path}.FromPort"), port(ctx, hi_raw, f"{path}.ToPort")
-        if lo == -1 or hi == -1:
+        lo = 0 if lo_raw is None else port(ctx, lo_raw, f"{path}.FromPort")
+        hi = 65535 if hi_raw is None else port(ctx, hi_raw, f"{path}.ToPort")
+        if lo == -1 and hi == -1:
             return None, None
+        if lo == -1 or hi == -1:
+            # AWS never returns this; read each side as Batfish does (-1 → 0 / 65535) and say so
+            ctx.warn(
+                "INVALID_RULE",
+                f"{gid}: port range {lo}-{hi} has -1 on one side only; read as "
+                f"{max(lo, 0)}-{65535 if hi == -1 else hi}",
+                path,
+                gid,
+            )
+            lo, hi = max(lo, 0), 65535 if hi == -1 else hi
         if lo > hi:
             raise ctx.fail(f"{path}.FromPort", f"FromPort {lo} is above ToPort {hi}")
         return PortRange(lo, hi), None
@@ -50,6 +63,14 @@ def _match(ctx: Ctx, perm: Json, proto: int, path: str) -> tuple[PortRange | Non
             raise ctx.fail(f"{path}.FromPort", f"ICMP type {t} out of range (expected -1 or 0-255)")
         if not -1 <= c <= 255:
             raise ctx.fail(f"{path}.ToPort", f"ICMP code {c} out of range (expected -1 or 0-255)")
+        if t == -1 and c != -1:
+            # "If you specify all ICMP types, you must specify all codes" (API_IpPermission)
+            ctx.warn(
+                "INVALID_RULE",
+                f"{gid}: ICMP code {c} with all types (-1) cannot exist in AWS; kept as any type, code {c}",
+                path,
+                gid,
+            )
         return None, IcmpMatch(t, c)
     return None, None
 
@@ -96,7 +117,7 @@ def _rules(
         p = f"{path}.{key}[{pi}]"
         perm = ctx.obj(raw, p)
         proto = ctx.protocol(ctx.req(perm, "IpProtocol", p), f"{p}.IpProtocol")
-        ports, icmp = _match(ctx, perm, proto, p)
+        ports, icmp = _match(ctx, gid, perm, proto, p)
         for qi, (peer, desc) in enumerate(_peers(ctx, perm, p)):
             out.append(SecurityGroupRule(gid, direction, pi, qi, proto, ports, icmp, peer, desc))
     return tuple(out)
