@@ -18,7 +18,7 @@ from vpcflow.errors import SnapshotError
 from vpcflow.model import Snapshot
 from vpcflow.sources.base import Collected, Ctx, Scope
 from vpcflow.sources.prefix_lists import is_entries_document, parse_entries_document
-from vpcflow.sources.registry import BY_KEY, KeyKind, classify
+from vpcflow.sources.registry import BY_KEY, KeyKind, classify, other_call
 from vpcflow.sources.resolve import build
 
 # us-east-1, us-gov-west-1, cn-north-1, us-iso-east-1, us-isob-east-1
@@ -99,20 +99,32 @@ def dispatch(doc: Any, ctx: Ctx) -> None:
         kind = classify(key)
         if kind is KeyKind.PARSED:
             items = ctx.list_(value, f"$.{key}")
+            call = other_call(key, items)
+            if call is not None:
+                _unparsed(ctx, seen, f"{key} ({call})", key, len(items), ignored=True)
+                continue
             BY_KEY[key].parse(items, ctx)
             seen[key] += len(items)
         elif kind is KeyKind.IGNORED or kind is KeyKind.NOT_MODELLED:
             # not parsed, so a collector's odd shape is no error: a non-list counts as one item
             n = len(value) if isinstance(value, list) else 1
-            if n:
-                seen[key] += n
-                out.unparsed_counts[key] = out.unparsed_counts.get(key, 0) + n
-                out.unparsed_sources.setdefault(key, []).append(f"{ctx.source}: $.{key}")
-                if kind is KeyKind.IGNORED:
-                    out.ignored_keys.add(key)
-        elif kind is KeyKind.UNKNOWN:
+            _unparsed(ctx, seen, key, key, n, ignored=kind is KeyKind.IGNORED)
+        elif kind is KeyKind.UNKNOWN and value not in ([], {}, None):
+            # an empty unknown list carries nothing to lose (Batfish warns on non-empty ones too)
             seen[key] += len(value) if isinstance(value, list) else 1
             ctx.warn("UNKNOWN_KEY", f"unknown top-level key {key!r} ignored", f"$.{key}", None)
+
+
+def _unparsed(ctx: Ctx, seen: Counter[str], name: str, key: str, n: int, *, ignored: bool) -> None:
+    """Count items of a known key that is not parsed; ``resolve`` turns the counts into warnings."""
+    if not n:
+        return
+    out = ctx.out
+    seen[name] += n
+    out.unparsed_counts[name] = out.unparsed_counts.get(name, 0) + n
+    out.unparsed_sources.setdefault(name, []).append(f"{ctx.source}: $.{key}")
+    if ignored:
+        out.ignored_keys.add(name)
 
 
 def _files(root: Path) -> tuple[list[Path], list[Path]]:

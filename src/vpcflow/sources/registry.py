@@ -5,7 +5,9 @@ A new AWS resource family is one module exporting a ``FunctionParser`` and one l
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import Enum
+from typing import Any
 
 from vpcflow.sources import (
     addresses,
@@ -41,8 +43,9 @@ PARSERS: tuple[ResourceParser, ...] = (
 )
 BY_KEY: dict[str, ResourceParser] = {p.key: p for p in PARSERS}
 
-# Known AWS keys that carry nothing traffic filtering needs (Batfish ignores the same ones): counted in
-# `not_modelled`, with one informational NOT_MODELLED warning so nothing loaded goes unmentioned.
+# Known AWS keys that carry nothing traffic filtering needs: Batfish's ignored keys, then other EC2
+# describe outputs met in full dumps (moto's included). Counted in `not_modelled`, with one informational
+# NOT_MODELLED warning each, so nothing loaded goes unmentioned.
 IGNORED_KEYS = frozenset(
     {
         "AvailabilityZones",
@@ -52,6 +55,25 @@ IGNORED_KEYS = frozenset(
         "PlacementGroups",
         "ServiceNames",
         "Tags",
+        "AccountAttributes",
+        "Images",
+        "InstanceTypes",
+        "InstanceTypeOfferings",
+        "InstanceCreditSpecifications",
+        "IamInstanceProfileAssociations",
+        "KeyPairs",
+        "LaunchTemplates",
+        "Volumes",
+        "VolumesModifications",
+        "Snapshots",
+        "SnapshotTierStatuses",
+        "SpotPriceHistory",
+        "SpotInstanceRequests",
+        "SpotFleetRequestConfigs",
+        "Fleets",
+        "Hosts",
+        "ReservedInstances",
+        "ReservedInstancesOfferings",
     }
 )
 
@@ -79,6 +101,10 @@ NOT_MODELLED_KEYS = frozenset(
         "SecurityGroupReferenceSet",
         "NetworkInsightsPaths",
         "NetworkInsightsAnalyses",
+        "ServiceConfigurations",
+        "TrafficMirrorFilters",
+        "TrafficMirrorSessions",
+        "TrafficMirrorTargets",
     }
 )
 # Families: every key that starts with one of these is a known, unmodelled resource.
@@ -91,6 +117,28 @@ NOT_MODELLED_PREFIXES = (
     "ClientVpn",
     "CoreNetwork",
 )
+
+# Other describe calls that answer under a parsed key, told apart by their items' fields
+# (botocore's EC2 model has exactly these three). Their output is counted, never parsed as resources.
+_ADDRESS_ATTRIBUTE_FIELDS = frozenset({"AllocationId", "PublicIp", "PtrRecord", "PtrRecordUpdate"})
+OTHER_CALLS: tuple[tuple[str, str, Callable[[dict[str, Any]], bool]], ...] = (
+    ("Vpcs", "describe-vpc-classic-link", lambda i: "ClassicLinkEnabled" in i and "CidrBlock" not in i),
+    (
+        "Vpcs",
+        "describe-vpc-classic-link-dns-support",
+        lambda i: "ClassicLinkDnsSupported" in i and "CidrBlock" not in i,
+    ),
+    ("Addresses", "describe-addresses-attribute", lambda i: i.keys() <= _ADDRESS_ATTRIBUTE_FIELDS),
+)
+
+
+def other_call(key: str, items: list[Any]) -> str | None:
+    """The describe call that produced ``items`` when it is not the one whose resources ``key`` holds."""
+    for k, call, looks_like in OTHER_CALLS:
+        if k == key and items and all(isinstance(i, dict) and looks_like(i) for i in items):
+            return call
+    return None
+
 
 # Keys of the response envelope, not resources.
 ENVELOPE_KEYS = frozenset({"ResponseMetadata", "NextToken"})
