@@ -123,7 +123,7 @@ def dump_describe_calls(
     for op in ops:
         try:
             response = _call(client, op)
-        except Exception as exc:  # noqa: BLE001  (moto leaves many calls unimplemented; record, go on)
+        except Exception as exc:  # moto leaves many calls unimplemented: record the reason, go on
             report.skipped[op] = f"{type(exc).__name__}: {exc}"
             continue
         path = out / f"{op}.json"
