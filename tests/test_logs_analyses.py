@@ -165,3 +165,22 @@ def test_cli_logs(store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert main(["logs", "rejects", "--store", s, "--since", "yesterday"]) == 2
     err = capsys.readouterr().err
     assert err.count("vpcflow: error:") == 3 and "Traceback" not in err
+
+
+def test_reprobed_port_counts_in_a_later_burst(tmp_path: Path) -> None:
+    # port 22 probed at 00:00, then 10 ports (22 among them) within one minute at 05:00
+    lines = [" ".join(DEFAULT_FIELDS)]
+    probes = [(T0, 22)] + [
+        (T0 + 300 + i * 5, p) for i, p in enumerate([22, 23, 25, 80, 110, 143, 443, 445, 993, 995])
+    ]
+    for t, port in probes:
+        lines.append(f"2 123456789012 eni-1 198.51.100.30 10.0.0.10 40000 {port} 6 1 40 {t} {t} REJECT OK")
+    raw = tmp_path / "raw" / "p.log"
+    raw.parent.mkdir()
+    raw.write_text("\n".join(lines) + "\n")
+    ingest([str(raw.parent)], tmp_path / "store")
+    _c, rows = A.scans(connect(tmp_path / "store"), A.Window(), ports_fast=10, fast_seconds=60)
+    fast = [r for r in rows if r[0] == "fast-port-scan"]
+    assert len(fast) == 1 and fast[0][3] == 10 and fast[0][5] == 10
+    _c, rows = A.scans(connect(tmp_path / "store"), A.Window(), ports_fast=11, fast_seconds=60)
+    assert not [r for r in rows if r[0] == "fast-port-scan"]

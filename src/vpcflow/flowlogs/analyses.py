@@ -2,9 +2,8 @@
 
 Scan detection (thresholds are options; defaults follow published rules — ≥10 distinct ports from one
 source to one target within 60 minutes, ≥50 within 1 minute, and sweeps of ≥100 hosts on one port within
-10 minutes). A port (or host) counts at the time it was *first* probed by that source, and the window
-slides over those first-probe times: a window holds ≥ N new ports ⇔ N distinct ports were first probed
-within it. Re-probes of a port already counted do not inflate the count.
+10 minutes). The count is exact over every possible window position (see ``_burst``): a port probed
+earlier and again inside a later burst counts in that burst too.
 
 Only TCP/UDP records that look like requests count (destination port below source port: clients use
 high ephemeral ports, probes aim at service ports); responses — a server answering many client ports —
@@ -116,31 +115,56 @@ def _burst(
     kind: str,
     min_rejected: float,
 ) -> Result:
+    """Peak number of distinct items (ports or hosts) probed by one key within any ``seconds`` window.
+
+    Exact, and plain SQL both engines run: an item probed at time p is present in every window starting in
+    [p - W + 1, p]; an item's probes closer than W apart merge into one run, each run is an interval of
+    window starts, and a running sum over the runs' start (+1) and end (-1) events counts the distinct
+    items present for every possible window start.
+    """
+    keys = [k.strip() for k in key.split(",")]
+    part = ", ".join(keys)
+    on = " AND ".join(f"h.{k} = s.{k}" for k in keys)
+    w = int(seconds)
     return _run(
         con,
         f"""
-        WITH firsts AS (
-            SELECT {key}, {item} AS item, min(start) AS t,
-                   bool_or(action = 'ACCEPT') AS accepted
+        WITH probes AS (
+            SELECT {part}, {item} AS item, start AS t,
+                   max(CASE WHEN action = 'ACCEPT' THEN 1 ELSE 0 END) AS ok
             FROM flows WHERE {window.where()} AND srcaddr IS NOT NULL AND protocol IN (6, 17)
                  AND dstport < srcport
-            GROUP BY {key}, {item}
+            GROUP BY {part}, {item}, start
+        ), marked AS (
+            SELECT *, CASE WHEN t - lag(t) OVER (PARTITION BY {part}, item ORDER BY t) < {w} THEN 0 ELSE 1 END
+                   AS new_run
+            FROM probes
+        ), numbered AS (
+            SELECT *,
+                   sum(new_run) OVER (PARTITION BY {part}, item ORDER BY t ROWS UNBOUNDED PRECEDING) AS run_id
+            FROM marked
+        ), runs AS (
+            SELECT {part}, item, run_id, min(t) - {w - 1} AS lo, max(t) AS hi
+            FROM numbered GROUP BY {part}, item, run_id
+        ), events AS (
+            SELECT {part}, lo AS ws, 1 AS d FROM runs
+            UNION ALL
+            SELECT {part}, hi + 1 AS ws, -1 AS d FROM runs
         ), counted AS (
-            SELECT *, count(*) OVER (
-                PARTITION BY {key} ORDER BY t RANGE BETWEEN CURRENT ROW AND {seconds - 1} FOLLOWING
-            ) AS n
-            FROM firsts
+            SELECT {part}, sum(d) OVER (PARTITION BY {part} ORDER BY ws, d ROWS UNBOUNDED PRECEDING) AS n
+            FROM events
         ), hits AS (
-            SELECT {key}, max(n) AS peak FROM counted GROUP BY {key} HAVING max(n) >= {int(threshold)}
+            SELECT {part}, max(n) AS peak FROM counted GROUP BY {part} HAVING max(n) >= {int(threshold)}
+        ), stats AS (
+            SELECT {part}, count(DISTINCT item) AS distinct_total, min(t) AS first_seen, max(t) AS last_probe,
+                   count(DISTINCT CASE WHEN ok = 1 THEN item END) AS accepted_items
+            FROM probes GROUP BY {part}
         )
-        SELECT '{kind}' AS kind, h.{key.replace(", ", ", h.")}, h.peak AS distinct_in_window,
-               {seconds} AS window_seconds,
-               count(*) AS distinct_total, min(f.t) AS first_seen, max(f.t) AS last_probe,
-               sum(CASE WHEN f.accepted THEN 1 ELSE 0 END) AS accepted_items
-        FROM hits h JOIN firsts f USING ({key})
-        GROUP BY ALL
-        HAVING 1 - sum(CASE WHEN f.accepted THEN 1 ELSE 0 END) / count(*) >= {float(min_rejected)}
-        ORDER BY distinct_in_window DESC, first_seen
+        SELECT '{kind}' AS kind, {", ".join("h." + k for k in keys)}, h.peak AS distinct_in_window,
+               {w} AS window_seconds, s.distinct_total, s.first_seen, s.last_probe, s.accepted_items
+        FROM hits h JOIN stats s ON {on}
+        WHERE 1 - s.accepted_items / s.distinct_total >= {float(min_rejected)}
+        ORDER BY distinct_in_window DESC, s.first_seen, {", ".join("h." + k for k in keys)}
         """,
     )
 

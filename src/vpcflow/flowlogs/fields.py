@@ -68,6 +68,26 @@ FIELDS: dict[str, tuple[int, str]] = {
     # version not published by AWS (aws-semantics.md §6): treated as the newest
     "resource-id": (8, "string"),
     "encryption-status": (8, "string"),
+    # Transit Gateway Flow Logs (version 6) share the delivery and the record syntax:
+    # https://docs.aws.amazon.com/vpc/latest/tgw/tgw-flow-logs.html
+    "resource-type": (6, "string"),
+    "tgw-id": (6, "string"),
+    "tgw-attachment-id": (6, "string"),
+    "tgw-src-vpc-account-id": (6, "string"),
+    "tgw-dst-vpc-account-id": (6, "string"),
+    "tgw-src-vpc-id": (6, "string"),
+    "tgw-dst-vpc-id": (6, "string"),
+    "tgw-src-subnet-id": (6, "string"),
+    "tgw-dst-subnet-id": (6, "string"),
+    "tgw-src-eni": (6, "string"),
+    "tgw-dst-eni": (6, "string"),
+    "tgw-src-az-id": (6, "string"),
+    "tgw-dst-az-id": (6, "string"),
+    "tgw-pair-attachment-id": (6, "string"),
+    "packets-lost-no-route": (6, "int64"),
+    "packets-lost-blackhole": (6, "int64"),
+    "packets-lost-mtu-exceeded": (6, "int64"),
+    "packets-lost-ttl-expired": (6, "int64"),
 }
 
 # fields the simulator can fill in (the rest it writes as "-")

@@ -30,11 +30,14 @@ _ARROW = {"int32": pa.int32(), "int64": pa.int64(), "string": pa.string()}
 _HIVE = re.compile(r"(aws-account-id|aws-region|aws-service|service)=([^/]+)")
 _PLAIN = re.compile(r"AWSLogs/(?:o-[a-z0-9]+/)?(\d{12})/vpcflowlogs/([a-z0-9-]+)/")
 
-# the store's columns, in order: every field, then where the record came from
-STORE_SCHEMA = pa.schema(
-    [pa.field(column(f), _ARROW[kind]) for f, (_v, kind) in FIELDS.items()]
-    + [pa.field("source_account", pa.string()), pa.field("source_region", pa.string())]
-)
+# Every table carries the default format's columns (null when a custom format lacks them) plus the
+# fields the object actually has; the store is read with union_by_name, so absent columns cost nothing.
+CORE = frozenset(DEFAULT_FIELDS)
+
+
+def _wanted(names: tuple[str, ...] | set[str]) -> list[str]:
+    present = set(names)
+    return [f for f in FIELDS if f in present or f in CORE]
 
 
 @dataclass
@@ -127,7 +130,9 @@ def _from_parquet(raw: bytes, source: str) -> pa.Table:
     unknown = [n for n in by_name if n not in {column(f) for f in FIELDS}]
     if unknown and not any(column(f) in by_name for f in FIELDS):
         raise InputError(f"Parquet columns are not flow-log fields: {', '.join(unknown[:5])}", source=source)
-    for f, (_v, kind) in FIELDS.items():
+    present = {f for f in FIELDS if column(f) in by_name}
+    for f in _wanted(present):
+        kind = FIELDS[f][1]
         name = by_name.get(column(f))
         if name is None:
             cols[column(f)] = pa.nulls(table.num_rows, _ARROW[kind])
@@ -146,7 +151,8 @@ def _from_parquet(raw: bytes, source: str) -> pa.Table:
 
 def _typed(columns: dict[str, list[str | None]], names: tuple[str, ...], rows: int) -> pa.Table:
     out = {}
-    for f, (_v, kind) in FIELDS.items():
+    for f in _wanted(names):
+        kind = FIELDS[f][1]
         if f in names:
             arr = pa.array(columns[f], pa.string())
             arr = pc.if_else(pc.equal(arr, "-"), pa.scalar(None, pa.string()), arr)
@@ -243,8 +249,8 @@ def read_fast(raw: bytes, source: str, fields: tuple[str, ...] | None, rep: File
         return None  # some rows do not split cleanly: the exact line parser decides, with line numbers
     n = table.num_rows
     out = {
-        column(f): (table.column(f) if f in names else pa.nulls(n, _ARROW[kind]))
-        for f, (_v, kind) in FIELDS.items()
+        column(f): (table.column(f) if f in names else pa.nulls(n, _ARROW[FIELDS[f][1]]))
+        for f in _wanted(names)
     }
     return pa.table(out)
 

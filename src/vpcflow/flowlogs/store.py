@@ -67,8 +67,13 @@ def _load_manifest(store: Path) -> dict[str, dict[str, Any]]:
 
 
 def _partitioned(table: pa.Table) -> pa.Table:
-    account = pc.coalesce(table.column("account_id"), table.column("source_account"), pa.scalar("unknown"))
-    region = pc.coalesce(table.column("region"), table.column("source_region"), pa.scalar("unknown"))
+    def col(name: str) -> pa.ChunkedArray | pa.Array:
+        if name in table.column_names:
+            return table.column(name)
+        return pa.nulls(table.num_rows, pa.string())
+
+    account = pc.coalesce(col("account_id"), col("source_account"), pa.scalar("unknown"))
+    region = pc.coalesce(col("region"), col("source_region"), pa.scalar("unknown"))
     days = pc.cast(pc.divide(table.column("start"), pa.scalar(86400, pa.int64())), pa.int32())
     date = pc.coalesce(pc.cast(pc.cast(days, pa.date32()), pa.string()), pa.scalar("unknown"))
     return (
