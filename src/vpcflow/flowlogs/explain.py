@@ -10,6 +10,7 @@ or an untracked flow's rule was removed).
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,41 +69,79 @@ _PROTO = {6: "tcp", 17: "udp", 1: "icmp", 58: "icmpv6"}
 
 
 class Explainer:
+    """Attributes rejected tuples. Traces are cached per (endpoints, protocol, service port, client-port
+    class): two client ports between the same rule boundaries meet the same fate at every SG and NACL, so
+    one trace answers for all of them (the cached trace's port is swapped for the record's)."""
+
     def __init__(self, snapshot: Snapshot) -> None:
         self.engine = Engine(snapshot)
         self.s = snapshot
+        bounds = {0, 65536}
+        for g in snapshot.security_groups.values():
+            for r in g.ingress + g.egress:
+                if r.ports is not None:
+                    bounds.update((r.ports.lo, r.ports.hi + 1))
+        for acl in snapshot.network_acls.values():
+            for e in acl.ingress + acl.egress:
+                if e.ports is not None:
+                    bounds.update((e.ports.lo, e.ports.hi + 1))
+        bounds.update((1024, 65536))  # NAT gateways' port range
+        self._bounds = sorted(bounds)
+        self._cache: dict[tuple[str, str, int, int, int], tuple[Trace | None, int]] = {}
+        self._endpoints: dict[str, str] = {}
 
     def _endpoint(self, addr: str) -> str:
         """An ENI id for a snapshot address (so the engine picks private or public), else the address."""
+        cached = self._endpoints.get(addr)
+        if cached is not None:
+            return cached
+        out = addr
         try:
-            a = Address.parse(addr)
+            hits = self.s.enis_by_address.get(Address.parse(addr))
+            if hits and len(hits) == 1:
+                out = hits[0]
         except ValueError:
-            return addr
-        hits = self.s.enis_by_address.get(a)
-        if hits and len(hits) == 1:
-            return hits[0]
-        return addr
+            pass
+        self._endpoints[addr] = out
+        return out
 
-    def _reject_on(self, trace: Trace, t: tuple[str, str, str, int, int, int]) -> bool:
+    @staticmethod
+    def _reject_on(trace: Trace, t: tuple[str, str, str, int, int, int], rep: int, port: int) -> bool:
+        """Does the trace (computed with client port ``rep``) log this REJECT, for client port ``port``?"""
         eni, src, dst, sport, dport, _p = t
-        return any(
-            r.interface_id == eni
-            and str(r.srcaddr) == src
-            and str(r.dstaddr) == dst
-            and r.srcport == sport
-            and r.dstport == dport
-            and r.action == "REJECT"
-            for r in trace.flow_logs
-        )
+        for r in trace.flow_logs:
+            if (
+                r.interface_id != eni
+                or r.action != "REJECT"
+                or str(r.srcaddr) != src
+                or str(r.dstaddr) != dst
+            ):
+                continue
+            rs = port if r.srcport == rep else r.srcport
+            rd = port if r.dstport == rep else r.dstport
+            if (rs, rd) == (sport, dport):
+                return True
+        return False
 
-    def _try(self, src: str, dst: str, proto: int, port: int, sport: int) -> Trace | None:
+    def _try(self, src: str, dst: str, proto: int, port: int, sport: int) -> tuple[Trace | None, int]:
+        """The trace for this reading (cached by client-port class) and the client port it used."""
+        cls = bisect_right(self._bounds, sport) if proto in (6, 17) else 0
+        key = (src, dst, proto, port, cls)
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
         name = _PROTO.get(proto, str(proto))
         try:
             if proto in (6, 17):
-                return self.engine.trace(self._endpoint(src), self._endpoint(dst), name, port, src_port=sport)
-            return self.engine.trace(self._endpoint(src), self._endpoint(dst), name)
+                trace: Trace | None = self.engine.trace(
+                    self._endpoint(src), self._endpoint(dst), name, port, src_port=sport
+                )
+            else:
+                trace = self.engine.trace(self._endpoint(src), self._endpoint(dst), name)
         except VpcflowError:
-            return None
+            trace = None
+        self._cache[key] = (trace, sport)
+        return trace, sport
 
     def explain(
         self, t: tuple[str, str, str, int, int, int], records: int = 1, packets: int = 0
@@ -112,8 +151,8 @@ class Explainer:
         if proto in (6, 17) and sport < dport:
             readings.reverse()  # a low source port is most likely a service answering
         for reading, a, b, port, cport in readings:
-            trace = self._try(a, b, proto, port, cport)
-            if trace is not None and self._reject_on(trace, t):
+            trace, rep = self._try(a, b, proto, port, cport)
+            if trace is not None and self._reject_on(trace, t, rep, cport):
                 blk = trace.blocked_by
                 return Attribution(
                     eni,
@@ -134,7 +173,7 @@ class Explainer:
                     blk.code if blk else None,
                     (blocker_text(blk) if blk else "") or trace.diagnosis,
                 )
-        first = self._try(*readings[0][1:3], proto, readings[0][3], readings[0][4])
+        first, _rep = self._try(readings[0][1], readings[0][2], proto, readings[0][3], readings[0][4])
         status = "unknown" if first is None else "disagrees"
         detail = (
             "an endpoint is not in the snapshot or the flow cannot be traced"
