@@ -193,12 +193,16 @@ def load_data_with_report(docs: Sequence[tuple[str, Any]]) -> LoadResult:
     return _result(out)
 
 
+def _scope_order(scope: Scope) -> tuple[bool, str, bool, str]:
+    """Known accounts and regions first, alphabetically; unknown ones last."""
+    account, region = scope
+    return (account is None, account or "", region is None, region or "")
+
+
 def _result(out: Collected) -> LoadResult:
     snapshot = build(out)
     scopes = tuple(
-        ScopeSummary(account, region, out.scope_files[(account, region)], dict(sorted(items.items())))
-        for (account, region), items in sorted(
-            out.scope_items.items(), key=lambda kv: (str(kv[0][0]), str(kv[0][1]))
-        )
+        ScopeSummary(scope[0], scope[1], out.scope_files[scope], dict(sorted(out.scope_items[scope].items())))
+        for scope in sorted(out.scope_items, key=_scope_order)
     )
     return LoadResult(snapshot, tuple(out.files), tuple(out.ignored_files), scopes)
