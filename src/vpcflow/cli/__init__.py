@@ -13,6 +13,7 @@ import typer
 
 # Each command group lives in its own module and registers itself on `app` when imported.
 import vpcflow.cli.logs_cmd
+import vpcflow.cli.reach_cmd
 import vpcflow.cli.simulate_cmd
 import vpcflow.cli.snapshot_cmd
 import vpcflow.cli.trace_cmd  # noqa: F401  (registration)
