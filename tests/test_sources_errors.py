@@ -221,7 +221,8 @@ CASES: list[tuple[str, Any, str]] = [
         "route-without-destination",
         {"RouteTables": [{"RouteTableId": "rtb-1", "VpcId": "vpc-1", "Routes": [{"GatewayId": "local"}]}]},
         "at $.RouteTables[0].Routes[0]: "
-        "missing required key 'DestinationCidrBlock', 'DestinationIpv6CidrBlock' or 'DestinationPrefixListId'",
+        "missing required key 'DestinationCidrBlock', 'DestinationIpv6CidrBlock' or "
+        "'DestinationPrefixListId'",
     ),
     (
         "route-bad-cidr",
