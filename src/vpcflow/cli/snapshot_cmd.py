@@ -139,7 +139,7 @@ def info_command(
             )
         con.print(vpcs)
     if data["not_modelled"]:
-        nm = _table("not modelled (loaded, counted, never used silently)", "key", "items")
+        nm = _table("not modelled (counted, never used)", "key", "items")
         for k, n in data["not_modelled"].items():
             nm.add_row(k, str(n))
         con.print(nm)
