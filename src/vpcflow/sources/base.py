@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Protocol, TypeVar
 
 from vpcflow.errors import SnapshotError
@@ -41,6 +42,11 @@ T = TypeVar("T")
 
 # Tag on an ENI (or an instance, for all its ENIs) giving the client's ephemeral port range.
 EPHEMERAL_TAG = "vpcflow:ephemeral-ports"
+
+
+# Snapshots repeat the same CIDRs (0.0.0.0/0, the VPC's ranges) thousands of times; Cidr values are
+# frozen, so parsing each text once is safe and halves the load time of large snapshots.
+_parse_cidr = lru_cache(maxsize=8192)(Cidr.parse)
 
 
 @dataclass
@@ -171,7 +177,7 @@ class Ctx:
         if not isinstance(value, str):
             raise self.fail(path, f"expected a CIDR string, found {value!r}")
         try:
-            return Cidr.parse(value)
+            return _parse_cidr(value)
         except ValueError:
             raise self.fail(path, f"invalid CIDR {value!r}") from None
 

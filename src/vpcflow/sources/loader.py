@@ -92,8 +92,9 @@ def dispatch(doc: Any, ctx: Ctx) -> None:
     out.scope_files[scope] += 1
     seen = out.scope_items.setdefault(scope, Counter())
     if is_entries_document(doc):
+        before = sum(len(v) for v in out.prefix_list_entries.values())
         parse_entries_document(doc, ctx)
-        seen["PrefixListEntries"] += 1
+        seen["PrefixListEntries"] += sum(len(v) for v in out.prefix_list_entries.values()) - before
         return
     for key, value in doc.items():
         kind = classify(key)
