@@ -129,12 +129,18 @@ def _burst(
     return _run(
         con,
         f"""
-        WITH probes AS (
-            SELECT {part}, {item} AS item, start AS t,
-                   max(CASE WHEN action = 'ACCEPT' THEN 1 ELSE 0 END) AS ok
+        WITH requests AS (
+            SELECT {part}, {item} AS item, start AS t, action
             FROM flows WHERE {window.where()} AND srcaddr IS NOT NULL AND protocol IN (6, 17)
                  AND dstport < srcport
-            GROUP BY {part}, {item}, start
+        ), candidates AS (
+            -- a key can only reach the threshold in a window if it reaches it overall: cheap pre-filter
+            SELECT {part} FROM requests GROUP BY {part} HAVING count(DISTINCT item) >= {int(threshold)}
+        ), probes AS (
+            SELECT {", ".join("r." + k for k in keys)}, r.item, r.t,
+                   max(CASE WHEN r.action = 'ACCEPT' THEN 1 ELSE 0 END) AS ok
+            FROM requests r JOIN candidates c ON {" AND ".join(f"r.{k} = c.{k}" for k in keys)}
+            GROUP BY {", ".join("r." + k for k in keys)}, r.item, r.t
         ), marked AS (
             SELECT *, CASE WHEN t - lag(t) OVER (PARTITION BY {part}, item ORDER BY t) < {w} THEN 0 ELSE 1 END
                    AS new_run
