@@ -144,10 +144,11 @@ def main() -> None:
     shutil.rmtree(store, ignore_errors=True)
     # in a process of its own, so its peak memory is its own
     code = (
-        "import json, resource, sys; from vpcflow.flowlogs.store import ingest; "
+        "import json, re; from vpcflow.flowlogs.store import ingest; "
         f"s = ingest([{str(logs)!r}], {str(store)!r}); "
-        "print(json.dumps({'records': s.records, 'seconds': s.seconds, "
-        "'rss': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))"
+        # VmHWM, not ru_maxrss: the latter keeps the forked parent's high-water mark across exec
+        "hwm = int(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1)) / 1024; "
+        "print(json.dumps({'records': s.records, 'seconds': s.seconds, 'rss': hwm}))"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     info = json.loads(proc.stdout.strip().splitlines()[-1])
