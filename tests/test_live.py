@@ -120,3 +120,13 @@ def test_fetch_then_load_then_trace(tmp_path: Path, endpoint: str, session: Any)
     assert t.verdict is Verdict.REJECT and t.blocked_by is not None
     assert t.blocked_by.id == ids["acl"]  # the NACL stops it before the SG would
     assert engine.trace("203.0.113.9", ids["eip"], "tcp", 443).verdict is Verdict.ACCEPT
+
+
+def test_fetch_keeps_customer_managed_prefix_lists(tmp_path: Path, endpoint: str, session: Any) -> None:
+    ec2 = session.client("ec2", endpoint_url=endpoint)
+    pl = ec2.create_managed_prefix_list(
+        PrefixListName="office", MaxEntries=5, AddressFamily="IPv4", Entries=[{"Cidr": "192.0.2.0/24"}]
+    )["PrefixList"]["PrefixListId"]
+    fetch_snapshot(tmp_path, ["us-east-1"], session=session, endpoint_url=endpoint)
+    snap = load_snapshot(tmp_path)
+    assert [str(c) for c in snap.prefix_lists[pl].cidrs] == ["192.0.2.0/24"]

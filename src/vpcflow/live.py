@@ -17,7 +17,7 @@ from typing import Any
 
 from vpcflow.errors import InputError, VpcflowError
 
-# (output key, boto3 method, paginated?) — one row per describe call; a new resource is one line.
+# (file key, boto3 method, paginated?) — one row per describe call; a new resource is one line.
 DESCRIBE_CALLS: tuple[tuple[str, str, bool], ...] = (
     ("Vpcs", "describe_vpcs", True),
     ("Subnets", "describe_subnets", True),
@@ -98,8 +98,11 @@ def fetch_snapshot(
         for key, method, paginated in DESCRIBE_CALLS:
             if progress:
                 progress(f"{region}: {method}")
+            # describe-managed-prefix-lists answers under "PrefixLists", like describe-prefix-lists;
+            # it is written as ManagedPrefixLists (with each list's entries inline) to keep both apart
+            response_key = "PrefixLists" if key == "ManagedPrefixLists" else key
             try:
-                items = _call_all(ec2, method, key, paginated)
+                items = _call_all(ec2, method, response_key, paginated)
             except (bexc.BotoCoreError, bexc.ClientError) as exc:
                 report.skipped.append(f"{region} {method}: {exc}")
                 continue
