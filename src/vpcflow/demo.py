@@ -54,6 +54,17 @@ def main() -> int:
             continue
         console.rule(f"{snap}: {what}")
         console.print(render_trace(trace))
+    from vpcflow.reach.policy import check_policy, load_policy
+
+    console.rule("three-tier: the tier-chain policy, proven over every address and port")
+    report = check_policy(
+        engines["three-tier"].snapshot,
+        load_policy(EXAMPLES / "policies" / "three-tier.yaml"),
+        snapshot_path="examples/three-tier",
+    )
+    for r in report.results:
+        mark = "[green]PASS[/]" if r.passed else "[bold red]FAIL[/]"
+        console.print(f"{mark}  {r.statement.name}")
     console.print(
         "\nTry it yourself:  .venv/bin/vpcflow trace examples/nacl-trap --src 198.51.100.7 "
         "--dst web-1 --port 443"
