@@ -96,16 +96,12 @@ def test_cloudwatch_group_incremental(endpoint: str, tmp_path: Path) -> None:
     logs.create_log_group(logGroupName="vpc-flow")
     logs.create_log_stream(logGroupName="vpc-flow", logStreamName="eni-1-all")
     now = int(time.time() * 1000) - 60_000  # CloudWatch refuses events older than 14 days
-    events = [
-        {"timestamp": now + i, "message": REC.format(i=i, p=40000 + i, a="REJECT")}
-        for i in range(5)
-    ]
+    events = [{"timestamp": now + i, "message": REC.format(i=i, p=40000 + i, a="REJECT")} for i in range(5)]
     logs.put_log_events(logGroupName="vpc-flow", logStreamName="eni-1-all", logEvents=events)
     first = ingest(["cwl://vpc-flow"], tmp_path / "store", endpoint_url=endpoint)
     assert first.records == 5
     more = [
-        {"timestamp": now + 1000 + i, "message": REC.format(i=i, p=50000 + i, a="ACCEPT")}
-        for i in range(3)
+        {"timestamp": now + 1000 + i, "message": REC.format(i=i, p=50000 + i, a="ACCEPT")} for i in range(3)
     ]
     logs.put_log_events(logGroupName="vpc-flow", logStreamName="eni-1-all", logEvents=more)
     second = ingest(["cwl://vpc-flow"], tmp_path / "store", endpoint_url=endpoint)
