@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 boto3 = pytest.importorskip("boto3")
-moto_server = pytest.importorskip("moto.server")
 
 from vpcflow.engine import Engine, Verdict  # noqa: E402
 from vpcflow.live import fetch_snapshot  # noqa: E402
@@ -18,12 +16,8 @@ from vpcflow.sources import load_snapshot  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
+def endpoint(moto_endpoint: str) -> str:
+    return moto_endpoint
 
 
 @pytest.fixture(scope="module")

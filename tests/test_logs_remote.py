@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import io
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +13,6 @@ import pyarrow.parquet as pq
 import pytest
 
 boto3 = pytest.importorskip("boto3")
-moto_server = pytest.importorskip("moto.server")
 
 from vpcflow.flowlogs.fields import DEFAULT_FIELDS  # noqa: E402
 from vpcflow.flowlogs.store import connect, ingest  # noqa: E402
@@ -23,12 +21,8 @@ REC = "2 123456789012 eni-1 10.0.0.{i} 10.0.1.1 {p} 443 6 3 180 1700000000 17000
 
 
 @pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
+def endpoint(moto_endpoint: str) -> str:
+    return moto_endpoint
 
 
 @pytest.fixture(autouse=True)

@@ -482,28 +482,21 @@ class LegWalker:
                 f"internet gateway {igw_id} is not attached to {subnet.vpc_id}",
             )
             return None
-        new_src = pkt.src
-        if pkt.src.version == 4:
-            public = self._public_of(origin, pkt.src)
-            if public is None:
-                cur = self._leave_subnet(subnet, pkt)
-                self._egress_event = None
-                if cur is None:
-                    return None
-                # https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Internet_Gateway.html
-                self._drop(
-                    HopKind.INTERNET_GATEWAY,
-                    igw_id,
-                    "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS",
-                    f"{pkt.src} has no public IPv4 or Elastic IP; the internet gateway cannot translate it",
-                )
-                return None
-            new_src = public
+        public = self._public_of(origin, pkt.src) if pkt.src.version == 4 else None
+        cur = self._leave_subnet(subnet, pkt)
+        self._egress_event = None
+        if cur is None:
+            return None
+        if pkt.src.version == 4 and public is None:
+            # https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Internet_Gateway.html
+            self._drop(
+                HopKind.INTERNET_GATEWAY,
+                igw_id,
+                "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS",
+                f"{pkt.src} has no public IPv4 or Elastic IP; the internet gateway cannot translate it",
+            )
+            return None
         if pkt.dst.is_private:
-            cur = self._leave_subnet(subnet, pkt)
-            self._egress_event = None
-            if cur is None:
-                return None
             self._drop(
                 HopKind.INTERNET_GATEWAY,
                 igw_id,
@@ -511,10 +504,7 @@ class LegWalker:
                 f"{pkt.dst} is a private address; an internet gateway does not route it",
             )
             return None
-        cur = self._leave_subnet(subnet, pkt)
-        self._egress_event = None
-        if cur is None:
-            return None
+        new_src = public if public is not None else pkt.src
         detail = f"source {pkt.src} → {new_src}" if new_src != pkt.src else "IPv6, no translation"
         self.hops.append(
             Hop(HopKind.INTERNET_GATEWAY, igw_id, Direction.EGRESS, HopAction.FORWARD, None, detail)

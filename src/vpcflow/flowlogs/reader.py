@@ -99,7 +99,6 @@ def read_bytes(
     """Parse one object's bytes (any supported encoding) into the store schema."""
     rep = report or FileReport(source)
     rep.bytes = len(raw)
-    account, region = scope_of(source)
     if raw[:4] == b"PAR1":
         rep.format = "parquet"
         table = _from_parquet(raw, source)
@@ -108,6 +107,12 @@ def read_bytes(
             rep.format = "text.gz"
             raw = _decompress(raw, rep)
         table = _from_text(raw, source, fields, rep)
+    return _finish(table, rep, source)
+
+
+def _finish(table: pa.Table, rep: FileReport, source: str) -> tuple[pa.Table, FileReport]:
+    """Stamp where the records came from (account/region of the S3 key) and count them."""
+    account, region = scope_of(source)
     n = table.num_rows
     table = table.append_column("source_account", pa.array([account] * n, pa.string()))
     table = table.append_column("source_region", pa.array([region] * n, pa.string()))
@@ -274,7 +279,6 @@ def read_file(path: Path, fields: tuple[str, ...] | None = None) -> tuple[pa.Tab
     rep = FileReport(str(path))
     raw = path.read_bytes()
     rep.bytes = len(raw)
-    account, region = scope_of(path.as_posix())
     if raw[:4] == b"PAR1":
         return read_bytes(raw, path.as_posix(), fields, rep)
     text = raw
@@ -283,11 +287,4 @@ def read_file(path: Path, fields: tuple[str, ...] | None = None) -> tuple[pa.Tab
         text = _decompress(raw, rep)
     fast = read_fast(text, str(path), fields, rep)
     table = _from_text(text, str(path), fields, rep) if fast is None else fast
-    n = table.num_rows
-    table = table.append_column("source_account", pa.array([account] * n, pa.string()))
-    table = table.append_column("source_region", pa.array([region] * n, pa.string()))
-    status = table.column("log_status")
-    rep.records += n
-    rep.nodata += pc.sum(pc.equal(status, "NODATA")).as_py() or 0
-    rep.skipdata += pc.sum(pc.equal(status, "SKIPDATA")).as_py() or 0
-    return table, rep
+    return _finish(table, rep, path.as_posix())
