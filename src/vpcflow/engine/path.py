@@ -393,7 +393,10 @@ class LegWalker:
         return None
 
     def _leave_subnet(self, subnet: Subnet, pkt: Packet) -> Packet | None:
-        return self._nacl(subnet, Direction.EGRESS, pkt)
+        """The subnet's NACL outbound; once past it the sender's ENI record is settled (ACCEPT)."""
+        out = self._nacl(subnet, Direction.EGRESS, pkt)
+        self._egress_event = None
+        return out
 
     def _enter_subnet(self, subnet: Subnet, pkt: Packet) -> Packet | None:
         return self._nacl(subnet, Direction.INGRESS, pkt)
@@ -419,7 +422,6 @@ class LegWalker:
         cur = pkt
         if crossing and from_sub is not None:
             left = self._leave_subnet(from_sub, pkt)
-            self._egress_event = None
             if left is None:
                 return None
             cur = left
@@ -484,7 +486,6 @@ class LegWalker:
             return None
         public = self._public_of(origin, pkt.src) if pkt.src.version == 4 else None
         cur = self._leave_subnet(subnet, pkt)
-        self._egress_event = None
         if cur is None:
             return None
         if pkt.src.version == 4 and public is None:
@@ -529,7 +530,6 @@ class LegWalker:
             )
             return None
         cur = self._leave_subnet(subnet, pkt)
-        self._egress_event = None
         if cur is None:
             return None
         self.session.eigw_vpcs.add(subnet.vpc_id)
@@ -573,7 +573,6 @@ class LegWalker:
         crossing = nat_sub.subnet_id != subnet.subnet_id
         if crossing:
             left = self._leave_subnet(subnet, pkt)
-            self._egress_event = None
             if left is None:
                 return None
             cur = left
@@ -686,7 +685,6 @@ class LegWalker:
             )
             return None
         cur = self._leave_subnet(subnet, pkt)
-        self._egress_event = None
         if cur is None:
             return None
         self.hops.append(Hop(HopKind.VPC_PEERING, pcx.pcx_id, None, HopAction.FORWARD))
