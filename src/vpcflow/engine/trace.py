@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from vpcflow.engine.intervals import IntervalSet
-from vpcflow.engine.path import NAT_PORTS, Arrival, EniEvent, LegWalker, Packet, Session, reply_icmp
+from vpcflow.engine.packets import NAT_PORTS, Arrival, EniEvent, Packet, Session
+from vpcflow.engine.path import LegWalker, reply_icmp
 from vpcflow.engine.result import (
     Blocker,
     Endpoint,

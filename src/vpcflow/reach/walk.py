@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from vpcflow.engine.intervals import IntervalSet
-from vpcflow.engine.path import LegWalker, Packet, Session, reply_icmp
+from vpcflow.engine.packets import Packet, Session
+from vpcflow.engine.path import LegWalker, reply_icmp
 from vpcflow.engine.result import Blocker, HopKind
 from vpcflow.engine.rules import CompiledRules
 from vpcflow.model import ICMP, ICMPV6, TCP, UDP, Address, Direction, NetworkInterface, Snapshot

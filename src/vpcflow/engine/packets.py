@@ -1,0 +1,58 @@
+"""What travels along a leg (packets with port sets) and what a request leaves for its response."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from vpcflow.engine.intervals import IntervalSet
+from vpcflow.model import Address, NatGateway, NetworkInterface, SecurityGroupRule
+
+NAT_PORTS = IntervalSet.of((1024, 65535))  # NAT gateways remap source ports into this range
+
+
+@dataclass(frozen=True, slots=True)
+class Packet:
+    src: Address
+    dst: Address
+    protocol: int
+    sports: IntervalSet
+    dports: IntervalSet
+    icmp_type: int = -1
+    icmp_code: int = -1
+
+
+@dataclass(slots=True)
+class EniEvent:
+    """A packet seen by one ENI; becomes a flow-log record once a representative port is chosen."""
+
+    eni: NetworkInterface
+    direction: str  # "ingress" | "egress"
+    pkt: Packet
+    accepted: IntervalSet
+    port_space: str  # "client" | "nat" | "fixed": which port dimension the set is in
+    stage: str
+
+
+@dataclass(slots=True)
+class NatSession:
+    nat: NatGateway
+    client: Address
+    client_ports: IntervalSet
+    nat_ports: IntervalSet
+
+
+@dataclass(slots=True)
+class Session:
+    """State the request leaves behind for the response (conntrack, NAT translations)."""
+
+    tracked: set[str] = field(default_factory=set)  # ENIs whose SGs track the connection
+    untracked: dict[str, SecurityGroupRule] = field(default_factory=dict)
+    nat: dict[str, NatSession] = field(default_factory=dict)
+    eigw_vpcs: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    kind: str  # "eni" | "internet"
+    pkt: Packet
+    eni: NetworkInterface | None = None
