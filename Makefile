@@ -31,6 +31,8 @@ golden: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.bench_core
+	$(BIN)/python -m bench.bench_reach
+	$(BIN)/python -m bench.bench_flowlogs
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
