@@ -28,6 +28,7 @@ from vpcflow.model import (
 from vpcflow.model.filters import icmp_applies, ports_apply
 
 ALL_PORT_SET = IntervalSet.of((0, 65535))
+_NONE = IntervalSet()
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +138,8 @@ class CompiledRules:
         icmp_code: int = -1,
     ) -> FilterResult:
         """Ports of ``ports`` some rule admits (any rule of any group: the most permissive wins)."""
+        if len(ports.spans) == 1 and ports.spans[0][0] == ports.spans[0][1]:
+            return self._evaluate_sg_port(eni, direction, remote, protocol, ports, icmp_type, icmp_code)
         remaining = ports
         pieces: list[tuple[IntervalSet, bool, SecurityGroupRule | NetworkAclEntry | None]] = []
         for rule in self.sg_rules(eni, direction):
@@ -156,6 +159,27 @@ class CompiledRules:
         if remaining:
             pieces.append((remaining, False, None))
         return FilterResult(allowed, remaining, tuple(pieces))
+
+    def _evaluate_sg_port(
+        self,
+        eni: NetworkInterface,
+        direction: Direction,
+        remote: Address,
+        protocol: int,
+        ports: IntervalSet,
+        icmp_type: int,
+        icmp_code: int,
+    ) -> FilterResult:
+        """``evaluate_sg`` for one port (every request): the same answer without set algebra."""
+        port = ports.spans[0][0]
+        for rule in self.sg_rules(eni, direction):
+            if rule.protocol != protocol and rule.protocol != ALL_PROTOCOLS:
+                continue
+            if not sg_rule_matches_header(rule, protocol, icmp_type, icmp_code):
+                continue
+            if remote in self.peer_space(rule) and port in self.ports_of(rule):
+                return FilterResult(ports, _NONE, ((ports, True, rule),))
+        return FilterResult(_NONE, ports, ((ports, False, None),))
 
     # -- network ACLs: numbered entries, lowest first, first match wins --------------------------
 
@@ -189,10 +213,25 @@ class CompiledRules:
         icmp_type: int = -1,
         icmp_code: int = -1,
     ) -> FilterResult:
+        version, value = remote.version, remote.value
+        if len(ports.spans) == 1 and ports.spans[0][0] == ports.spans[0][1]:
+            # one port (every request): the first matching entry decides it, no set algebra
+            port = ports.spans[0][0]
+            for entry, e_version, lo, hi, e_proto, e_ports in self._compiled_nacl(acl, direction):
+                if e_version != version or not lo <= value <= hi:
+                    continue
+                if e_proto != protocol and e_proto != ALL_PROTOCOLS:
+                    continue
+                if not nacl_entry_matches_header(entry, protocol, icmp_type, icmp_code):
+                    continue
+                if port in e_ports:
+                    if entry.action is RuleAction.ALLOW:
+                        return FilterResult(ports, _NONE, ((ports, True, entry),))
+                    return FilterResult(_NONE, ports, ((ports, False, entry),))
+            return FilterResult(_NONE, ports, ((ports, False, None),))
         remaining = ports
         allowed = IntervalSet()
         pieces: list[tuple[IntervalSet, bool, SecurityGroupRule | NetworkAclEntry | None]] = []
-        version, value = remote.version, remote.value
         for entry, e_version, lo, hi, e_proto, e_ports in self._compiled_nacl(acl, direction):
             if not remaining:
                 break

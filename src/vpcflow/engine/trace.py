@@ -51,6 +51,8 @@ class Engine:
         self.snapshot = snapshot
         self.rules = CompiledRules(snapshot)
         self._names: dict[str, list[str]] | None = None
+        # endpoint text → resolution; the snapshot is immutable, so answers never go stale
+        self._resolved: dict[str, tuple[NetworkInterface | None, Address | None]] = {}
 
     # -- endpoints -----------------------------------------------------------------------------
 
@@ -89,7 +91,14 @@ class Engine:
 
     def resolve(self, ref: str) -> tuple[NetworkInterface | None, Address | None]:
         """An ENI (and, if the user gave one, the exact address), or an outside address."""
-        ref = ref.strip()
+        hit = self._resolved.get(ref)
+        if hit is None:
+            if len(self._resolved) > 100_000:  # bounded: flow-log attribution sees many addresses
+                self._resolved.clear()
+            hit = self._resolved[ref] = self._resolve(ref.strip())
+        return hit
+
+    def _resolve(self, ref: str) -> tuple[NetworkInterface | None, Address | None]:
         try:
             addr = Address.parse(ref)
         except ValueError:
