@@ -4,7 +4,7 @@ analyses on the store; explain on distinct rejected tuples.
     .venv/bin/python -m bench.bench_flowlogs [--records 10000000] [--per-file 100000]
 
 Data: default-format records in the S3 ``.log.gz`` layout with a header line, over the synthetic snapshot
-of ``bench/synth.py`` (1,000 ENIs); each record's action is what the batch evaluator says the
+of ``bench/generate.py`` (1,000 ENIs); each record's action is what the batch evaluator says the
 configuration does, so REJECTs are real rejections the explain step can attribute. Generated once into
 ``bench/out/`` (ignored by git) and reused.
 """
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.synth import generate
+from bench.generate import generate
 from vpcflow.engine import BatchEvaluator
 from vpcflow.flowlogs.fields import DEFAULT_FIELDS
 from vpcflow.sources import load_snapshot

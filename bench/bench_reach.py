@@ -37,21 +37,10 @@ from vpcflow.sources import load_snapshot
 
 
 def _generate(out: Path, small: dict[str, int] | None = None) -> None:
-    """The shared generator: ``bench.generate`` (scale) when present, else ``bench.synth``."""
-    try:
-        from bench.generate import generate as gen  # type: ignore[import-not-found]
-    except ImportError:
-        from bench.synth import generate as synth
+    """The shared generator, ``bench.generate``: scale 10 for the big instance, ENI count / 1,000 else."""
+    from bench.generate import generate
 
-        if small:
-            synth(out, **small)
-        else:
-            synth(out, preset="reach")
-        return
-    if small:
-        gen(out, scale=max(small["enis"] / 1000, 0.05), seed=0)
-    else:
-        gen(out, scale=10, seed=0)
+    generate(out, scale=max(small["enis"] / 1000, 0.05) if small else 10, seed=0)
 
 
 def _rss_mb() -> float:
