@@ -55,6 +55,9 @@ class LegWalker(GatewayHops):
         self._ingress_event: EniEvent | None = None
         self._visited: set[str] = set()
         self.nat_failed = IntervalSet()  # NAT-side ports whose responses die before the NAT
+        # every blocker with the exact port set it stopped and the port space it was in (the trace shows
+        # only return-leg client ports; the reachability engine needs them all)
+        self.cuts: list[tuple[IntervalSet | None, str, Blocker]] = []
 
     # -- bookkeeping ---------------------------------------------------------------------------
 
@@ -68,12 +71,14 @@ class LegWalker(GatewayHops):
         ports: IntervalSet | None = None,
         detail: str = "",
     ) -> None:
+        space = self.port_space
         shown = ports if self.reply else None
-        if self.reply and self.port_space == "nat" and ports is not None:
+        if self.reply and space == "nat" and ports is not None:
             detail = (detail + "; " if detail else "") + f"NAT gateway source ports {ports}"
             self.nat_failed = self.nat_failed | ports
             shown = None
         self.blockers.append(Blocker(self.stage, kind, id_, direction, rule, code, shown, detail))
+        self.cuts.append((ports, space, self.blockers[-1]))
 
     def _drop(
         self,

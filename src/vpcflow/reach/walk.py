@@ -16,34 +16,9 @@ from vpcflow.engine.packets import Packet, Session
 from vpcflow.engine.path import LegWalker, reply_icmp
 from vpcflow.engine.result import Blocker, HopKind
 from vpcflow.engine.rules import CompiledRules
-from vpcflow.model import ICMP, ICMPV6, TCP, UDP, Address, Direction, NetworkInterface, Snapshot
-from vpcflow.model.filters import NetworkAclEntry, SecurityGroupRule
-from vpcflow.model.topology import Route
+from vpcflow.model import ICMP, ICMPV6, TCP, UDP, Address, NetworkInterface, Snapshot
 
 UNSUPPORTED = "UNSUPPORTED_ROUTE_TARGET"
-
-
-class RecordingWalker(LegWalker):
-    """A ``LegWalker`` that also keeps the port set behind every blocker (the forward leg's
-    blockers do not carry ports in a trace, a reachability answer needs them)."""
-
-    def __init__(self, snapshot: Snapshot, rules: CompiledRules, stage: str, session: Session) -> None:
-        super().__init__(snapshot, rules, stage, session)
-        self.cuts: list[tuple[IntervalSet | None, str, Blocker]] = []
-
-    def _block(
-        self,
-        kind: HopKind,
-        id_: str | None,
-        direction: Direction | None,
-        code: str,
-        rule: SecurityGroupRule | NetworkAclEntry | Route | None = None,
-        ports: IntervalSet | None = None,
-        detail: str = "",
-    ) -> None:
-        space = self.port_space
-        super()._block(kind, id_, direction, code, rule, ports, detail)
-        self.cuts.append((ports, space, self.blockers[-1]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +88,7 @@ def walk(
     req = dports if ported else IntervalSet.single(0)
     pkt = Packet(src, dst, protocol, sports, req, icmp_type if is_icmp else -1, icmp_code if is_icmp else -1)
     session = Session()
-    fwd = RecordingWalker(snapshot, rules, "forward", session)
+    fwd = LegWalker(snapshot, rules, "forward", session)
     arrival = fwd.from_eni(src_eni, pkt) if src_eni is not None else fwd.from_internet(pkt)
     delivered = arrival.pkt.dports if arrival is not None else IntervalSet()
     fcuts = _explain(fwd.cuts, req - delivered, fwd.port_space)
@@ -129,7 +104,7 @@ def walk(
         got.dst, got.src, protocol, got.dports, got.sports,
         reply_type if reply_type is not None else -1, 0 if is_icmp else -1,
     )  # fmt: skip
-    back = RecordingWalker(snapshot, rules, "return", session)
+    back = LegWalker(snapshot, rules, "return", session)
     back.port_space = "nat" if session.nat else "client"
     if arrival.kind == "eni" and arrival.eni is not None:
         rarrival = back.from_eni(arrival.eni, rpkt)
