@@ -283,26 +283,11 @@ def test_roundtrip_text_and_parquet(
 ) -> None:
     from vpcflow.simulate.writer import write_objects
 
-    fields = (
-        DEFAULT_FIELDS
-        if not custom
-        else (
-            "version",
-            "interface-id",
-            "srcaddr",
-            "dstaddr",
-            "srcport",
-            "dstport",
-            "protocol",
-            "packets",
-            "bytes",
-            "start",
-            "end",
-            "action",
-            "tcp-flags",
-            "log-status",
-        )
+    custom_format = (
+        "version interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action "
+        "tcp-flags log-status"
     )
+    fields = parse_fields(custom_format) if custom else DEFAULT_FIELDS
     rows = []
     for r in records:
         row = {

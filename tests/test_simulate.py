@@ -11,6 +11,7 @@ import pytest
 
 from vpcflow.cli import main
 from vpcflow.engine import Engine
+from vpcflow.flowlogs.fields import parse_fields
 from vpcflow.simulate import DEFAULT_FIELDS, load_profile, parse_profile, simulate
 from vpcflow.simulate.profile import ProfileError
 from vpcflow.sources import load_snapshot
@@ -101,23 +102,9 @@ def test_nodata_for_idle_interfaces(tmp_path: Path) -> None:
 def test_parquet_types_and_custom_fields(tmp_path: Path) -> None:
     snap = load_snapshot(ROOT / "examples" / "three-tier")
     prof = load_profile(ROOT / "examples" / "profiles" / "three-tier.yaml")
-    fields = (
-        "version",
-        "interface-id",
-        "srcaddr",
-        "dstaddr",
-        "srcport",
-        "dstport",
-        "protocol",
-        "packets",
-        "bytes",
-        "start",
-        "end",
-        "action",
-        "tcp-flags",
-        "flow-direction",
-        "traffic-path",
-        "log-status",
+    fields = parse_fields(
+        "version interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action "
+        "tcp-flags flow-direction traffic-path log-status"
     )
     simulate(snap, prof, tmp_path, duration=300, seed=2, fields=fields, fmt="parquet")
     files = sorted(tmp_path.rglob("*.log.parquet"))
