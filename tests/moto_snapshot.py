@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from vpcflow.live import jsonable as _jsonable  # the CLI's shape: datetimes as ISO strings
+
 # The describe calls behind a vpcflow snapshot, plus two whose resources are reported as not modelled.
 SNAPSHOT_OPERATIONS: tuple[str, ...] = (
     "describe_vpcs",
@@ -58,16 +60,6 @@ def describe_operations(client: Any) -> list[str]:
         if shape is None or not shape.required_members:
             names.append(str(method))
     return sorted(names)
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_jsonable(v) for v in value]
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
 
 
 def _call(client: Any, operation: str, **kwargs: Any) -> dict[str, Any]:

@@ -58,12 +58,12 @@ def _call_all(client: Any, method: str, key: str, paginated: bool) -> list[Any]:
     return list(getattr(client, method)().get(key, []))
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
     """boto3 returns datetimes; the CLI writes ISO strings. Match the CLI."""
     if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
+        return {k: jsonable(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value
@@ -117,7 +117,7 @@ def fetch_snapshot(
                     except (bexc.BotoCoreError, bexc.ClientError) as exc:
                         report.skipped.append(f"{region} entries of {pl['PrefixListId']}: {exc}")
             path = folder / f"{key}.json"
-            path.write_text(json.dumps({key: _jsonable(items)}, indent=2, sort_keys=True) + "\n")
+            path.write_text(json.dumps({key: jsonable(items)}, indent=2, sort_keys=True) + "\n")
             report.files.append(path)
             report.counts[key] = report.counts.get(key, 0) + len(items)
     return report
