@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import io
 import re
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+from isal import isal_zlib
 
 from vpcflow.errors import InputError
 from vpcflow.flowlogs.fields import DEFAULT_FIELDS, FIELDS, column
@@ -29,6 +30,9 @@ _CW_TIMESTAMP = re.compile(rb"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z? ")
 _ARROW = {"int32": pa.int32(), "int64": pa.int64(), "string": pa.string()}
 _HIVE = re.compile(r"(aws-account-id|aws-region|aws-service|service)=([^/]+)")
 _PLAIN = re.compile(r"AWSLogs/(?:o-[a-z0-9]+/)?(\d{12})/vpcflowlogs/([a-z0-9-]+)/")
+
+# the stub declares isal's error as an instance; at run time it is the exception class
+_INFLATE_ERROR = cast("type[Exception]", isal_zlib.error)
 
 # Every table carries the default format's columns (null when a custom format lacks them) plus the
 # fields the object actually has; the store is read with union_by_name, so absent columns cost nothing.
@@ -68,15 +72,18 @@ def scope_of(path: str) -> tuple[str | None, str | None]:
 
 
 def _decompress(raw: bytes, report: FileReport) -> bytes:
-    """Everything a (possibly truncated or multi-member) gzip stream yields."""
+    """Everything a (possibly truncated or multi-member) gzip stream yields.
+
+    ISA-L's inflate (the ``isal`` package, zlib's API) is two to three times zlib's speed, and gzip
+    inflation is the largest single cost of ingesting S3 text objects."""
     out = io.BytesIO()
     data = raw
     while data:
-        d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        d = isal_zlib.decompressobj(16 + isal_zlib.MAX_WBITS)
         try:
             out.write(d.decompress(data))
             out.write(d.flush())
-        except zlib.error:
+        except _INFLATE_ERROR:
             report.truncated = True
             break
         if not d.eof:
