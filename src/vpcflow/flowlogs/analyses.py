@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from vpcflow.flowlogs.summary import HOUR
+
 Result = tuple[list[str], list[tuple[Any, ...]]]
 
 
@@ -34,6 +36,51 @@ class Window:
         if self.until is not None:
             parts.append(f"{p}start < {int(self.until)}")
         return " AND ".join(parts)
+
+    def split(self, summary: bool) -> tuple[str | None, str | None]:
+        """Conditions on the hourly rollup and on the records that together cover the window exactly:
+        whole hours from the rollup, the edges that cut an hour from the records (None: nothing to read
+        there). Without a rollup, everything comes from the records."""
+        if not summary:
+            return None, self.where()
+        lo = None if self.since is None else -(-int(self.since) // HOUR) * HOUR
+        hi = None if self.until is None else int(self.until) // HOUR * HOUR
+        if lo is not None and hi is not None and lo >= hi:
+            return None, self.where()  # the window lies within one hour
+        rolled = ["log_status = 'OK'"]
+        rolled += [f"hour >= {lo}"] if lo is not None else []
+        rolled += [f"hour < {hi}"] if hi is not None else []
+        edges = []
+        if self.since is not None and lo is not None and self.since < lo:
+            edges.append(f"(start >= {int(self.since)} AND start < {lo})")
+        if self.until is not None and hi is not None and hi < self.until:
+            edges.append(f"(start >= {hi} AND start < {int(self.until)})")
+        raw = f"log_status = 'OK' AND ({' OR '.join(edges)})" if edges else None
+        return " AND ".join(rolled), raw
+
+
+# the rollup's columns (summary.py); records project onto them one by one
+_CELL = (
+    "hour, interface_id, srcaddr, dstaddr, dstport, protocol, action, request, records, packets, bytes, "
+    "first_start, last_start, last_end"
+)
+_RECORD_AS_CELL = (
+    "start // 3600 * 3600 AS hour, interface_id, srcaddr, dstaddr, dstport, protocol, action, "
+    "dstport < srcport AS request, 1 AS records, packets, bytes, start AS first_start, start AS last_start, "
+    '"end" AS last_end'
+)
+
+
+def _cells(con: Any, window: Window, condition: str = "true") -> str:
+    """A subquery of rollup-shaped rows covering the window (see ``Window.split``) that meet
+    ``condition`` (on the rollup's columns)."""
+    rolled, raw = window.split(bool(getattr(con, "summary", False)))
+    parts = []
+    if rolled is not None:
+        parts.append(f"SELECT {_CELL} FROM flow_summary WHERE {rolled}")
+    if raw is not None:
+        parts.append(f"SELECT {_RECORD_AS_CELL} FROM flows WHERE {raw}")
+    return f"SELECT * FROM ({' UNION ALL '.join(parts)}) AS cells WHERE {condition}"
 
 
 def parse_time(text: str | None, now: datetime | None = None) -> int | None:
@@ -73,9 +120,9 @@ def rejects(con: Any, window: Window, limit: int = 50) -> Result:
         con,
         f"""
         WITH per_target AS (
-            SELECT interface_id, srcaddr, dstport, protocol, dstaddr, count(*) AS n, sum(packets) AS p,
-                   sum(bytes) AS b, min(start) AS s, max("end") AS e
-            FROM flows WHERE action = 'REJECT' AND {window.where()}
+            SELECT interface_id, srcaddr, dstport, protocol, dstaddr, sum(records) AS n, sum(packets) AS p,
+                   sum(bytes) AS b, min(first_start) AS s, max(last_end) AS e
+            FROM ({_cells(con, window, "action = 'REJECT'")}) AS c
             GROUP BY interface_id, srcaddr, dstport, protocol, dstaddr
         )
         SELECT interface_id, srcaddr, dstport, protocol, sum(n) AS records, sum(p) AS packets,
@@ -104,10 +151,10 @@ def top(con: Any, window: Window, by: str = "pair", limit: int = 20, order: str 
     return _run(
         con,
         f"""
-        SELECT {keys}, sum(bytes) AS bytes, sum(packets) AS packets, count(*) AS records,
-               sum(CASE WHEN action = 'REJECT' THEN 1 ELSE 0 END) AS rejected
-        FROM flows WHERE {window.where()}
-        GROUP BY ALL ORDER BY {order} DESC, {keys} LIMIT {int(limit)}
+        SELECT {keys}, sum(bytes) AS bytes, sum(packets) AS packets, sum(records) AS records,
+               sum(CASE WHEN action = 'REJECT' THEN records ELSE 0 END) AS rejected
+        FROM ({_cells(con, window)}) AS c
+        GROUP BY {keys} ORDER BY {order} DESC, {keys} LIMIT {int(limit)}
         """,
     )
 
@@ -128,26 +175,43 @@ def _burst(
     [p - W + 1, p]; an item's probes closer than W apart merge into one run, each run is an interval of
     window starts, and a running sum over the runs' start (+1) and end (-1) events counts the distinct
     items present for every possible window start.
+
+    Read from the hourly rollup: a key can reach the threshold in a window only if it does overall
+    (candidates). Within one hour, an item's probes whose first and last start are less than W apart form
+    one run whatever lies between, so the rollup's first and last start stand for them exactly; only the
+    (key, item, hour) cells spread over W or more are read again from the records, with every start.
     """
     keys = [k.strip() for k in key.split(",")]
     part = ", ".join(keys)
-    on = " AND ".join(f"h.{k} = s.{k}" for k in keys)
     w = int(seconds)
+    cells = _cells(con, window, "srcaddr IS NOT NULL AND protocol IN (6, 17) AND request")
     return _run(
         con,
         f"""
         WITH requests AS (
-            SELECT {part}, {item} AS item, start AS t, action
-            FROM flows WHERE {window.where()} AND srcaddr IS NOT NULL AND protocol IN (6, 17)
-                 AND dstport < srcport
+            SELECT {part}, {item} AS item, hour, action, first_start, last_start FROM ({cells}) AS c
         ), candidates AS (
-            -- a key can only reach the threshold in a window if it reaches it overall: cheap pre-filter
             SELECT {part} FROM requests GROUP BY {part} HAVING count(DISTINCT item) >= {int(threshold)}
+        ), spans AS (
+            SELECT {", ".join("q." + k for k in keys)}, q.item, q.hour, min(q.first_start) AS lo_t,
+                   max(q.last_start) AS hi_t, max(CASE WHEN q.action = 'ACCEPT' THEN 1 ELSE 0 END) AS ok
+            FROM requests q JOIN candidates c ON {" AND ".join(f"q.{k} = c.{k}" for k in keys)}
+            GROUP BY {", ".join("q." + k for k in keys)}, q.item, q.hour
+        ), wide AS (
+            SELECT {part}, item, hour FROM spans WHERE hi_t - lo_t >= {w}
+        ), all_probes AS (
+            SELECT {part}, item, lo_t AS t, ok FROM spans WHERE hi_t - lo_t < {w}
+            UNION ALL
+            SELECT {part}, item, hi_t AS t, ok FROM spans WHERE hi_t - lo_t < {w} AND hi_t > lo_t
+            UNION ALL
+            SELECT {", ".join("r." + k for k in keys)}, r.{item} AS item, r.start AS t,
+                   CASE WHEN r.action = 'ACCEPT' THEN 1 ELSE 0 END AS ok
+            FROM flows r JOIN wide x
+                 ON {" AND ".join(f"r.{k} = x.{k}" for k in keys)} AND r.{item} = x.item
+                    AND r.start // 3600 * 3600 = x.hour
+            WHERE {window.where("r")} AND r.protocol IN (6, 17) AND r.dstport < r.srcport
         ), probes AS (
-            SELECT {", ".join("r." + k for k in keys)}, r.item, r.t,
-                   max(CASE WHEN r.action = 'ACCEPT' THEN 1 ELSE 0 END) AS ok
-            FROM requests r JOIN candidates c ON {" AND ".join(f"r.{k} = c.{k}" for k in keys)}
-            GROUP BY {", ".join("r." + k for k in keys)}, r.item, r.t
+            SELECT {part}, item, t, max(ok) AS ok FROM all_probes GROUP BY {part}, item, t
         ), marked AS (
             SELECT *, CASE WHEN t - lag(t) OVER (PARTITION BY {part}, item ORDER BY t) < {w} THEN 0 ELSE 1 END
                    AS new_run
@@ -175,7 +239,7 @@ def _burst(
         )
         SELECT '{kind}' AS kind, {", ".join("h." + k for k in keys)}, h.peak AS distinct_in_window,
                {w} AS window_seconds, s.distinct_total, s.first_seen, s.last_probe, s.accepted_items
-        FROM hits h JOIN stats s ON {on}
+        FROM hits h JOIN stats s ON {" AND ".join(f"h.{k} = s.{k}" for k in keys)}
         WHERE 1 - s.accepted_items / s.distinct_total >= {float(min_rejected)}
         ORDER BY distinct_in_window DESC, s.first_seen, {", ".join("h." + k for k in keys)}
         """,

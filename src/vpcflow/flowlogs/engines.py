@@ -12,18 +12,33 @@ from vpcflow.errors import InputError
 Result = tuple[list[str], list[tuple[Any, ...]]]
 
 
+def _has_summary(store: Path) -> bool:
+    """Does the store hold current hourly rollups (``summary.py``)? Stores written before rollups existed
+    are analysed from the records alone."""
+    from vpcflow.flowlogs.store import summary_version
+    from vpcflow.flowlogs.summary import SUMMARY_VERSION
+
+    return summary_version(store) == SUMMARY_VERSION and any((store / "summary").rglob("*.parquet"))
+
+
 class DuckDBEngine:
+    """Views ``flows`` (the records) and, when the store has rollups, ``flow_summary``."""
+
     name = "duckdb"
 
     def __init__(self, store: Path) -> None:
         import duckdb
 
         self.con = duckdb.connect()
-        glob = (store / "flows" / "**" / "*.parquet").as_posix().replace("'", "''")
-        self.con.execute(
-            "CREATE VIEW flows AS SELECT * EXCLUDE (region_part), region_part AS store_region "
-            f"FROM read_parquet('{glob}', hive_partitioning = true, union_by_name = true)"
-        )
+        self.summary = _has_summary(store)
+        for view, kind in (("flows", "flows"), ("flow_summary", "summary")):
+            if kind == "summary" and not self.summary:
+                continue
+            glob = (store / kind / "**" / "*.parquet").as_posix().replace("'", "''")
+            self.con.execute(
+                f"CREATE VIEW {view} AS SELECT * EXCLUDE (region_part), region_part AS store_region "
+                f"FROM read_parquet('{glob}', hive_partitioning = true, union_by_name = true)"
+            )
 
     def query(self, sql: str) -> Result:
         cur = self.con.execute(sql)
@@ -57,9 +72,13 @@ class SparkEngine:
             .getOrCreate()
         )
         self.spark.sparkContext.setLogLevel("ERROR")
-        flows = (store / "flows").as_posix()
-        df = self.spark.read.option("basePath", flows).option("mergeSchema", "true").parquet(flows)
-        df.withColumnRenamed("region_part", "store_region").createOrReplaceTempView("flows")
+        self.summary = _has_summary(store)
+        for view, kind in (("flows", "flows"), ("flow_summary", "summary")):
+            if kind == "summary" and not self.summary:
+                continue
+            path = (store / kind).as_posix()
+            df = self.spark.read.option("basePath", path).option("mergeSchema", "true").parquet(path)
+            df.withColumnRenamed("region_part", "store_region").createOrReplaceTempView(view)
 
     def query(self, sql: str) -> Result:
         import sqlglot

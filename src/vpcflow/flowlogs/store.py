@@ -1,9 +1,11 @@
 """The flow-log store: typed Parquet, hive-partitioned by account, region and date, queried with DuckDB.
 
-``STORE/flows/account=<id>/region=<r>/date=<YYYY-MM-DD>/part-<file-digest>-<n>.parquet`` plus
-``STORE/_manifest.json`` (every ingested input: path, size, mtime, counts). Ingest is incremental (a file
-already in the manifest with the same size and mtime is skipped) and streaming (one input object in memory
-at a time; AWS caps objects at 75 MB).
+``STORE/flows/account=<id>/region_part=<r>/date=<YYYY-MM-DD>/part-<file-digest>-<n>.parquet`` (the
+records), ``STORE/summary/account=…/region_part=…/date=…/h<hour-epoch>.parquet`` (hourly rollups the
+analyses read, see ``summary.py``) and ``STORE/_manifest.json`` (every ingested input: path, size, mtime,
+counts). Ingest is incremental (a file already in the manifest with the same size and mtime is skipped;
+only the hours it touched are rolled up again) and streaming (a few input objects in memory at a time; AWS
+caps objects at 75 MB).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import pyarrow.parquet as pq
 from vpcflow.errors import InputError
 from vpcflow.flowlogs.reader import FileReport, iter_files, read_bytes, read_file
 from vpcflow.flowlogs.remote import is_remote, iter_cloudwatch, iter_s3
+from vpcflow.flowlogs.summary import SUMMARY_VERSION, Touched, build_summary, hours_of_file, touched_hours
 
 MANIFEST = "_manifest.json"
 
@@ -55,15 +58,24 @@ class IngestSummary:
         return out
 
 
-def _load_manifest(store: Path) -> dict[str, dict[str, Any]]:
+def _load_manifest(store: Path) -> tuple[dict[str, dict[str, Any]], int | None]:
+    """The ingested inputs, and the version of the hourly rollups the store holds (None: none yet)."""
     path = store / MANIFEST
     if not path.exists():
-        return {}
+        return {}, SUMMARY_VERSION  # a new store: every hour it gets is touched by this run
     try:
         data = json.loads(path.read_text())
     except json.JSONDecodeError as exc:
         raise InputError(f"corrupt manifest: {exc.msg}", source=str(path)) from None
-    return dict(data.get("files", {}))
+    return dict(data.get("files", {})), data.get("summary")
+
+
+def summary_version(store: str | Path) -> int | None:
+    """The rollup version of a store (None when it has none, e.g. written by an older vpcflow)."""
+    try:
+        return _load_manifest(Path(store))[1] if (Path(store) / MANIFEST).exists() else None
+    except InputError:
+        return None
 
 
 def _partitioned(table: pa.Table) -> pa.Table:
@@ -86,14 +98,23 @@ def _partitioned(table: pa.Table) -> pa.Table:
 _PARTS = ("account", "region_part", "date")
 
 
+def _stats_columns(table: pa.Table) -> list[str]:
+    """Column statistics only where they prune: numbers (time ranges above all). Min/max of the string
+    columns cost a third of the write time and no query filters on their ranges."""
+    return [f.name for f in table.schema if not pa.types.is_string(f.type) and f.name not in _PARTS]
+
+
 def _write(part: pa.Table, flows: Path, digest: str) -> None:
     keys = [pc.unique(part.column(c)) for c in _PARTS]
+    stats = _stats_columns(part)
     if all(len(k) == 1 and k[0].is_valid for k in keys):
         # one partition, the usual case (an S3 object is one account, region and five minutes)
         a, r, d = (k[0].as_py() for k in keys)
         folder = flows / f"account={a}" / f"region_part={r}" / f"date={d}"
         folder.mkdir(parents=True, exist_ok=True)
-        pq.write_table(part.drop_columns(list(_PARTS)), folder / f"part-{digest}-0.parquet")
+        pq.write_table(
+            part.drop_columns(list(_PARTS)), folder / f"part-{digest}-0.parquet", write_statistics=stats
+        )
         return
     ds.write_dataset(
         part,
@@ -102,7 +123,16 @@ def _write(part: pa.Table, flows: Path, digest: str) -> None:
         partitioning=ds.partitioning(pa.schema([(c, pa.string()) for c in _PARTS]), flavor="hive"),
         basename_template=f"part-{digest}-{{i}}.parquet",
         existing_data_behavior="overwrite_or_ignore",
+        file_options=ds.ParquetFileFormat().make_write_options(write_statistics=stats),
     )
+
+
+def _drop_parts(flows: Path, digest: str, touched: Touched) -> None:
+    """Remove an object's earlier parts before it is written again (its new records may fall in other
+    partitions than the old ones), marking the hours they held for a new rollup."""
+    for old in flows.rglob(f"part-{digest}-*.parquet"):
+        touched.update(hours_of_file(old))
+        old.unlink()
 
 
 def _record(
@@ -113,15 +143,20 @@ def _record(
     root: Path,
     manifest: dict[str, dict[str, Any]],
     summary: IngestSummary,
+    touched: Touched,
     progress: Callable[[FileReport], None] | None,
     append: bool = False,
 ) -> None:
-    """Write one object's records and account for them (counts, problems, manifest). A re-read object
-    replaces its earlier part files (same name); an appended CloudWatch batch gets parts of its own."""
+    """Write one object's records and account for them (counts, problems, manifest, hours to roll up). A
+    re-read object replaces its earlier part files; an appended CloudWatch batch gets parts of its own."""
     name = f"{key}|{stamp.get('version')}" if append else key
     digest = hashlib.sha1(name.encode()).hexdigest()[:16]
+    if key in manifest and not append:
+        _drop_parts(root / "flows", digest, touched)
     if table.num_rows:
-        _write(_partitioned(table), root / "flows", digest)
+        part = _partitioned(table)
+        touched.update(touched_hours(part))
+        _write(part, root / "flows", digest)
     manifest[key] = {**stamp, "records": rep.records, "malformed": rep.malformed, "truncated": rep.truncated}
     summary.files += 1
     summary.records += rep.records
@@ -148,6 +183,7 @@ def _ingest_remote(
     root: Path,
     manifest: dict[str, dict[str, Any]],
     summary: IngestSummary,
+    touched: Touched,
     fields: tuple[str, ...] | None,
     progress: Callable[[FileReport], None] | None,
     endpoint_url: str | None,
@@ -167,6 +203,7 @@ def _ingest_remote(
                 root,
                 manifest,
                 summary,
+                touched,
                 progress,
             )
         return
@@ -176,7 +213,7 @@ def _ingest_remote(
         table, rep = read_bytes(obj.body, obj.key, fields)
         previous = manifest.get(obj.key, {}).get("records", 0)
         stamp = {"size": obj.size, "version": obj.version}
-        _record(table, rep, obj.key, stamp, root, manifest, summary, progress, append=True)
+        _record(table, rep, obj.key, stamp, root, manifest, summary, touched, progress, append=True)
         manifest[obj.key]["records"] += previous
 
 
@@ -190,8 +227,9 @@ def ingest(
 ) -> IngestSummary:
     root = Path(store)
     (root / "flows").mkdir(parents=True, exist_ok=True)
-    manifest = _load_manifest(root)
+    manifest, rolled_up = _load_manifest(root)
     summary = IngestSummary()
+    touched: Touched = set()
     t0 = time.perf_counter()
     store_resolved = root.resolve()
     todo: list[tuple[Path, os.stat_result, str]] = []
@@ -220,13 +258,16 @@ def ingest(
             if nxt is not None:
                 pending.append((pool.submit(read_file, nxt[0], fields), nxt[1], nxt[2]))
             table, rep = future.result()
-            _record(
-                table, rep, key, {"size": st.st_size, "mtime": st.st_mtime}, root, manifest, summary, progress
-            )
+            stamp = {"size": st.st_size, "mtime": st.st_mtime}
+            _record(table, rep, key, stamp, root, manifest, summary, touched, progress)
     for url in (p for p in inputs if is_remote(p)):
-        _ingest_remote(url, root, manifest, summary, fields, progress, endpoint_url)
+        _ingest_remote(url, root, manifest, summary, touched, fields, progress, endpoint_url)
+    # roll up the hours this run touched (all of them for a store written before rollups existed)
+    build_summary(root, None if rolled_up != SUMMARY_VERSION else touched)
     summary.seconds = time.perf_counter() - t0
-    (root / MANIFEST).write_text(json.dumps({"files": manifest}, indent=1, sort_keys=True))
+    (root / MANIFEST).write_text(
+        json.dumps({"files": manifest, "summary": SUMMARY_VERSION}, indent=1, sort_keys=True)
+    )
     return summary
 
 

@@ -1,0 +1,167 @@
+"""The hourly rollups give exactly the answers the records give: for every analysis, any window (whole
+hours, edges cutting an hour, inside one hour), any thresholds, after incremental ingests and after an
+input changes; and a store written without rollups gets them on its next ingest."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from vpcflow.flowlogs import analyses as A
+from vpcflow.flowlogs.fields import DEFAULT_FIELDS
+from vpcflow.flowlogs.store import MANIFEST, connect, ingest
+
+H0 = 1_700_000_000 - 1_700_000_000 % 3600  # an hour boundary
+HEADER = " ".join(DEFAULT_FIELDS)
+
+
+def _line(eni: str, src: str, dst: str, sport: int, dport: int, proto: int, t: int, action: str) -> str:
+    return f"2 123456789012 {eni} {src} {dst} {sport} {dport} {proto} 3 180 {t} {t + 30} {action} OK"
+
+
+def _write(path: Path, lines: list[str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(gzip.compress(("\n".join([HEADER, *lines]) + "\n").encode()))
+
+
+def _raw(con: Any) -> Any:
+    con.summary = False  # the same engine, reading the records only
+    return con
+
+
+def _answers(store: Path, window: A.Window, **thresholds: Any) -> list[Any]:
+    con = connect(store)
+    out = []
+    for summary in (True, False):
+        if not summary:
+            _raw(con)
+        else:
+            assert con.summary, "the store should have rollups"
+        out.append(
+            (
+                sorted(A.rejects(con, window, limit=100_000)[1]),
+                sorted(A.top(con, window, by="pair", limit=100_000)[1]),
+                sorted(A.top(con, window, by="interface", limit=100_000, order="records")[1]),
+                sorted(A.scans(con, window, **thresholds)[1]),
+            )
+        )
+    return out
+
+
+# a small world so that records repeat (the rollup merges them) and bursts happen
+record = st.tuples(
+    st.sampled_from(["eni-01", "eni-02"]),
+    st.sampled_from(["10.0.0.1", "10.0.0.2", "198.51.100.7"]),
+    st.sampled_from(["10.0.1.1", "10.0.1.2", "10.0.1.3", "10.0.1.4"]),
+    st.sampled_from([40000, 40001, 51000, 80, 443]),
+    st.integers(1, 12),
+    st.sampled_from([6, 6, 17, 1]),
+    st.integers(0, 3 * 3600 - 1),
+    st.sampled_from(["ACCEPT", "REJECT", "REJECT"]),
+)
+moment = st.one_of(st.none(), st.integers(-600, 3 * 3600 + 600), st.sampled_from([0, 3600, 7200]))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    records=st.lists(record, min_size=1, max_size=120),
+    split=st.integers(0, 120),
+    since=moment,
+    until=moment,
+    seconds=st.sampled_from([60, 90, 600, 3600]),
+    threshold=st.integers(2, 5),
+)
+def test_rollup_answers_equal_record_answers(
+    tmp_path_factory: Any,
+    records: list[tuple[str, str, str, int, int, int, int, str]],
+    split: int,
+    since: int | None,
+    until: int | None,
+    seconds: int,
+    threshold: int,
+) -> None:
+    base = tmp_path_factory.mktemp("roll")
+    lines = [_line(e, s, d, sp, dp, p, H0 + t, a) for e, s, d, sp, dp, p, t, a in records]
+    # two objects ingested one after the other: the second rolls up hours the first already filled
+    _write(base / "in" / "a.log.gz", lines[:split])
+    ingest([str(base / "in")], base / "store")
+    _write(base / "in" / "b.log.gz", lines[split:])
+    ingest([str(base / "in")], base / "store")
+    window = A.Window(None if since is None else H0 + since, None if until is None else H0 + until)
+    kw = {
+        "ports_slow": threshold,
+        "slow_seconds": seconds,
+        "ports_fast": threshold + 1,
+        "fast_seconds": max(60, seconds // 10),
+        "hosts": max(2, threshold - 1),
+        "sweep_seconds": seconds,
+        "min_rejected": 0.0,
+    }
+    rolled, raw = _answers(base / "store", window, **kw)
+    assert rolled == raw
+    shutil.rmtree(base)
+
+
+def test_changed_input_replaces_its_hours(tmp_path: Path) -> None:
+    """An input re-ingested with other contents leaves nothing of its old records in any hour."""
+    path = tmp_path / "in" / "a.log.gz"
+    _write(path, [_line("eni-01", "10.0.0.1", "10.0.1.1", 40000, 22, 6, H0 + 10, "REJECT")])
+    ingest([str(tmp_path / "in")], tmp_path / "store")
+    # same name, records two hours later (size changes, so the file is read again)
+    _write(
+        path,
+        [_line("eni-01", "10.0.0.9", "10.0.1.1", 40000, 23, 6, H0 + 7300 + i, "REJECT") for i in range(3)],
+    )
+    again = ingest([str(tmp_path / "in")], tmp_path / "store")
+    assert again.files == 1
+    rolled, raw = _answers(tmp_path / "store", A.Window())
+    assert rolled == raw
+    rows = rolled[0]
+    assert [(r[1], r[2], r[4]) for r in rows] == [("10.0.0.9", 23, 3)]  # srcaddr, dstport, records
+    assert not list((tmp_path / "store" / "summary").rglob(f"h{H0}.parquet"))
+
+
+def test_store_without_rollups_gets_them(tmp_path: Path) -> None:
+    _write(
+        tmp_path / "in" / "a.log.gz",
+        [_line("eni-01", "10.0.0.1", "10.0.1.1", 40000 + i, 22, 6, H0 + 60 * i, "REJECT") for i in range(90)],
+    )
+    ingest([str(tmp_path / "in")], tmp_path / "store")
+    # as an older vpcflow left it: records and a manifest, no rollups
+    shutil.rmtree(tmp_path / "store" / "summary")
+    manifest = json.loads((tmp_path / "store" / MANIFEST).read_text())
+    del manifest["summary"]
+    (tmp_path / "store" / MANIFEST).write_text(json.dumps(manifest))
+    con = connect(tmp_path / "store")
+    assert con.summary is False
+    before = A.rejects(con, A.Window())[1]
+    assert before[0][4] == 90  # records, from the records themselves
+    again = ingest([str(tmp_path / "in")], tmp_path / "store")
+    assert again.files == 0  # nothing new to read, but the rollups are built
+    con = connect(tmp_path / "store")
+    assert con.summary is True
+    assert A.rejects(con, A.Window())[1] == before
+
+
+def test_probes_spread_within_an_hour_are_read_again(tmp_path: Path) -> None:
+    """Port 1 probed at 0, 550 and 1100 s is present in every 600 s window between: its rollup cell spans
+    more than the window, so its starts come from the records. Ports 2 (450 s) and 3 (600 s) meet it only
+    in windows starting between 1 and 450 s, where port 1 is present only through its middle probe."""
+    t0 = H0 + 100
+    probes = [(1, 0), (1, 550), (1, 1100), (2, 450), (3, 600)]
+    _write(
+        tmp_path / "in" / "a.log.gz",
+        [_line("eni-01", "10.0.0.1", "10.0.1.1", 40000, p, 6, t0 + t, "REJECT") for p, t in probes],
+    )
+    ingest([str(tmp_path / "in")], tmp_path / "store")
+    kw: dict[str, Any] = {"ports_slow": 3, "slow_seconds": 600, "ports_fast": 99, "hosts": 99}
+    con = connect(tmp_path / "store")
+    rows = A.scans(con, A.Window(), **kw)[1]
+    assert [(r[0], r[1], r[2], r[3]) for r in rows] == [("port-scan", "10.0.0.1", "10.0.1.1", 3)]
+    assert rows == A.scans(_raw(con), A.Window(), **kw)[1]
