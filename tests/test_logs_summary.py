@@ -17,7 +17,8 @@ from vpcflow.flowlogs import analyses as A
 from vpcflow.flowlogs.fields import DEFAULT_FIELDS
 from vpcflow.flowlogs.store import MANIFEST, connect, ingest
 
-H0 = 1_700_000_000 - 1_700_000_000 % 3600  # an hour boundary
+D0 = 1_700_000_000 - 1_700_000_000 % 86400  # a day boundary
+H0 = D0 - 2 * 3600  # records start two hours before it
 HEADER = " ".join(DEFAULT_FIELDS)
 
 
@@ -49,6 +50,9 @@ def _answers(store: Path, window: A.Window, **thresholds: Any) -> list[Any]:
                 sorted(A.top(con, window, by="pair", limit=100_000)[1]),
                 sorted(A.top(con, window, by="interface", limit=100_000, order="records")[1]),
                 sorted(A.scans(con, window, **thresholds)[1]),
+                A.timeline(con, window, bucket=300)[1],
+                A.timeline(con, window, bucket=7200)[1],
+                A.timeline(con, window, bucket=90)[1],
             )
         )
     return out
@@ -62,10 +66,20 @@ record = st.tuples(
     st.sampled_from([40000, 40001, 51000, 80, 443]),
     st.integers(1, 12),
     st.sampled_from([6, 6, 17, 1]),
-    st.integers(0, 3 * 3600 - 1),
+    # mostly the first three hours (around midnight), some the next day, some anywhere in two days
+    st.one_of(
+        st.integers(0, 3 * 3600 - 1),
+        st.integers(86400, 86400 + 4 * 3600),
+        st.integers(0, 2 * 86400 + 7200),
+    ),
     st.sampled_from(["ACCEPT", "REJECT", "REJECT"]),
 )
-moment = st.one_of(st.none(), st.integers(-600, 3 * 3600 + 600), st.sampled_from([0, 3600, 7200]))
+# window ends: anywhere, or on an hour or a day boundary (H0 + 7200 is midnight)
+moment = st.one_of(
+    st.none(),
+    st.integers(-600, 2 * 86400 + 8000),
+    st.sampled_from([0, 3600, 7200, 7200 + 86400, 7200 + 2 * 86400]),
+)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -108,6 +122,31 @@ def test_rollup_answers_equal_record_answers(
     shutil.rmtree(base)
 
 
+@given(
+    since=st.one_of(st.none(), st.integers(-60, 200)),
+    until=st.one_of(st.none(), st.integers(-60, 200)),
+    sizes=st.sampled_from([(24, 6), (24, 8), (10, 5), (12, 4, 2)]),
+)
+def test_cover_reads_every_instant_of_the_window_once(
+    since: int | None, until: int | None, sizes: tuple[int, ...]
+) -> None:
+    """Brute force over every second: a second inside the window is read exactly once (from the unit of
+    one tier that holds it, or from the records), a second outside never."""
+    tiers = tuple((f"v{size}", f"c{size}", size) for size in sizes)
+    rolled, raw = A.cover(since, until, tiers)
+
+    def within(t: int, span: tuple[int | None, int | None]) -> bool:
+        return (span[0] is None or t >= span[0]) and (span[1] is None or t < span[1])
+
+    for t in range(-80, 230):
+        reads = sum(
+            within(t // size * size, span) for view, _c, size in tiers for span in rolled.get(view, [])
+        )
+        reads += sum(within(t, span) for span in raw)
+        inside = (since is None or t >= since) and (until is None or t < until)
+        assert reads == (1 if inside else 0), (t, rolled, raw)
+
+
 def test_changed_input_replaces_its_hours(tmp_path: Path) -> None:
     """An input re-ingested with other contents leaves nothing of its old records in any hour."""
     path = tmp_path / "in" / "a.log.gz"
@@ -124,7 +163,7 @@ def test_changed_input_replaces_its_hours(tmp_path: Path) -> None:
     assert rolled == raw
     rows = rolled[0]
     assert [(r[1], r[2], r[4]) for r in rows] == [("10.0.0.9", 23, 3)]  # srcaddr, dstport, records
-    assert not list((tmp_path / "store" / "summary").rglob(f"h{H0}.parquet"))
+    assert not list((tmp_path / "store" / "rollup").rglob(f"h{H0}.parquet"))
 
 
 def test_store_without_rollups_gets_them(tmp_path: Path) -> None:
@@ -134,7 +173,7 @@ def test_store_without_rollups_gets_them(tmp_path: Path) -> None:
     )
     ingest([str(tmp_path / "in")], tmp_path / "store")
     # as an older vpcflow left it: records and a manifest, no rollups
-    shutil.rmtree(tmp_path / "store" / "summary")
+    shutil.rmtree(tmp_path / "store" / "rollup")
     manifest = json.loads((tmp_path / "store" / MANIFEST).read_text())
     del manifest["summary"]
     (tmp_path / "store" / MANIFEST).write_text(json.dumps(manifest))

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from vpcflow.flowlogs.summary import HOUR
+from vpcflow.flowlogs.summary import DAY, HOUR, MINUTE
 
 Result = tuple[list[str], list[tuple[Any, ...]]]
 
@@ -37,50 +37,99 @@ class Window:
             parts.append(f"{p}start < {int(self.until)}")
         return " AND ".join(parts)
 
-    def split(self, summary: bool) -> tuple[str | None, str | None]:
-        """Conditions on the hourly rollup and on the records that together cover the window exactly:
-        whole hours from the rollup, the edges that cut an hour from the records (None: nothing to read
-        there). Without a rollup, everything comes from the records."""
-        if not summary:
-            return None, self.where()
-        lo = None if self.since is None else -(-int(self.since) // HOUR) * HOUR
-        hi = None if self.until is None else int(self.until) // HOUR * HOUR
+
+# rollup views (engines.VIEWS): (view, its time column, granularity in seconds), coarsest first
+DAYS_HOURS = (("flow_days", "day", DAY), ("flow_hours", "hour", HOUR))
+HOURS = (("flow_hours", "hour", HOUR),)
+MINUTES = (("flow_minutes", "minute", MINUTE),)
+
+
+def _range(column: str, lo: int | None, hi: int | None) -> str:
+    parts = ([f"{column} >= {lo}"] if lo is not None else []) + (
+        [f"{column} < {hi}"] if hi is not None else []
+    )
+    return f"({' AND '.join(parts)})" if parts else "true"
+
+
+Span = tuple[int | None, int | None]  # [lo, hi), None: unbounded
+
+
+def cover(
+    since: int | None, until: int | None, tiers: tuple[tuple[str, str, int], ...]
+) -> tuple[dict[str, list[Span]], list[Span]]:
+    """How to read the window [since, until) (None: unbounded) exactly once: per rollup view, spans of
+    its time column selecting the whole units inside the window (coarsest first), and the spans of
+    record start times left over at the edges."""
+    rolled: dict[str, list[Span]] = {}
+    raw: list[Span] = []
+
+    def go(a: int | None, b: int | None, i: int) -> None:
+        if i == len(tiers):
+            raw.append((a, b))
+            return
+        view, _column, size = tiers[i]
+        lo = None if a is None else -(-a // size) * size
+        hi = None if b is None else b // size * size
         if lo is not None and hi is not None and lo >= hi:
-            return None, self.where()  # the window lies within one hour
-        rolled = ["log_status = 'OK'"]
-        rolled += [f"hour >= {lo}"] if lo is not None else []
-        rolled += [f"hour < {hi}"] if hi is not None else []
-        edges = []
-        if self.since is not None and lo is not None and self.since < lo:
-            edges.append(f"(start >= {int(self.since)} AND start < {lo})")
-        if self.until is not None and hi is not None and hi < self.until:
-            edges.append(f"(start >= {hi} AND start < {int(self.until)})")
-        raw = f"log_status = 'OK' AND ({' OR '.join(edges)})" if edges else None
-        return " AND ".join(rolled), raw
+            go(a, b, i + 1)  # no whole unit inside: a finer tier (or the records) reads it all
+            return
+        rolled.setdefault(view, []).append((lo, hi))
+        if a is not None and lo is not None and a < lo:
+            go(a, lo, i + 1)
+        if b is not None and hi is not None and hi < b:
+            go(hi, b, i + 1)
+
+    go(since, until, 0)
+    return rolled, raw
 
 
-# the rollup's columns (summary.py); records project onto them one by one
+# the rollups' columns (summary.py); a record projects onto them as a cell of its own
 _CELL = (
-    "hour, interface_id, srcaddr, dstaddr, dstport, protocol, action, request, records, packets, bytes, "
-    "first_start, last_start, last_end"
+    "{time} AS hour, interface_id, srcaddr, dstaddr, dstport, protocol, action, request, records, packets, "
+    "bytes, first_start, last_start, last_end"
 )
 _RECORD_AS_CELL = (
     "start // 3600 * 3600 AS hour, interface_id, srcaddr, dstaddr, dstport, protocol, action, "
     "dstport < srcport AS request, 1 AS records, packets, bytes, start AS first_start, start AS last_start, "
     '"end" AS last_end'
 )
+_MINUTE = "minute, action, records, packets, bytes"
+_RECORD_AS_MINUTE = "start // 60 * 60 AS minute, action, 1 AS records, packets, bytes"
 
 
-def _cells(con: Any, window: Window, condition: str = "true") -> str:
-    """A subquery of rollup-shaped rows covering the window (see ``Window.split``) that meet
-    ``condition`` (on the rollup's columns)."""
-    rolled, raw = window.split(bool(getattr(con, "summary", False)))
-    parts = []
-    if rolled is not None:
-        parts.append(f"SELECT {_CELL} FROM flow_summary WHERE {rolled}")
-    if raw is not None:
-        parts.append(f"SELECT {_RECORD_AS_CELL} FROM flows WHERE {raw}")
+def _union(
+    con: Any,
+    window: Window,
+    tiers: tuple[tuple[str, str, int], ...],
+    columns: dict[str, str],
+    records: str,
+    condition: str = "true",
+) -> str:
+    """A subquery over the window: rollup rows (``columns[view]`` projected) for the whole units inside
+    it, records (``records`` projected) for the rest, or records only when the store has no rollups."""
+    if not getattr(con, "summary", False):
+        return (
+            f"SELECT * FROM (SELECT {records} FROM flows WHERE {window.where()}) AS cells WHERE {condition}"
+        )
+    rolled, raw = cover(window.since, window.until, tiers)
+    time_of = {view: column for view, column, _size in tiers}
+    parts = [
+        f"SELECT {columns[view]} FROM {view} WHERE log_status = 'OK' AND "
+        f"({' OR '.join(_range(time_of[view], lo, hi) for lo, hi in spans)})"
+        for view, spans in rolled.items()
+    ]
+    if raw:
+        edges = " OR ".join(_range("start", lo, hi) for lo, hi in raw)
+        parts.append(f"SELECT {records} FROM flows WHERE log_status = 'OK' AND ({edges})")
     return f"SELECT * FROM ({' UNION ALL '.join(parts)}) AS cells WHERE {condition}"
+
+
+def _cells(
+    con: Any, window: Window, condition: str = "true", tiers: tuple[tuple[str, str, int], ...] = DAYS_HOURS
+) -> str:
+    """Rollup-shaped rows covering the window that meet ``condition`` (on the rollup's columns)."""
+    columns = {"flow_days": _CELL.format(time="day"), "flow_hours": _CELL.format(time="hour")}
+    return _union(con, window, tiers, columns, _RECORD_AS_CELL, condition)
 
 
 def parse_time(text: str | None, now: datetime | None = None) -> int | None:
@@ -184,14 +233,16 @@ def _burst(
     keys = [k.strip() for k in key.split(",")]
     part = ", ".join(keys)
     w = int(seconds)
-    cells = _cells(con, window, "srcaddr IS NOT NULL AND protocol IN (6, 17) AND request")
+    requests = "srcaddr IS NOT NULL AND protocol IN (6, 17) AND request"
+    everything, hourly = _cells(con, window, requests), _cells(con, window, requests, HOURS)
     return _run(
         con,
         f"""
-        WITH requests AS (
-            SELECT {part}, {item} AS item, hour, action, first_start, last_start FROM ({cells}) AS c
-        ), candidates AS (
-            SELECT {part} FROM requests GROUP BY {part} HAVING count(DISTINCT item) >= {int(threshold)}
+        WITH candidates AS (
+            SELECT {part} FROM ({everything}) AS e
+            GROUP BY {part} HAVING count(DISTINCT {item}) >= {int(threshold)}
+        ), requests AS (
+            SELECT {part}, {item} AS item, hour, action, first_start, last_start FROM ({hourly}) AS c
         ), spans AS (
             SELECT {", ".join("q." + k for k in keys)}, q.item, q.hour, min(q.first_start) AS lo_t,
                    max(q.last_start) AS hi_t, max(CASE WHEN q.action = 'ACCEPT' THEN 1 ELSE 0 END) AS ok
@@ -282,13 +333,20 @@ def scans(
 
 
 def timeline(con: Any, window: Window, bucket: int = 300) -> Result:
+    size = int(bucket)
+    if size % MINUTE == 0:
+        # whole minutes from the minute rollup (a bucket of whole minutes is a sum of them)
+        rows = _union(con, window, MINUTES, {"flow_minutes": _MINUTE}, _RECORD_AS_MINUTE)
+        time, count = "minute", "records"
+    else:
+        rows, time, count = f"SELECT * FROM flows WHERE {window.where()}", "start", "1"
     return _run(
         con,
         f"""
-        SELECT (start // {int(bucket)}) * {int(bucket)} AS bucket_start,
-               count(*) AS records, sum(bytes) AS bytes, sum(packets) AS packets,
-               sum(CASE WHEN action = 'REJECT' THEN 1 ELSE 0 END) AS rejected
-        FROM flows WHERE {window.where()}
+        SELECT ({time} // {size}) * {size} AS bucket_start,
+               sum({count}) AS records, sum(bytes) AS bytes, sum(packets) AS packets,
+               sum(CASE WHEN action = 'REJECT' THEN {count} ELSE 0 END) AS rejected
+        FROM ({rows}) AS r
         GROUP BY ALL ORDER BY bucket_start
         """,
     )

@@ -18,11 +18,21 @@ def _has_summary(store: Path) -> bool:
     from vpcflow.flowlogs.store import summary_version
     from vpcflow.flowlogs.summary import SUMMARY_VERSION
 
-    return summary_version(store) == SUMMARY_VERSION and any((store / "summary").rglob("*.parquet"))
+    return summary_version(store) == SUMMARY_VERSION and any((store / "rollup" / "hour").rglob("*.parquet"))
+
+
+# view name → folder under the store; the rollup views exist only when the store has rollups
+VIEWS = {
+    "flows": "flows",
+    "flow_hours": "rollup/hour",
+    "flow_days": "rollup/day",
+    "flow_minutes": "rollup/minute",
+}
 
 
 class DuckDBEngine:
-    """Views ``flows`` (the records) and, when the store has rollups, ``flow_summary``."""
+    """Views ``flows`` (the records) and, when the store has rollups, ``flow_hours``, ``flow_days`` and
+    ``flow_minutes`` (``summary.py``)."""
 
     name = "duckdb"
 
@@ -31,10 +41,10 @@ class DuckDBEngine:
 
         self.con = duckdb.connect()
         self.summary = _has_summary(store)
-        for view, kind in (("flows", "flows"), ("flow_summary", "summary")):
-            if kind == "summary" and not self.summary:
+        for view, folder in VIEWS.items():
+            if view != "flows" and not self.summary:
                 continue
-            glob = (store / kind / "**" / "*.parquet").as_posix().replace("'", "''")
+            glob = (store / folder / "**" / "*.parquet").as_posix().replace("'", "''")
             self.con.execute(
                 f"CREATE VIEW {view} AS SELECT * EXCLUDE (region_part), region_part AS store_region "
                 f"FROM read_parquet('{glob}', hive_partitioning = true, union_by_name = true)"
@@ -73,10 +83,10 @@ class SparkEngine:
         )
         self.spark.sparkContext.setLogLevel("ERROR")
         self.summary = _has_summary(store)
-        for view, kind in (("flows", "flows"), ("flow_summary", "summary")):
-            if kind == "summary" and not self.summary:
+        for view, folder in VIEWS.items():
+            if view != "flows" and not self.summary:
                 continue
-            path = (store / kind).as_posix()
+            path = (store / folder).as_posix()
             df = self.spark.read.option("basePath", path).option("mergeSchema", "true").parquet(path)
             df.withColumnRenamed("region_part", "store_region").createOrReplaceTempView(view)
 

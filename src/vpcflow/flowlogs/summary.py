@@ -1,39 +1,66 @@
-"""Hourly rollups of the store, written at ingest, read by the analyses.
+"""Rollups of the store, written at ingest, read by the analyses.
 
-Grouping ten million records by addresses takes seconds however the engine is tuned; the analyses need
-only a few columns of them. So ingest keeps, per hour of record start and per (interface, addresses,
-destination port, protocol, action, log status, request or not), the record count, packet and byte sums,
-the first and last start and the last end: every column the analyses read except the ephemeral source
-port, which is what makes records distinct. ``rejects`` and ``top`` are then exact sums over the rollup;
-``scans`` reads it too (see ``analyses._burst``); edges of a ``--since/--until`` window that cut an hour
-are read from the records themselves. ``explain`` needs the source port and reads the records.
+Grouping ten million records by addresses takes seconds however the engine is tuned, and the analyses need
+only a few columns of them. So ingest keeps three rollups, each exact for the questions asked of it:
 
-Layout: ``STORE/summary/account=…/region_part=…/date=…/h<epoch of the hour>.parquet`` (``h-null`` for
-records without a start), one file per hour, rewritten whole when an ingest adds records to that hour.
+- **hour**: per hour of record start and per (interface, addresses, destination port, protocol, action,
+  log status, request or not — destination port below source port), the record count, packet and byte
+  sums, the first and last start and the last end: every column ``rejects``, ``top`` and ``scans`` read,
+  without the ephemeral source port that makes records distinct;
+- **day**: the same, summed over the hours of a day (what a query over whole days reads);
+- **minute**: records, bytes and packets per minute, action and log status (``timeline``).
+
+A query reads whole days from the day rollup, whole hours left at the window's edges from the hour rollup,
+and the seconds left over from the records (``analyses.cover``). ``scans`` reads hours (see
+``analyses._burst`` for why that is exact). ``explain`` needs source ports and reads the records.
+
+Layout: ``STORE/rollup/<hour|day|minute>/account=…/region_part=…/date=…/<file>.parquet``; ``h<epoch>``
+files hold one hour (``h-null``: records without a start), ``day`` one date. An ingest rewrites the
+hours it touched, their minutes, and their days.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-SUMMARY_VERSION = 1
-HOUR = 3600
+if TYPE_CHECKING:
+    import duckdb
+
+SUMMARY_VERSION = 2
+MINUTE, HOUR, DAY = 60, 3600, 86400
+TIERS = ("hour", "day", "minute")
 
 # (account, region_part, date, hour start or None)
 Touched = set[tuple[str, str, str, int | None]]
 
-# the rollup of one partition; {hours} is a condition on ``start``
-_ROLLUP = """
+_HOURLY = """
     SELECT start // 3600 * 3600 AS hour, interface_id, srcaddr, dstaddr, dstport, protocol, action,
            log_status, dstport < srcport AS request, count(*) AS records,
            CAST(sum(packets) AS BIGINT) AS packets, CAST(sum(bytes) AS BIGINT) AS bytes,
            min(start) AS first_start, max(start) AS last_start, max("end") AS last_end
     FROM read_parquet('{files}', union_by_name = true)
-    WHERE {hours}
+    WHERE {hour}
+    GROUP BY ALL
+"""
+_MINUTES = """
+    SELECT start // 60 * 60 AS minute, action, log_status, count(*) AS records,
+           CAST(sum(packets) AS BIGINT) AS packets, CAST(sum(bytes) AS BIGINT) AS bytes
+    FROM read_parquet('{files}', union_by_name = true)
+    WHERE {hour}
+    GROUP BY ALL
+"""
+_DAILY = """
+    SELECT hour // 86400 * 86400 AS day, interface_id, srcaddr, dstaddr, dstport, protocol, action,
+           log_status, request, CAST(sum(records) AS BIGINT) AS records,
+           CAST(sum(packets) AS BIGINT) AS packets, CAST(sum(bytes) AS BIGINT) AS bytes,
+           min(first_start) AS first_start, max(last_start) AS last_start, max(last_end) AS last_end
+    FROM read_parquet('{files}', union_by_name = true)
     GROUP BY ALL
 """
 
@@ -74,28 +101,33 @@ def _all_cells(root: Path) -> Touched:
     return cells
 
 
-def _hours_condition(hours: set[int | None]) -> str:
-    known = sorted(h for h in hours if h is not None)
-    terms = []
-    if known:
-        # the range prunes part files by their start statistics; the list keeps only the touched hours
-        listed = ", ".join(str(h) for h in known)
-        terms.append(
-            f"(start >= {known[0]} AND start < {known[-1] + HOUR} AND start // 3600 * 3600 IN ({listed}))"
-        )
-    if None in hours:
-        terms.append("start IS NULL")
-    return " OR ".join(terms) or "false"
+def _hour_condition(hour: int | None) -> str:
+    if hour is None:
+        return "start IS NULL"
+    # a plain range: part files whose start statistics miss it are skipped
+    return f"start >= {hour} AND start < {hour + HOUR}"
+
+
+def _copy(con: duckdb.DuckDBPyConnection, sql: str, target: Path) -> None:
+    """Write a query's rows to ``target`` (nothing when there are none), atomically."""
+    tmp = target.with_name(f".{target.name}.tmp")
+    quoted = tmp.as_posix().replace("'", "''")
+    con.execute(f"COPY ({sql}) TO '{quoted}' (FORMAT parquet)")
+    if pq.read_metadata(tmp).num_rows:
+        os.replace(tmp, target)
+    else:
+        tmp.unlink()
 
 
 def build_summary(root: Path, touched: Touched | None) -> None:
-    """Roll up the given cells again from the records (every cell of the store when ``touched`` is None)."""
+    """Roll up the given cells again from the records (every cell of the store when ``touched`` is None),
+    then the days they fall in."""
     import duckdb
 
     if touched is None:
         import shutil
 
-        shutil.rmtree(root / "summary", ignore_errors=True)
+        shutil.rmtree(root / "rollup", ignore_errors=True)
         touched = _all_cells(root)
     if not touched:
         return
@@ -104,26 +136,26 @@ def build_summary(root: Path, touched: Touched | None) -> None:
         by_partition.setdefault((a, r, d), set()).add(h)
     con = duckdb.connect()
     con.execute("SET preserve_insertion_order = false")
-    con.execute("SET memory_limit = '512MB'")
+    con.execute("SET memory_limit = '256MB'")
     try:
         for (a, r, d), hours in sorted(by_partition.items(), key=lambda kv: kv[0]):
             src = _folder(root, "flows", a, r, d)
-            out = _folder(root, "summary", a, r, d)
-            out.mkdir(parents=True, exist_ok=True)
-            for h in hours:
-                (out / f"h{'-null' if h is None else h}.parquet").unlink(missing_ok=True)
-            if not any(src.glob("*.parquet")):
-                continue
+            outs = {tier: _folder(root / "rollup", tier, a, r, d) for tier in TIERS}
+            for folder in outs.values():
+                folder.mkdir(parents=True, exist_ok=True)
             files = (src / "*.parquet").as_posix().replace("'", "''")
-            table = con.sql(_ROLLUP.format(files=files, hours=_hours_condition(hours))).to_arrow_table()
-            if table.num_rows == 0:
-                continue
-            table = table.sort_by("hour")
-            column = table.column("hour")
-            for h in hours:
-                mask = pc.is_null(column) if h is None else pc.equal(column, pa.scalar(h, column.type))
-                rows = table.filter(mask)
-                if rows.num_rows:
-                    pq.write_table(rows, out / f"h{'-null' if h is None else h}.parquet")
+            has_records = any(src.glob("*.parquet"))
+            for h in sorted(hours, key=lambda x: -1 if x is None else x):
+                name = f"h{'-null' if h is None else h}.parquet"
+                for tier in ("hour", "minute"):
+                    (outs[tier] / name).unlink(missing_ok=True)
+                if has_records:
+                    cond = _hour_condition(h)
+                    _copy(con, _HOURLY.format(files=files, hour=cond), outs["hour"] / name)
+                    _copy(con, _MINUTES.format(files=files, hour=cond), outs["minute"] / name)
+            (outs["day"] / "day.parquet").unlink(missing_ok=True)
+            if any(outs["hour"].glob("h*.parquet")):
+                hourly = (outs["hour"] / "h*.parquet").as_posix().replace("'", "''")
+                _copy(con, _DAILY.format(files=hourly), outs["day"] / "day.parquet")
     finally:
         con.close()
