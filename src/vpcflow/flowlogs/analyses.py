@@ -208,65 +208,50 @@ def top(con: Any, window: Window, by: str = "pair", limit: int = 20, order: str 
     )
 
 
-def _burst(
-    con: Any,
-    window: Window,
-    key: str,
-    item: str,
-    seconds: int,
-    threshold: int,
-    kind: str,
-    min_rejected: float,
-) -> Result:
-    """Peak number of distinct items (ports or hosts) probed by one key within any ``seconds`` window.
+def _materialize(con: Any, name: str, sql: str) -> None:
+    """Keep a query's rows as a table for the following queries (both engines; raw DuckDB too)."""
+    if hasattr(con, "materialize"):
+        con.materialize(name, sql)
+    else:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
 
-    Exact, and plain SQL both engines run: an item probed at time p is present in every window starting in
-    [p - W + 1, p]; an item's probes closer than W apart merge into one run, each run is an interval of
-    window starts, and a running sum over the runs' start (+1) and end (-1) events counts the distinct
-    items present for every possible window start.
 
-    Read from the hourly rollup: a key can reach the threshold in a window only if it does overall
-    (candidates). Within one hour, an item's probes whose first and last start are less than W apart form
-    one run whatever lies between, so the rollup's first and last start stand for them exactly; only the
-    (key, item, hour) cells spread over W or more are read again from the records, with every start.
-    """
-    keys = [k.strip() for k in key.split(",")]
+def _spans(con: Any, window: Window, keys: list[str], item: str, threshold: int, name: str) -> None:
+    """Materialize ``name``: per candidate key (a key can reach the threshold in a window only if it does
+    overall), item and hour, the first and last start of its probes and whether any was accepted.
+
+    Probes are TCP/UDP records that look like requests (destination port below source port). Candidates
+    are found over the coarsest rollups, spans over hours (and the records at the window's edges)."""
     part = ", ".join(keys)
-    w = int(seconds)
-    requests = "srcaddr IS NOT NULL AND protocol IN (6, 17) AND request"
+    requests = f"srcaddr IS NOT NULL AND {item} IS NOT NULL AND protocol IN (6, 17) AND request"
     everything, hourly = _cells(con, window, requests), _cells(con, window, requests, HOURS)
-    return _run(
+    on = " AND ".join(f"q.{k} = c.{k}" for k in keys)
+    _materialize(
         con,
+        name,
         f"""
         WITH candidates AS (
             SELECT {part} FROM ({everything}) AS e
             GROUP BY {part} HAVING count(DISTINCT {item}) >= {int(threshold)}
-        ), requests AS (
-            SELECT {part}, {item} AS item, hour, action, first_start, last_start FROM ({hourly}) AS c
-        ), spans AS (
-            SELECT {", ".join("q." + k for k in keys)}, q.item, q.hour, min(q.first_start) AS lo_t,
-                   max(q.last_start) AS hi_t, max(CASE WHEN q.action = 'ACCEPT' THEN 1 ELSE 0 END) AS ok
-            FROM requests q JOIN candidates c ON {" AND ".join(f"q.{k} = c.{k}" for k in keys)}
-            GROUP BY {", ".join("q." + k for k in keys)}, q.item, q.hour
-        ), wide AS (
-            SELECT {part}, item, hour FROM spans WHERE hi_t - lo_t >= {w}
-        ), all_probes AS (
-            SELECT {part}, item, lo_t AS t, ok FROM spans WHERE hi_t - lo_t < {w}
-            UNION ALL
-            SELECT {part}, item, hi_t AS t, ok FROM spans WHERE hi_t - lo_t < {w} AND hi_t > lo_t
-            UNION ALL
-            SELECT {", ".join("r." + k for k in keys)}, r.{item} AS item, r.start AS t,
-                   CASE WHEN r.action = 'ACCEPT' THEN 1 ELSE 0 END AS ok
-            FROM flows r JOIN wide x
-                 ON {" AND ".join(f"r.{k} = x.{k}" for k in keys)} AND r.{item} = x.item
-                    AND r.start // 3600 * 3600 = x.hour
-            WHERE {window.where("r")} AND r.protocol IN (6, 17) AND r.dstport < r.srcport
-        ), probes AS (
-            SELECT {part}, item, t, max(ok) AS ok FROM all_probes GROUP BY {part}, item, t
-        ), marked AS (
+        )
+        SELECT {", ".join("q." + k for k in keys)}, q.{item} AS item, q.hour, min(q.first_start) AS lo_t,
+               max(q.last_start) AS hi_t, max(CASE WHEN q.action = 'ACCEPT' THEN 1 ELSE 0 END) AS ok
+        FROM ({hourly}) AS q JOIN candidates c ON {on}
+        GROUP BY {", ".join("q." + k for k in keys)}, q.{item}, q.hour
+        """,
+    )
+
+
+def _runs(part: str, probes: str, w: int) -> str:
+    """CTEs ``runs`` and ``peaks`` from a CTE ``probes`` (key columns, item, t): an item probed at time t
+    is present in every window starting in [t - W + 1, t]; probes closer than W apart merge into one run;
+    a running sum over the runs' start (+1) and end (-1) events counts the items present at every
+    window start."""
+    return f"""
+        marked AS (
             SELECT *, CASE WHEN t - lag(t) OVER (PARTITION BY {part}, item ORDER BY t) < {w} THEN 0 ELSE 1 END
                    AS new_run
-            FROM probes
+            FROM {probes}
         ), numbered AS (
             SELECT *,
                    sum(new_run) OVER (PARTITION BY {part}, item ORDER BY t ROWS UNBOUNDED PRECEDING) AS run_id
@@ -281,8 +266,134 @@ def _burst(
         ), counted AS (
             SELECT {part}, sum(d) OVER (PARTITION BY {part} ORDER BY ws, d ROWS UNBOUNDED PRECEDING) AS n
             FROM events
-        ), hits AS (
-            SELECT {part}, max(n) AS peak FROM counted GROUP BY {part} HAVING max(n) >= {int(threshold)}
+        ), peaks AS (
+            SELECT {part}, max(n) AS peak FROM counted GROUP BY {part}
+        )"""
+
+
+def _needed(con: Any, spans: str, keys: list[str], seconds: int, threshold: int) -> list[tuple[Any, ...]]:
+    """The spread cells (first and last probe W or more apart) whose every start must be read from the
+    records for the peak to be exact; usually none.
+
+    A spread cell's endpoints alone give a lower bound L of a key's peak; the whole span from its first
+    to its last probe, an upper bound at each window start. Where the upper bound is at most L, or below
+    the threshold, no exact count could change the answer; only spread cells overlapping window starts
+    where it could ("hot" segments) are read. The peak computed with those exact and the others at their
+    endpoints equals the true one: exact where hot, and at most L (which it reaches) elsewhere."""
+    part = ", ".join(keys)
+    w = int(seconds)
+    on = " AND ".join(f"{{a}}.{k} = {{b}}.{k}" for k in keys)
+    rows = _run(
+        con,
+        f"""
+        WITH s AS (
+            SELECT x.* FROM {spans} x JOIN (
+                SELECT {part} FROM {spans} GROUP BY {part} HAVING count(DISTINCT item) >= {int(threshold)}
+            ) k ON {on.format(a="x", b="k")}
+        ), wide AS (
+            SELECT * FROM s WHERE hi_t - lo_t >= {w}
+        ), probes AS (
+            SELECT {part}, item, lo_t AS t FROM s
+            UNION ALL
+            SELECT {part}, item, hi_t AS t FROM s WHERE hi_t > lo_t
+        ), {_runs(part, "probes", w).strip()},
+        intervals AS (
+            SELECT {part}, item, lo AS a, hi AS b FROM runs
+            UNION ALL
+            SELECT {part}, item, lo_t - {w - 1} AS a, hi_t AS b FROM wide
+        ), opened AS (
+            SELECT *, CASE WHEN a > coalesce(max(b) OVER (PARTITION BY {part}, item ORDER BY a, b
+                                                          ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING),
+                                             a - 1)
+                           THEN 1 ELSE 0 END AS new_island
+            FROM intervals
+        ), islands AS (
+            SELECT *, sum(new_island) OVER (PARTITION BY {part}, item ORDER BY a, b ROWS UNBOUNDED PRECEDING)
+                   AS island
+            FROM opened
+        ), merged AS (
+            SELECT {part}, item, min(a) AS a, max(b) AS b FROM islands GROUP BY {part}, item, island
+        ), deltas AS (
+            SELECT {part}, ws, sum(d) AS d FROM (
+                SELECT {part}, a AS ws, 1 AS d FROM merged
+                UNION ALL
+                SELECT {part}, b + 1 AS ws, -1 AS d FROM merged
+            ) AS ev GROUP BY {part}, ws
+        ), upper AS (
+            SELECT {part}, ws, lead(ws) OVER (PARTITION BY {part} ORDER BY ws) AS next_ws,
+                   sum(d) OVER (PARTITION BY {part} ORDER BY ws ROWS UNBOUNDED PRECEDING) AS n
+            FROM deltas
+        ), hot AS (
+            SELECT u.* FROM upper u JOIN peaks p ON {on.format(a="u", b="p")}
+            WHERE u.n > p.peak AND u.n >= {int(threshold)}
+        )
+        SELECT DISTINCT {", ".join("x." + k for k in keys)}, x.item, x.hour, x.lo_t, x.hi_t
+        FROM wide x JOIN hot h ON {on.format(a="x", b="h")}
+        WHERE x.lo_t - {w - 1} < h.next_ws AND x.hi_t >= h.ws
+        """,
+    )[1]
+    return rows
+
+
+def _literal(value: Any) -> str:
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    return str(int(value))
+
+
+def _burst(
+    con: Any,
+    window: Window,
+    spans: str,
+    keys: list[str],
+    item: str,
+    seconds: int,
+    threshold: int,
+    kind: str,
+    min_rejected: float,
+) -> Result:
+    """Peak number of distinct items (ports or hosts) probed by one key within any ``seconds`` window,
+    exact over every window position, from the materialized ``spans`` (``_spans``).
+
+    Within one hour, an item's probes whose first and last start are less than W apart form one run
+    whatever lies between, so the span's endpoints stand for them exactly; a spread cell's endpoints do
+    too unless ``_needed`` says its starts could change the answer, and then they are read from the
+    records (only the time ranges of those cells, so the read skips other part files)."""
+    part = ", ".join(keys)
+    w = int(seconds)
+    needed = _needed(con, spans, keys, w, threshold)
+    cells = f"{spans} x"
+    raw = ""
+    if needed:
+        columns = [*keys, "item", "hour", "lo_t", "hi_t"]
+        values = ", ".join("(" + ", ".join(_literal(v) for v in row) + ")" for row in needed)
+        listed = f"(VALUES {values}) AS n({', '.join(columns)})"
+        match = " AND ".join(f"x.{k} = n.{k}" for k in keys) + " AND x.item = n.item AND x.hour = n.hour"
+        cells = f"{spans} x LEFT JOIN {listed} ON {match} WHERE n.hour IS NULL"
+        ranges = " OR ".join(f"(r.start >= {row[-2]} AND r.start <= {row[-1]})" for row in needed)
+        on = " AND ".join(f"r.{k} = n.{k}" for k in keys)
+        raw = f"""
+            UNION ALL
+            SELECT {", ".join("r." + k for k in keys)}, r.{item} AS item, r.start AS t,
+                   CASE WHEN r.action = 'ACCEPT' THEN 1 ELSE 0 END AS ok
+            FROM flows r JOIN {listed}
+                 ON {on} AND r.{item} = n.item AND r.start // 3600 * 3600 = n.hour
+            WHERE ({ranges}) AND {window.where("r")} AND r.protocol IN (6, 17) AND r.dstport < r.srcport"""
+    return _run(
+        con,
+        f"""
+        WITH kept AS (
+            SELECT {", ".join("x." + k for k in keys)}, x.item, x.lo_t, x.hi_t, x.ok FROM {cells}
+        ), all_probes AS (
+            SELECT {part}, item, lo_t AS t, ok FROM kept
+            UNION ALL
+            SELECT {part}, item, hi_t AS t, ok FROM kept WHERE hi_t > lo_t
+            {raw}
+        ), probes AS (
+            SELECT {part}, item, t, max(ok) AS ok FROM all_probes GROUP BY {part}, item, t
+        ), {_runs(part, "probes", w).strip()},
+        hits AS (
+            SELECT * FROM peaks WHERE peak >= {int(threshold)}
         ), stats AS (
             SELECT {part}, count(DISTINCT item) AS distinct_total, min(t) AS first_seen, max(t) AS last_probe,
                    count(DISTINCT CASE WHEN ok = 1 THEN item END) AS accepted_items
@@ -309,12 +420,15 @@ def scans(
     sweep_seconds: int = 600,
     min_rejected: float = 0.5,
 ) -> Result:
+    pair, fan = ["srcaddr", "dstaddr"], ["srcaddr", "dstport"]
+    _spans(con, window, pair, "dstport", min(ports_slow, ports_fast), "scan_ports")
+    _spans(con, window, fan, "dstaddr", hosts, "scan_hosts")
     args = (min_rejected,)
-    slow = _burst(con, window, "srcaddr, dstaddr", "dstport", slow_seconds, ports_slow, "port-scan", *args)
+    slow = _burst(con, window, "scan_ports", pair, "dstport", slow_seconds, ports_slow, "port-scan", *args)
     fast = _burst(
-        con, window, "srcaddr, dstaddr", "dstport", fast_seconds, ports_fast, "fast-port-scan", *args
+        con, window, "scan_ports", pair, "dstport", fast_seconds, ports_fast, "fast-port-scan", *args
     )
-    sweep = _burst(con, window, "srcaddr, dstport", "dstaddr", sweep_seconds, hosts, "sweep", *args)
+    sweep = _burst(con, window, "scan_hosts", fan, "dstaddr", sweep_seconds, hosts, "sweep", *args)
     cols = [
         "kind",
         "source",

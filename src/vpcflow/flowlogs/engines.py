@@ -54,6 +54,10 @@ class DuckDBEngine:
         cur = self.con.execute(sql)
         return [d[0] for d in cur.description], [tuple(r) for r in cur.fetchall()]
 
+    def materialize(self, name: str, sql: str) -> None:
+        """Keep a query's rows as a table the following queries read."""
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
+
     # DuckDB-connection compatibility for callers that want the raw connection
     def execute(self, sql: str) -> Any:
         return self.con.execute(sql)
@@ -93,9 +97,16 @@ class SparkEngine:
     def query(self, sql: str) -> Result:
         import sqlglot
 
-        spark_sql = sqlglot.transpile(sql, read="duckdb", write="spark")[0]
-        df = self.spark.sql(spark_sql)
+        df = self.spark.sql(sqlglot.transpile(sql, read="duckdb", write="spark")[0])
         return list(df.columns), [tuple(r) for r in df.collect()]
+
+    def materialize(self, name: str, sql: str) -> None:
+        """Keep a query's rows (cached) as a view the following queries read."""
+        import sqlglot
+
+        self.spark.catalog.dropTempView(name)
+        df = self.spark.sql(sqlglot.transpile(sql, read="duckdb", write="spark")[0])
+        df.cache().createOrReplaceTempView(name)
 
 
 def open_engine(store: str | Path, engine: str = "duckdb") -> DuckDBEngine | SparkEngine:

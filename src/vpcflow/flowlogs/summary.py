@@ -121,7 +121,8 @@ def _copy(con: duckdb.DuckDBPyConnection, sql: str, target: Path) -> None:
 
 def build_summary(root: Path, touched: Touched | None) -> None:
     """Roll up the given cells again from the records (every cell of the store when ``touched`` is None),
-    then the days they fall in."""
+    then the days they fall in. One query per hour keeps the aggregation small (a day's groups at once
+    spill past the memory limit); the part files' footers are cached across those queries."""
     import duckdb
 
     if touched is None:
@@ -136,7 +137,8 @@ def build_summary(root: Path, touched: Touched | None) -> None:
         by_partition.setdefault((a, r, d), set()).add(h)
     con = duckdb.connect()
     con.execute("SET preserve_insertion_order = false")
-    con.execute("SET memory_limit = '256MB'")
+    con.execute("SET memory_limit = '384MB'")
+    con.execute("SET parquet_metadata_cache = true")
     try:
         for (a, r, d), hours in sorted(by_partition.items(), key=lambda kv: kv[0]):
             src = _folder(root, "flows", a, r, d)
@@ -146,16 +148,19 @@ def build_summary(root: Path, touched: Touched | None) -> None:
             files = (src / "*.parquet").as_posix().replace("'", "''")
             has_records = any(src.glob("*.parquet"))
             for h in sorted(hours, key=lambda x: -1 if x is None else x):
-                name = f"h{'-null' if h is None else h}.parquet"
                 for tier in ("hour", "minute"):
-                    (outs[tier] / name).unlink(missing_ok=True)
+                    (outs[tier] / _hour_file(h)).unlink(missing_ok=True)
                 if has_records:
                     cond = _hour_condition(h)
-                    _copy(con, _HOURLY.format(files=files, hour=cond), outs["hour"] / name)
-                    _copy(con, _MINUTES.format(files=files, hour=cond), outs["minute"] / name)
+                    _copy(con, _HOURLY.format(files=files, hour=cond), outs["hour"] / _hour_file(h))
+                    _copy(con, _MINUTES.format(files=files, hour=cond), outs["minute"] / _hour_file(h))
             (outs["day"] / "day.parquet").unlink(missing_ok=True)
             if any(outs["hour"].glob("h*.parquet")):
                 hourly = (outs["hour"] / "h*.parquet").as_posix().replace("'", "''")
                 _copy(con, _DAILY.format(files=hourly), outs["day"] / "day.parquet")
     finally:
         con.close()
+
+
+def _hour_file(hour: int | None) -> str:
+    return f"h{'-null' if hour is None else hour}.parquet"
