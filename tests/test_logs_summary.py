@@ -204,3 +204,48 @@ def test_probes_spread_within_an_hour_are_read_again(tmp_path: Path) -> None:
     rows = A.scans(con, A.Window(), **kw)[1]
     assert [(r[0], r[1], r[2], r[3]) for r in rows] == [("port-scan", "10.0.0.1", "10.0.1.1", 3)]
     assert rows == A.scans(_raw(con), A.Window(), **kw)[1]
+
+
+@given(
+    accounts=st.lists(st.sampled_from(["111111111111", "222222222222", None]), min_size=1, max_size=6),
+    source=st.sampled_from(["333333333333", None]),
+    regions=st.sampled_from([None, ["us-east-1"], ["us-east-1", "eu-west-1"], ["us-east-1", None]]),
+    starts=st.lists(st.integers(D0 - 7200, D0 + 7200), min_size=1, max_size=6),
+)
+def test_single_partition_shortcut_agrees_with_partition_columns(
+    accounts: list[str | None], source: str | None, regions: list[str | None] | None, starts: list[int]
+) -> None:
+    """Objects of one account, region and date skip building partition columns; when the shortcut is
+    taken it must name the partition and hours those columns would (declining is always safe)."""
+    import pyarrow as pa
+
+    from vpcflow.flowlogs.store import _one_partition, _partitioned
+    from vpcflow.flowlogs.summary import touched_hours
+
+    n = max(len(accounts), len(starts))
+    cols: dict[str, Any] = {
+        "account_id": pa.array([accounts[i % len(accounts)] for i in range(n)], pa.string()),
+        "start": pa.array([starts[i % len(starts)] for i in range(n)], pa.int64()),
+        "source_account": pa.array([source] * n, pa.string()),
+        "source_region": pa.array(["ap-south-1"] * n, pa.string()),
+    }
+    if regions is not None:
+        cols["region"] = pa.array([regions[i % len(regions)] for i in range(n)], pa.string())
+    table = pa.table(cols)
+    cells = touched_hours(_partitioned(table))
+    one = _one_partition(table)
+    partitions = {(a, r, d) for a, r, d, _h in cells}
+    if len(partitions) > 1:
+        assert one is None
+    if one is not None:
+        a, r, d, hours = one
+        assert partitions == {(a, r, d)}
+        assert {h for *_p, h in cells} <= set(hours)
+    # the usual object (one account, no region field, one date) takes the shortcut
+    usual = pa.table({"account_id": ["111111111111"] * 2, "start": [D0 + 5, D0 + 3700]})
+    assert _one_partition(usual) == (
+        "111111111111",
+        "unknown",
+        _partitioned(usual)["date"][0].as_py(),
+        [D0, D0 + 3600],
+    )
