@@ -54,6 +54,8 @@ class IntervalSet:
         return IntervalSet(_normalise(self.spans + other.spans))
 
     def __and__(self, other: IntervalSet) -> IntervalSet:
+        if other is self:  # x & x is x (often: a packet's ports and a filter that passed them all)
+            return self
         a, b = self.spans, other.spans
         if len(a) == 1 and len(b) == 1:  # the common case, kept cheap
             lo, hi = max(a[0][0], b[0][0]), min(a[0][1], b[0][1])

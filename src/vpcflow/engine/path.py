@@ -35,7 +35,7 @@ from vpcflow.model import (
     Snapshot,
     Subnet,
 )
-from vpcflow.model.filters import CidrPeer, ports_apply
+from vpcflow.model.filters import CidrPeer
 
 
 class LegWalker(GatewayHops):
@@ -53,7 +53,7 @@ class LegWalker(GatewayHops):
         self.port_space = "client" if self.reply else "fixed"
         self._egress_event: EniEvent | None = None
         self._ingress_event: EniEvent | None = None
-        self._visited: set[str] = set()
+        self._visited: set[tuple[str, Address]] = set()  # (subnet, destination) already routed from
         self.nat_failed = IntervalSet()  # NAT-side ports whose responses die before the NAT
         # every blocker with the exact port set it stopped and the port space it was in (the trace shows
         # only return-leg client ports; the reachability engine needs them all)
@@ -114,13 +114,16 @@ class LegWalker(GatewayHops):
             if not ok:
                 self._block(kind, id_, direction, code, rule, ports)
         if result.allowed:
-            rule = next((r for p, ok, r in result.pieces if ok), None)
-            detail = "; ".join(
-                f"ports {ports} denied by "
-                + (f"rule {r.number_text}" if isinstance(r, NetworkAclEntry) else "no matching rule")
-                for ports, ok, r in result.pieces
-                if not ok
-            )
+            if len(result.pieces) == 1 and result.pieces[0][1]:  # every request that passes
+                rule, detail = result.pieces[0][2], ""
+            else:
+                rule = next((r for p, ok, r in result.pieces if ok), None)
+                detail = "; ".join(
+                    f"ports {ports} denied by "
+                    + (f"rule {r.number_text}" if isinstance(r, NetworkAclEntry) else "no matching rule")
+                    for ports, ok, r in result.pieces
+                    if not ok
+                )
             self.hops.append(
                 Hop(
                     kind,
@@ -202,6 +205,10 @@ class LegWalker(GatewayHops):
         and all ports to/from the whole world in the other (ICMP is always tracked)."""
         if pkt.protocol not in (TCP, UDP):
             return None
+        # the other direction first: it is cached, and without such a rule every flow is tracked
+        untracking = self.rules.world_all_ports_rule(eni, direction.opposite, pkt.src.version, pkt.protocol)
+        if untracking is None:
+            return None
         world_hit = next(
             (
                 r
@@ -213,22 +220,7 @@ class LegWalker(GatewayHops):
             ),
             None,
         )
-        if world_hit is None:
-            return None
-        for rule in self.rules.sg_rules(eni, direction.opposite):
-            if (
-                isinstance(rule.peer, CidrPeer)
-                and rule.peer.cidr.is_world
-                and rule.peer.cidr.version == pkt.src.version
-                and rule.protocol in (-1, pkt.protocol)
-                and (
-                    not ports_apply(rule.protocol)
-                    or rule.ports is None
-                    or (rule.ports.lo == 0 and rule.ports.hi == 65535)
-                )
-            ):
-                return rule
-        return None
+        return untracking if world_hit is not None else None
 
     def _nacl(self, subnet: Subnet, direction: Direction, pkt: Packet) -> Packet | None:
         acl_id = self.s.acl_of_subnet.get(subnet.subnet_id)
@@ -293,7 +285,7 @@ class LegWalker(GatewayHops):
     def route_from(
         self, subnet: Subnet, pkt: Packet, origin: NetworkInterface | NatGateway | None
     ) -> Arrival | None:
-        key = f"{subnet.subnet_id}>{pkt.dst}"
+        key = (subnet.subnet_id, pkt.dst)
         if key in self._visited:
             self._drop(HopKind.ROUTE_TABLE, None, "ROUTING_LOOP", f"routing loop at {subnet.subnet_id}")
             return None

@@ -7,6 +7,7 @@ and a *set* of destination ports, so one call answers a single packet or a whole
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from vpcflow.engine.intervals import IntervalSet
@@ -29,6 +30,8 @@ from vpcflow.model.filters import icmp_applies, ports_apply
 
 ALL_PORT_SET = IntervalSet.of((0, 65535))
 _NONE = IntervalSet()
+_PAST_ANY_ADDRESS = 1 << 200  # sorts after every (lo, hi) span starting at the same address
+Spans = tuple[tuple[int, int], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +90,10 @@ class CompiledRules:
             tuple[str, Direction], tuple[tuple[NetworkAclEntry, int, int, int, int, IntervalSet], ...]
         ] = {}
         self._sg_rules: dict[tuple[str, Direction], tuple[SecurityGroupRule, ...]] = {}
+        self._world_rules: dict[tuple[str, Direction, int, int], SecurityGroupRule | None] = {}
+        self._sg_cache: dict[
+            tuple[str, Direction, int, int, int], tuple[tuple[SecurityGroupRule, int, int, Spans, Spans], ...]
+        ] = {}
 
     def peer_space(self, rule: SecurityGroupRule) -> AddressSpace:
         # keyed by identity: peers live as long as the snapshot this object holds
@@ -126,6 +133,32 @@ class CompiledRules:
                     out.extend(group.rules(direction))
             cached = self._sg_rules[key] = tuple(out)
         return cached
+
+    def world_all_ports_rule(
+        self, eni: NetworkInterface, direction: Direction, version: int, protocol: int
+    ) -> SecurityGroupRule | None:
+        """The first of the ENI's rules in ``direction`` open to the whole IPv``version`` world on every
+        port of ``protocol`` (with one in the other direction too, a flow is untracked)."""
+        key = (eni.eni_id, direction, version, protocol)
+        if key in self._world_rules:
+            return self._world_rules[key]
+        found = None
+        for rule in self.sg_rules(eni, direction):
+            if (
+                isinstance(rule.peer, CidrPeer)
+                and rule.peer.cidr.is_world
+                and rule.peer.cidr.version == version
+                and rule.protocol in (-1, protocol)
+                and (
+                    not ports_apply(rule.protocol)
+                    or rule.ports is None
+                    or (rule.ports.lo == 0 and rule.ports.hi == 65535)
+                )
+            ):
+                found = rule
+                break
+        self._world_rules[key] = found
+        return found
 
     def evaluate_sg(
         self,
@@ -172,14 +205,40 @@ class CompiledRules:
     ) -> FilterResult:
         """``evaluate_sg`` for one port (every request): the same answer without set algebra."""
         port = ports.spans[0][0]
-        for rule in self.sg_rules(eni, direction):
-            if rule.protocol != protocol and rule.protocol != ALL_PROTOCOLS:
+        value = remote.value
+        v6 = remote.version != 4
+        for rule, lo, hi, v4_spans, v6_spans in self._sg_compiled(
+            eni, direction, protocol, icmp_type, icmp_code
+        ):
+            if not lo <= port <= hi:
                 continue
-            if not sg_rule_matches_header(rule, protocol, icmp_type, icmp_code):
-                continue
-            if remote in self.peer_space(rule) and port in self.ports_of(rule):
+            spans = v6_spans if v6 else v4_spans
+            i = bisect_right(spans, (value, _PAST_ANY_ADDRESS)) - 1
+            if i >= 0 and value <= spans[i][1]:  # bisect gives spans[i][0] <= value
                 return FilterResult(ports, _NONE, ((ports, True, rule),))
         return FilterResult(_NONE, ports, ((ports, False, None),))
+
+    def _sg_compiled(
+        self, eni: NetworkInterface, direction: Direction, protocol: int, icmp_type: int, icmp_code: int
+    ) -> tuple[tuple[SecurityGroupRule, int, int, Spans, Spans], ...]:
+        """The ENI's rules (in ``sg_rules`` order) that admit this protocol and ICMP type, as plain tuples
+        (rule, lowest port, highest port, v4 address spans, v6 address spans), built once."""
+        key = (eni.eni_id, direction, protocol, icmp_type, icmp_code)
+        cached = self._sg_cache.get(key)
+        if cached is None:
+            out = []
+            for rule in self.sg_rules(eni, direction):
+                if rule.protocol != protocol and rule.protocol != ALL_PROTOCOLS:
+                    continue
+                if not sg_rule_matches_header(rule, protocol, icmp_type, icmp_code):
+                    continue
+                spans = self.ports_of(rule).spans
+                assert len(spans) <= 1  # rule_ports: the rule's one range (none if it is empty)
+                lo, hi = spans[0] if spans else (1, 0)
+                space = self.peer_space(rule)
+                out.append((rule, lo, hi, space.v4.spans, space.v6.spans))
+            cached = self._sg_cache[key] = tuple(out)
+        return cached
 
     # -- network ACLs: numbered entries, lowest first, first match wins --------------------------
 

@@ -53,6 +53,7 @@ class Engine:
         self._names: dict[str, list[str]] | None = None
         # endpoint text → resolution; the snapshot is immutable, so answers never go stale
         self._resolved: dict[str, tuple[NetworkInterface | None, Address | None]] = {}
+        self._labels: dict[str, str] = {}  # ENI id → endpoint label
 
     # -- endpoints -----------------------------------------------------------------------------
 
@@ -324,11 +325,13 @@ class Engine:
     def _endpoint(self, eni: NetworkInterface | None, addr: Address, ref: str) -> Endpoint:
         if eni is None:
             return Endpoint(addr, label=str(addr))
-        name = tag(eni.tags, "Name")
-        inst = self.snapshot.instances.get(eni.instance_id or "")
-        if inst is not None and inst.name:
-            name = inst.name
-        label = f"{name} ({eni.eni_id})" if name else eni.eni_id
+        label = self._labels.get(eni.eni_id)
+        if label is None:
+            name = tag(eni.tags, "Name")
+            inst = self.snapshot.instances.get(eni.instance_id or "")
+            if inst is not None and inst.name:
+                name = inst.name
+            label = self._labels[eni.eni_id] = f"{name} ({eni.eni_id})" if name else eni.eni_id
         return Endpoint(addr, eni.eni_id, eni.instance_id, label)
 
     # -- flow logs -----------------------------------------------------------------------------
