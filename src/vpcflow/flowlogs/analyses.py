@@ -282,6 +282,8 @@ def _needed(con: Any, spans: str, keys: list[str], seconds: int, threshold: int)
     endpoints equals the true one: exact where hot, and at most L (which it reaches) elsewhere."""
     part = ", ".join(keys)
     w = int(seconds)
+    if not _run(con, f"SELECT 1 FROM {spans} WHERE hi_t - lo_t >= {w} LIMIT 1")[1]:
+        return []  # no spread cell at all (always so for windows of an hour or more): nothing to bound
     on = " AND ".join(f"{{a}}.{k} = {{b}}.{k}" for k in keys)
     rows = _run(
         con,
