@@ -174,23 +174,13 @@ def _drop_parts(flows: Path, digest: str, touched: Touched) -> None:
         old.unlink()
 
 
-def _record(
-    table: pa.Table,
-    rep: FileReport,
-    key: str,
-    stamp: dict[str, Any],
-    root: Path,
-    manifest: dict[str, dict[str, Any]],
-    summary: IngestSummary,
-    touched: Touched,
-    progress: Callable[[FileReport], None] | None,
-    append: bool = False,
-) -> None:
-    """Write one object's records and account for them (counts, problems, manifest, hours to roll up). A
-    re-read object replaces its earlier part files; an appended CloudWatch batch gets parts of its own."""
-    name = f"{key}|{stamp.get('version')}" if append else key
+def _put(table: pa.Table, key: str, version: Any, root: Path, replace: bool, append: bool) -> Touched:
+    """Write one object's records and return the (partition, hour) cells they touched. A re-read object
+    replaces its earlier part files; an appended CloudWatch batch gets parts of its own."""
+    touched: Touched = set()
+    name = f"{key}|{version}" if append else key
     digest = hashlib.sha1(name.encode()).hexdigest()[:16]
-    if key in manifest and not append:
+    if replace and not append:
         _drop_parts(root / "flows", digest, touched)
     one = _one_partition(table) if table.num_rows else None
     if one is not None:
@@ -204,6 +194,18 @@ def _record(
         part = _partitioned(table)
         touched.update(touched_hours(part))
         _write(part, root / "flows", digest)
+    return touched
+
+
+def _account(
+    rep: FileReport,
+    key: str,
+    stamp: dict[str, Any],
+    manifest: dict[str, dict[str, Any]],
+    summary: IngestSummary,
+    progress: Callable[[FileReport], None] | None,
+) -> None:
+    """Count one object's records and problems, and list it in the manifest."""
     manifest[key] = {**stamp, "records": rep.records, "malformed": rep.malformed, "truncated": rep.truncated}
     summary.files += 1
     summary.records += rep.records
@@ -223,6 +225,30 @@ def _record(
         )
     if progress:
         progress(rep)
+
+
+def _record(
+    table: pa.Table,
+    rep: FileReport,
+    key: str,
+    stamp: dict[str, Any],
+    root: Path,
+    manifest: dict[str, dict[str, Any]],
+    summary: IngestSummary,
+    touched: Touched,
+    progress: Callable[[FileReport], None] | None,
+    append: bool = False,
+) -> None:
+    touched |= _put(table, key, stamp.get("version"), root, key in manifest, append)
+    _account(rep, key, stamp, manifest, summary, progress)
+
+
+def _load(
+    path: Path, fields: tuple[str, ...] | None, key: str, root: Path, replace: bool
+) -> tuple[FileReport, Touched]:
+    """Read and write one local object (on a pool thread)."""
+    table, rep = read_file(path, fields)
+    return rep, _put(table, key, None, root, replace, append=False)
 
 
 def _ingest_remote(
@@ -297,6 +323,7 @@ def _ingest(
     t0 = time.perf_counter()
     store_resolved = root.resolve()
     todo: list[tuple[Path, os.stat_result, str]] = []
+    queued: set[str] = set()
     local = [p for p in inputs if not is_remote(p)]
     for path in iter_files(local):
         if store_resolved in path.resolve().parents:
@@ -307,23 +334,31 @@ def _ingest(
         if seen and seen["size"] == st.st_size and seen["mtime"] == st.st_mtime:
             summary.skipped += 1
             continue
+        if key in queued:
+            continue  # the same file named twice (e.g. a directory and a file in it)
+        queued.add(key)
         todo.append((path, st, key))
-    # decompression and parsing release the GIL: read ahead on a small pool, write in order here.
-    # At most `workers + 1` objects are in memory at once (AWS caps an object at 75 MB).
+    # Inflating, parsing and writing release the GIL: each object is read and written on a small pool;
+    # the manifest and counts are kept here, in input order. At most `workers + 1` objects are in memory
+    # at once (AWS caps an object at 75 MB).
     workers = min(4, os.cpu_count() or 1)
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        pending: deque[tuple[Future[tuple[pa.Table, FileReport]], os.stat_result, str]] = deque()
+        pending: deque[tuple[Future[tuple[FileReport, Touched]], os.stat_result, str]] = deque()
         items = iter(todo)
-        for path, st, key in islice(items, workers + 1):
-            pending.append((pool.submit(read_file, path, fields), st, key))
+
+        def submit(path: Path, st: os.stat_result, key: str) -> None:
+            pending.append((pool.submit(_load, path, fields, key, root, key in manifest), st, key))
+
+        for item in islice(items, workers + 1):
+            submit(*item)
         while pending:
             future, st, key = pending.popleft()
             nxt = next(items, None)
             if nxt is not None:
-                pending.append((pool.submit(read_file, nxt[0], fields), nxt[1], nxt[2]))
-            table, rep = future.result()
-            stamp = {"size": st.st_size, "mtime": st.st_mtime}
-            _record(table, rep, key, stamp, root, manifest, summary, touched, progress)
+                submit(*nxt)
+            rep, cells = future.result()
+            touched |= cells
+            _account(rep, key, {"size": st.st_size, "mtime": st.st_mtime}, manifest, summary, progress)
     for url in (p for p in inputs if is_remote(p)):
         _ingest_remote(url, root, manifest, summary, touched, fields, progress, endpoint_url)
     # roll up the hours this run touched (all of them for a store written before rollups existed)
