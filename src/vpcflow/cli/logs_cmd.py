@@ -130,7 +130,7 @@ def ingest_command(
         f"{summary.records:,} records "
         f"({summary.nodata:,} NODATA, {summary.skipdata:,} SKIPDATA), {summary.malformed:,} malformed lines, "
         f"{summary.truncated} truncated files, {summary.bytes / 1e6:.1f} MB in {summary.seconds:.2f}s "
-        f"({summary.rate:,.0f} records/s)"
+        f"({summary.rate:,.0f} records/s; rollups {summary.rollup_seconds:.2f}s of it)"
     )
     for p in summary.problems:
         con.print(

@@ -47,6 +47,7 @@ class IngestSummary:
     truncated: int = 0
     bytes: int = 0
     seconds: float = 0.0
+    rollup_seconds: float = 0.0  # of ``seconds``: rolling up the hours this run touched
     problems: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -362,7 +363,9 @@ def _ingest(
     for url in (p for p in inputs if is_remote(p)):
         _ingest_remote(url, root, manifest, summary, touched, fields, progress, endpoint_url)
     # roll up the hours this run touched (all of them for a store written before rollups existed)
+    t_rollup = time.perf_counter()
     build_summary(root, None if rolled_up != SUMMARY_VERSION else touched)
+    summary.rollup_seconds = time.perf_counter() - t_rollup
     summary.seconds = time.perf_counter() - t0
     (root / MANIFEST).write_text(
         json.dumps({"files": manifest, "summary": SUMMARY_VERSION}, indent=1, sort_keys=True)
