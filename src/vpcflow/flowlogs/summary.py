@@ -123,8 +123,6 @@ def build_summary(root: Path, touched: Touched | None) -> None:
     """Roll up the given cells again from the records (every cell of the store when ``touched`` is None),
     then the days they fall in. One query per hour keeps the aggregation small (a day's groups at once
     spill past the memory limit); the part files' footers are cached across those queries."""
-    import duckdb
-
     if touched is None:
         import shutil
 
@@ -132,6 +130,8 @@ def build_summary(root: Path, touched: Touched | None) -> None:
         touched = _all_cells(root)
     if not touched:
         return
+    import duckdb
+
     by_partition: dict[tuple[str, str, str], set[int | None]] = {}
     for a, r, d, h in touched:
         by_partition.setdefault((a, r, d), set()).add(h)
