@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -188,12 +189,20 @@ def test_store_without_rollups_gets_them(tmp_path: Path) -> None:
     assert A.rejects(con, A.Window())[1] == before
 
 
-def test_probes_spread_within_an_hour_are_read_again(tmp_path: Path) -> None:
-    """Port 1 probed at 0, 550 and 1100 s is present in every 600 s window between: its rollup cell spans
-    more than the window, so its starts come from the records. Ports 2 (450 s) and 3 (600 s) meet it only
-    in windows starting between 1 and 450 s, where port 1 is present only through its middle probe."""
+@pytest.mark.parametrize(
+    "probes",
+    [
+        # port 1 at 0, 550 and 1100 s is present in every 600 s window between: its rollup cell spans more
+        # than the window, so its starts come from the records. Ports 2 (450 s) and 3 (600 s) meet it only
+        # in windows starting between 1 and 450 s, where port 1 is present only through its middle probe.
+        [(1, 0), (1, 550), (1, 1100), (2, 450), (3, 600)],
+        # ports 2 (350 s) and 3 (949 s) share exactly one window, starting at 350 s; port 1 (0, 350,
+        # 1200 s) is in it only through its probe at the very first second of that window
+        [(1, 0), (1, 350), (1, 1200), (2, 350), (3, 949)],
+    ],
+)
+def test_probes_spread_within_an_hour_are_read_again(tmp_path: Path, probes: list[tuple[int, int]]) -> None:
     t0 = H0 + 100
-    probes = [(1, 0), (1, 550), (1, 1100), (2, 450), (3, 600)]
     _write(
         tmp_path / "in" / "a.log.gz",
         [_line("eni-01", "10.0.0.1", "10.0.1.1", 40000, p, 6, t0 + t, "REJECT") for p, t in probes],
