@@ -278,10 +278,8 @@ def _needed(con: Any, spans: str, keys: list[str], seconds: int, threshold: int)
     A spread cell's endpoints alone give a lower bound L of a key's peak; the whole span from its first
     to its last probe, an upper bound at each window start. Where the upper bound is at most L, or below
     the threshold, no exact count could change the answer; only spread cells overlapping window starts
-    where it could ("hot" segments) are read, and only their probes that can fall in a window starting in
-    a hot segment (an item is present at window start s iff it is probed within [s, s + W - 1]): returned
-    as (keys, item, hour, first, last) time ranges. The peak computed with those probes added to every
-    cell's endpoints equals the true one: exact where hot, and at most L (which it reaches) elsewhere."""
+    where it could ("hot" segments) are read. The peak computed with those exact and the others at their
+    endpoints equals the true one: exact where hot, and at most L (which it reaches) elsewhere."""
     part = ", ".join(keys)
     w = int(seconds)
     if not _run(con, f"SELECT 1 FROM {spans} WHERE hi_t - lo_t >= {w} LIMIT 1")[1]:
@@ -331,10 +329,9 @@ def _needed(con: Any, spans: str, keys: list[str], seconds: int, threshold: int)
             SELECT u.* FROM upper u JOIN peaks p ON {on.format(a="u", b="p")}
             WHERE u.n > p.peak AND u.n >= {int(threshold)}
         )
-        SELECT DISTINCT {", ".join("x." + k for k in keys)}, x.item, x.hour,
-               greatest(x.lo_t, h.ws) AS lo_t, least(x.hi_t, h.next_ws + {w - 2}) AS hi_t
+        SELECT DISTINCT {", ".join("x." + k for k in keys)}, x.item, x.hour, x.lo_t, x.hi_t
         FROM wide x JOIN hot h ON {on.format(a="x", b="h")}
-        WHERE greatest(x.lo_t, h.ws) <= least(x.hi_t, h.next_ws + {w - 2})
+        WHERE x.lo_t - {w - 1} < h.next_ws AND x.hi_t >= h.ws
         """,
     )[1]
     return rows
@@ -373,6 +370,8 @@ def _burst(
         columns = [*keys, "item", "hour", "lo_t", "hi_t"]
         values = ", ".join("(" + ", ".join(_literal(v) for v in row) + ")" for row in needed)
         listed = f"(VALUES {values}) AS n({', '.join(columns)})"
+        match = " AND ".join(f"x.{k} = n.{k}" for k in keys) + " AND x.item = n.item AND x.hour = n.hour"
+        cells = f"{spans} x LEFT JOIN {listed} ON {match} WHERE n.hour IS NULL"
         ranges = " OR ".join(f"(r.start >= {row[-2]} AND r.start <= {row[-1]})" for row in needed)
         on = " AND ".join(f"r.{k} = n.{k}" for k in keys)
         raw = f"""
@@ -381,8 +380,7 @@ def _burst(
                    CASE WHEN r.action = 'ACCEPT' THEN 1 ELSE 0 END AS ok
             FROM flows r JOIN {listed}
                  ON {on} AND r.{item} = n.item AND r.start // 3600 * 3600 = n.hour
-            WHERE ({ranges}) AND r.start >= n.lo_t AND r.start <= n.hi_t AND {window.where("r")}
-                  AND r.protocol IN (6, 17) AND r.dstport < r.srcport"""
+            WHERE ({ranges}) AND {window.where("r")} AND r.protocol IN (6, 17) AND r.dstport < r.srcport"""
     return _run(
         con,
         f"""
