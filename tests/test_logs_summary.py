@@ -265,3 +265,33 @@ def test_single_partition_shortcut_agrees_with_partition_columns(
         _partitioned(usual)["date"][0].as_py(),
         [D0, D0 + 3600],
     )
+
+
+def test_deferred_rollups(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`ingest --no-rollups` leaves its hours pending: until `logs rollup` builds them, the analyses read
+    the records (never a rollup missing those hours); afterwards they read rollups and answer the same."""
+    from vpcflow.cli import main
+    from vpcflow.flowlogs.store import load_manifest
+
+    lines = [
+        _line("eni-01", "10.0.0.1", "10.0.1.1", 40000 + i, 22, 6, H0 + 100 * i, "REJECT") for i in range(80)
+    ]
+    _write(tmp_path / "in" / "a.log.gz", lines[:40])
+    ingest([str(tmp_path / "in")], tmp_path / "store")  # rolled up
+    _write(tmp_path / "in" / "b.log.gz", lines[40:])
+    assert (
+        main(["logs", "ingest", str(tmp_path / "in"), "--store", str(tmp_path / "store"), "--no-rollups"])
+        == 0
+    )
+    assert "rollups left for `logs rollup`" in " ".join(capsys.readouterr().out.split())
+    pending = load_manifest(tmp_path / "store").pending
+    assert pending and all(h is not None and H0 <= h < H0 + 8000 for *_p, h in pending)
+    con = connect(tmp_path / "store")
+    assert con.summary is False  # the rollups lack b's hours: not used
+    assert A.rejects(con, A.Window())[1][0][4] == 80
+    assert main(["logs", "rollup", "--store", str(tmp_path / "store")]) == 0
+    assert capsys.readouterr().out.startswith(f"rolled up {len(pending)} hours")
+    con = connect(tmp_path / "store")
+    assert con.summary is True and not load_manifest(tmp_path / "store").pending
+    rolled, raw = _answers(tmp_path / "store", A.Window())
+    assert rolled == raw and rolled[0][0][4] == 80

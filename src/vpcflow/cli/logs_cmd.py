@@ -98,6 +98,14 @@ def ingest_command(
         str | None, typer.Option("--fields", help="Custom format fields when files have no header.")
     ] = None,
     output: Annotated[Fmt, typer.Option("--format", "-f", help="Summary as text or json.")] = Fmt.text,
+    rollups: Annotated[
+        bool,
+        typer.Option(
+            "--rollups/--no-rollups",
+            help="Roll up the touched hours now (default), or leave them to `logs rollup` for a faster "
+            "bulk load (analyses read the records meanwhile).",
+        ),
+    ] = True,
 ) -> int:
     """Parse flow logs into a typed, partitioned Parquet store (incremental: known files are skipped)."""
     from vpcflow.flowlogs.fields import parse_fields
@@ -118,9 +126,9 @@ def ingest_command(
             def tick(rep: FileReport) -> None:
                 bar.update(task, advance=1, description=f"ingesting {rep.records:,} records")
 
-            summary = ingest(paths, store, fields=chosen, progress=tick)
+            summary = ingest(paths, store, fields=chosen, progress=tick, rollups=rollups)
     else:
-        summary = ingest(paths, store, fields=chosen)
+        summary = ingest(paths, store, fields=chosen, rollups=rollups)
     if output is Fmt.json:
         typer.echo(dumps(summary.to_json()), nl=False)
         return 0
@@ -130,7 +138,8 @@ def ingest_command(
         f"{summary.records:,} records "
         f"({summary.nodata:,} NODATA, {summary.skipdata:,} SKIPDATA), {summary.malformed:,} malformed lines, "
         f"{summary.truncated} truncated files, {summary.bytes / 1e6:.1f} MB in {summary.seconds:.2f}s "
-        f"({summary.rate:,.0f} records/s; rollups {summary.rollup_seconds:.2f}s of it)"
+        f"({summary.rate:,.0f} records/s; "
+        + (f"rollups {summary.rollup_seconds:.2f}s of it)" if rollups else "rollups left for `logs rollup`)")
     )
     for p in summary.problems:
         con.print(
@@ -138,6 +147,16 @@ def ingest_command(
         )
         for ex in p["examples"]:
             con.print(f"    {ex}")
+    return 0
+
+
+@logs_app.command("rollup")
+def rollup_command(store: StoreOpt) -> int:
+    """Build the rollups `logs ingest --no-rollups` left out (analyses read them once complete)."""
+    from vpcflow.flowlogs.store import rollup
+
+    cells, seconds = rollup(store)
+    console().print(f"rolled up {cells} hours in {seconds:.2f}s")
     return 0
 
 

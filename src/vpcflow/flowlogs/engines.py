@@ -13,12 +13,11 @@ Result = tuple[list[str], list[tuple[Any, ...]]]
 
 
 def _has_summary(store: Path) -> bool:
-    """Does the store hold current hourly rollups (``summary.py``)? Stores written before rollups existed
-    are analysed from the records alone."""
-    from vpcflow.flowlogs.store import summary_version
-    from vpcflow.flowlogs.summary import SUMMARY_VERSION
+    """Does the store hold complete, current rollups (``summary.py``)? Stores written before rollups existed,
+    or with hours ingested ``--no-rollups`` and not rolled up since, are analysed from the records alone."""
+    from vpcflow.flowlogs.store import rollups_current
 
-    return summary_version(store) == SUMMARY_VERSION and any((store / "rollup" / "hour").rglob("*.parquet"))
+    return rollups_current(store) and any((store / "rollup" / "hour").rglob("*.parquet"))
 
 
 # view name → folder under the store; the rollup views exist only when the store has rollups

@@ -60,24 +60,62 @@ class IngestSummary:
         return out
 
 
-def _load_manifest(store: Path) -> tuple[dict[str, dict[str, Any]], int | None]:
-    """The ingested inputs, and the version of the hourly rollups the store holds (None: none yet)."""
-    path = store / MANIFEST
+@dataclass
+class Manifest:
+    """``STORE/_manifest.json``: every ingested input; the version of the store's rollups (None: the
+    store has none); and the cells ingested without rolling them up (``ingest --no-rollups``)."""
+
+    files: dict[str, dict[str, Any]]
+    rollups: int | None
+    pending: Touched
+
+    @property
+    def rollups_current(self) -> bool:
+        return self.rollups == SUMMARY_VERSION and not self.pending
+
+    def save(self, store: Path) -> None:
+        pending = sorted(self.pending, key=lambda c: (c[0], c[1], c[2], -1 if c[3] is None else c[3]))
+        data = {"files": self.files, "summary": self.rollups, "pending": [list(c) for c in pending]}
+        (store / MANIFEST).write_text(json.dumps(data, indent=1, sort_keys=True))
+
+
+def load_manifest(store: str | Path) -> Manifest:
+    path = Path(store) / MANIFEST
     if not path.exists():
-        return {}, SUMMARY_VERSION  # a new store: every hour it gets is touched by this run
+        return Manifest({}, SUMMARY_VERSION, set())  # a new store: every hour it gets is touched by this run
     try:
         data = json.loads(path.read_text())
-    except json.JSONDecodeError as exc:
-        raise InputError(f"corrupt manifest: {exc.msg}", source=str(path)) from None
-    return dict(data.get("files", {})), data.get("summary")
+        pending = {
+            (str(a), str(r), str(d), None if h is None else int(h)) for a, r, d, h in data.get("pending", [])
+        }
+    except (json.JSONDecodeError, ValueError, TypeError) as exc:
+        raise InputError(f"corrupt manifest: {exc}", source=str(path)) from None
+    return Manifest(dict(data.get("files", {})), data.get("summary"), pending)
 
 
-def summary_version(store: str | Path) -> int | None:
-    """The rollup version of a store (None when it has none, e.g. written by an older vpcflow)."""
+def rollups_current(store: str | Path) -> bool:
+    """Are the store's rollups complete and of this version (else analyses read the records)?"""
     try:
-        return _load_manifest(Path(store))[1] if (Path(store) / MANIFEST).exists() else None
+        return (Path(store) / MANIFEST).exists() and load_manifest(store).rollups_current
     except InputError:
-        return None
+        return False
+
+
+def rollup(store: str | Path) -> tuple[int, float]:
+    """Build the rollups an ingest with ``rollups=False`` left out (all of them for a store that has
+    none, or older ones). Returns the number of (partition, hour) cells rolled up and the seconds."""
+    root = Path(store)
+    if not (root / MANIFEST).exists():
+        raise InputError(
+            "no flow-log store here (run `vpcflow logs ingest PATH --store DIR` first)", source=str(root)
+        )
+    t0 = time.perf_counter()
+    manifest = load_manifest(root)
+    cells = None if manifest.rollups != SUMMARY_VERSION else set(manifest.pending)
+    n = build_summary(root, cells)
+    manifest.rollups, manifest.pending = SUMMARY_VERSION, set()
+    manifest.save(root)
+    return n, time.perf_counter() - t0
 
 
 def _partitioned(table: pa.Table) -> pa.Table:
@@ -298,14 +336,17 @@ def ingest(
     fields: tuple[str, ...] | None = None,
     progress: Callable[[FileReport], None] | None = None,
     endpoint_url: str | None = None,
+    rollups: bool = True,
 ) -> IngestSummary:
-    """Read the inputs into the store (see the module docstring); returns what was read."""
+    """Read the inputs into the store (see the module docstring); returns what was read. With
+    ``rollups=False`` the touched hours are only listed as pending: the analyses read the records until
+    ``rollup`` (or a later ingest with rollups) builds them."""
     # Arrow's default pool (mimalloc) hands each object's freed buffers back to the kernel and faults them
     # in again for the next: a fifth of ingest time in system calls. The C library's allocator keeps them.
     previous = pa.default_memory_pool()
     pa.set_memory_pool(pa.system_memory_pool())
     try:
-        return _ingest(inputs, Path(store), fields, progress, endpoint_url)
+        return _ingest(inputs, Path(store), fields, progress, endpoint_url, rollups)
     finally:
         pa.set_memory_pool(previous)
 
@@ -316,9 +357,11 @@ def _ingest(
     fields: tuple[str, ...] | None,
     progress: Callable[[FileReport], None] | None,
     endpoint_url: str | None,
+    rollups: bool,
 ) -> IngestSummary:
     (root / "flows").mkdir(parents=True, exist_ok=True)
-    manifest, rolled_up = _load_manifest(root)
+    state = load_manifest(root)
+    manifest = state.files
     summary = IngestSummary()
     touched: Touched = set()
     t0 = time.perf_counter()
@@ -362,14 +405,16 @@ def _ingest(
             _account(rep, key, {"size": st.st_size, "mtime": st.st_mtime}, manifest, summary, progress)
     for url in (p for p in inputs if is_remote(p)):
         _ingest_remote(url, root, manifest, summary, touched, fields, progress, endpoint_url)
-    # roll up the hours this run touched (all of them for a store written before rollups existed)
-    t_rollup = time.perf_counter()
-    build_summary(root, None if rolled_up != SUMMARY_VERSION else touched)
-    summary.rollup_seconds = time.perf_counter() - t_rollup
+    if rollups:
+        # roll up the hours this run touched and any left pending (all of them for a store without rollups)
+        t_rollup = time.perf_counter()
+        build_summary(root, touched | state.pending if state.rollups == SUMMARY_VERSION else None)
+        summary.rollup_seconds = time.perf_counter() - t_rollup
+        state.rollups, state.pending = SUMMARY_VERSION, set()
+    elif state.rollups == SUMMARY_VERSION:
+        state.pending |= touched
     summary.seconds = time.perf_counter() - t0
-    (root / MANIFEST).write_text(
-        json.dumps({"files": manifest, "summary": SUMMARY_VERSION}, indent=1, sort_keys=True)
-    )
+    state.save(root)
     return summary
 
 

@@ -119,7 +119,7 @@ def _copy(con: duckdb.DuckDBPyConnection, sql: str, target: Path) -> None:
         tmp.unlink()
 
 
-def build_summary(root: Path, touched: Touched | None) -> None:
+def build_summary(root: Path, touched: Touched | None) -> int:
     """Roll up the given cells again from the records (every cell of the store when ``touched`` is None),
     then the days they fall in. One query per hour keeps the aggregation small (a day's groups at once
     spill past the memory limit); the part files' footers are cached across those queries."""
@@ -129,7 +129,7 @@ def build_summary(root: Path, touched: Touched | None) -> None:
         shutil.rmtree(root / "rollup", ignore_errors=True)
         touched = _all_cells(root)
     if not touched:
-        return
+        return 0
     import duckdb
 
     by_partition: dict[tuple[str, str, str], set[int | None]] = {}
@@ -160,6 +160,7 @@ def build_summary(root: Path, touched: Touched | None) -> None:
                 _copy(con, _DAILY.format(files=hourly), outs["day"] / "day.parquet")
     finally:
         con.close()
+    return len(touched)
 
 
 def _hour_file(hour: int | None) -> str:
