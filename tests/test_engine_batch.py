@@ -78,3 +78,32 @@ def test_batch_matches_trace_and_reference(seed: int, scale: float) -> None:
     assert REJECT in seen
     for outcome in sorted(seen):
         event(f"outcome {outcome}")
+
+
+def test_routes_that_may_divert_vpc_traffic_leave_the_batch_scope() -> None:
+    """A route more specific than the VPC CIDR, or a prefix-list route (whose entries may cover VPC
+    addresses), can send traffic between two ENIs through an appliance: such VPCs are traced, not batched
+    (the batch evaluator and the reachability matrix share this rule)."""
+    import numpy as np
+
+    from builders import SnapBuilder
+    from vpcflow.engine import BatchEvaluator
+
+    def build(route: tuple[str, str] | None) -> BatchEvaluator:
+        b = (
+            SnapBuilder()
+            .vpc("vpc-1", "10.0.0.0/16")
+            .subnet("subnet-1", "vpc-1", "10.0.0.0/24")
+            .subnet("subnet-2", "vpc-1", "10.0.1.0/24")
+            .sg("sg-open", "vpc-1", [("-1", None, "0.0.0.0/0")])
+            .eni("eni-a", "subnet-1", "10.0.0.5", ["sg-open"])
+            .eni("eni-b", "subnet-2", "10.0.1.5", ["sg-open"])
+            .prefix_list("pl-1", ["10.0.1.0/24"])
+            .rtb("rtb-1", "vpc-1", ["subnet-1", "subnet-2"], [route] if route else [], main=True)
+        )
+        return BatchEvaluator(b.build())
+
+    for route, in_scope in ((None, True), (("10.0.1.0/24", "eni-b"), False), (("pl-1", "tgw-1"), False)):
+        batch = build(route)
+        idx = batch.indices(["eni-a", "eni-b"])
+        assert bool(batch.supports(idx[:1], idx[1:], np.array([6]))[0]) is in_scope, route

@@ -26,7 +26,6 @@ from vpcflow.model import (
     UDP,
     Direction,
     NetworkAclEntry,
-    RouteTarget,
     RuleAction,
     SecurityGroupRule,
     Snapshot,
@@ -62,7 +61,7 @@ class BatchEvaluator:
         self.eni_ids = [e.eni_id for e in enis]
         self.index = {e: i for i, e in enumerate(self.eni_ids)}
         self.addr = np.array([e.primary_ip.value for e in enis if e.primary_ip], dtype=np.int64)
-        self._in_scope_vpcs = self._vpcs_with_plain_local_routing()
+        self._in_scope_vpcs = snapshot.locally_routed_vpcs()
         self.vpc = np.array([self._vpc_code(e.vpc_id) for e in enis], dtype=np.int64)
         subnets = sorted({e.subnet_id for e in enis})
         sub_index = {s: i for i, s in enumerate(subnets)}
@@ -176,25 +175,6 @@ class BatchEvaluator:
                 allowed |= new
             decided |= m
         return allowed
-
-    def _vpcs_with_plain_local_routing(self) -> set[str]:
-        """VPCs where every in-VPC destination is routed by the local route (no more-specific routes)."""
-        ok = set()
-        for vpc in self.s.vpcs.values():
-            plain = True
-            for rtb in self.s.route_tables.values():
-                if rtb.vpc_id != vpc.vpc_id:
-                    continue
-                for r in rtb.routes:
-                    if r.target is RouteTarget.LOCAL or r.destination is None:
-                        continue
-                    if any(
-                        r.destination.overlaps(c) and r.destination.prefixlen > c.prefixlen for c in vpc.cidrs
-                    ):
-                        plain = False
-            if plain:
-                ok.add(vpc.vpc_id)
-        return ok
 
     def _vpc_code(self, vpc_id: str) -> int:
         return hash(vpc_id) & 0x7FFFFFFF if vpc_id in self._in_scope_vpcs else -1

@@ -202,3 +202,29 @@ class Snapshot:
     def prefix_list_cidrs(self, prefix_list_id: str) -> tuple[Cidr, ...] | None:
         pl = self.prefix_lists.get(prefix_list_id)
         return pl.cidrs if pl else None
+
+    def locally_routed_vpcs(self) -> set[str]:
+        """VPCs whose route tables send every in-VPC destination to the local route: no route more
+        specific than a VPC CIDR (AWS allows them, e.g. to put an appliance in the path), and no
+        prefix-list route (its entries could cover VPC addresses). Within these, traffic between two
+        ENIs meets only their security groups and subnets' NACLs, which is what the batch evaluator and
+        the reachability matrix compute.
+        https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Route_Tables.html"""
+        from vpcflow.model.topology import RouteTarget
+
+        routed: set[str] = set()
+        for vpc in self.vpcs.values():
+            diverted = False
+            for rtb in self.route_tables.values():
+                if rtb.vpc_id != vpc.vpc_id:
+                    continue
+                for r in rtb.routes:
+                    if r.target is RouteTarget.LOCAL:
+                        continue
+                    if r.destination is None or any(
+                        r.destination.overlaps(c) and r.destination.prefixlen > c.prefixlen for c in vpc.cidrs
+                    ):
+                        diverted = True
+            if not diverted:
+                routed.add(vpc.vpc_id)
+        return routed

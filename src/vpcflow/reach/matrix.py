@@ -31,7 +31,7 @@ import numpy.typing as npt
 from vpcflow.engine.intervals import IntervalSet
 from vpcflow.engine.rules import CompiledRules
 from vpcflow.engine.trace import Engine
-from vpcflow.model import ICMP, TCP, UDP, Direction, NetworkAclEntry, RouteTarget, Snapshot
+from vpcflow.model import ICMP, TCP, UDP, Direction, NetworkAclEntry, Snapshot
 from vpcflow.reach.analysis import nacl_entry_space, sg_rule_space
 from vpcflow.reach.classes import REPLIES, ProtocolClasses
 from vpcflow.reach.headerspace import DPORT, PORTLESS, PROTO, HeaderSpace
@@ -59,7 +59,7 @@ class GroupMatrix:
             for e in snapshot.interfaces.values()
             if e.primary_ip is not None and e.interface_type != "nat_gateway"
         ]
-        plain = self._plain_vpcs()
+        plain = self.s.locally_routed_vpcs()
         self.out_of_scope = sorted({e.vpc_id for e in enis if e.vpc_id not in plain})
         self.enis = [e for e in enis if e.vpc_id in plain]
         self.n = len(self.enis)
@@ -291,24 +291,3 @@ class GroupMatrix:
 
     def cell_space(self, bits: U64) -> HeaderSpace:
         return HeaderSpace.union_all(c.space() for c in self.cell_classes(bits))
-
-    def _plain_vpcs(self) -> set[str]:
-        """VPCs whose route tables send every in-VPC destination to the local route."""
-        ok = set()
-        for vpc in self.s.vpcs.values():
-            plain = True
-            for rtb in self.s.route_tables.values():
-                if rtb.vpc_id != vpc.vpc_id:
-                    continue
-                for r in rtb.routes:
-                    if r.target is RouteTarget.LOCAL:
-                        continue
-                    if r.destination is None:
-                        plain = False  # a prefix-list route could cover VPC addresses
-                    elif any(
-                        r.destination.overlaps(c) and r.destination.prefixlen > c.prefixlen for c in vpc.cidrs
-                    ):
-                        plain = False
-            if plain:
-                ok.add(vpc.vpc_id)
-        return ok
