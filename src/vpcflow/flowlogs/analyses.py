@@ -423,14 +423,30 @@ def scans(
     min_rejected: float = 0.5,
 ) -> Result:
     pair, fan = ["srcaddr", "dstaddr"], ["srcaddr", "dstport"]
-    _spans(con, window, pair, "dstport", min(ports_slow, ports_fast), "scan_ports")
-    _spans(con, window, fan, "dstaddr", hosts, "scan_hosts")
-    args = (min_rejected,)
-    slow = _burst(con, window, "scan_ports", pair, "dstport", slow_seconds, ports_slow, "port-scan", *args)
-    fast = _burst(
-        con, window, "scan_ports", pair, "dstport", fast_seconds, ports_fast, "fast-port-scan", *args
-    )
-    sweep = _burst(con, window, "scan_hosts", fan, "dstaddr", sweep_seconds, hosts, "sweep", *args)
+    bursts: list[tuple[str, list[str], str, int, int, str]] = [
+        ("scan_ports", pair, "dstport", slow_seconds, ports_slow, "port-scan"),
+        ("scan_ports", pair, "dstport", fast_seconds, ports_fast, "fast-port-scan"),
+        ("scan_hosts", fan, "dstaddr", sweep_seconds, hosts, "sweep"),
+    ]
+
+    def one(b: tuple[str, list[str], str, int, int, str]) -> Result:
+        return _burst(con, window, *b, min_rejected)
+
+    spans = [
+        (pair, "dstport", min(ports_slow, ports_fast), "scan_ports"),
+        (fan, "dstaddr", hosts, "scan_hosts"),
+    ]
+    if getattr(con, "concurrent", False):
+        # small, independent query chains: latency-bound, so they overlap well on two threads
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(len(bursts)) as pool:
+            list(pool.map(lambda s: _spans(con, window, *s), spans))
+            slow, fast, sweep = pool.map(one, bursts)
+    else:
+        for s in spans:
+            _spans(con, window, *s)
+        slow, fast, sweep = (one(b) for b in bursts)
     cols = [
         "kind",
         "source",

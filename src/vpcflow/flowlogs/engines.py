@@ -49,13 +49,25 @@ class DuckDBEngine:
                 f"FROM read_parquet('{glob}', hive_partitioning = true, union_by_name = true)"
             )
 
+    # independent queries may run at once, each on a cursor of its own (see ``analyses.scans``)
+    concurrent = True
+
     def query(self, sql: str) -> Result:
-        cur = self.con.execute(sql)
-        return [d[0] for d in cur.description], [tuple(r) for r in cur.fetchall()]
+        cur = self.con.cursor()  # a connection of its own to the same in-memory database
+        try:
+            cur.execute(sql)
+            return [d[0] for d in cur.description], [tuple(r) for r in cur.fetchall()]
+        finally:
+            cur.close()
 
     def materialize(self, name: str, sql: str) -> None:
-        """Keep a query's rows as a table the following queries read."""
-        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
+        """Keep a query's rows as a table the following queries read (in this in-memory database, seen by
+        every cursor)."""
+        cur = self.con.cursor()
+        try:
+            cur.execute(f"CREATE OR REPLACE TABLE {name} AS {sql}")
+        finally:
+            cur.close()
 
     # DuckDB-connection compatibility for callers that want the raw connection
     def execute(self, sql: str) -> Any:
