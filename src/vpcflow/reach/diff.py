@@ -113,6 +113,52 @@ def _rules(t: Trace, gained: bool) -> tuple[str, ...]:
     return tuple(out)
 
 
+def affected_enis(old: Snapshot, new: Snapshot) -> set[str] | None:
+    """ENIs whose flows (as source or destination) the change from ``old`` to ``new`` may alter; None when
+    it may alter anyone's (VPCs, subnets, gateways, NAT gateways, Elastic IPs, prefix lists or peerings
+    differ, or a changed subnet hosts a NAT gateway, through which others' flows pass).
+
+    Within one snapshot a flow between two ENIs meets only their own attributes, their security groups,
+    their subnets' NACLs and route tables, and the shared parts checked first. So an ENI is affected when
+    it differs, when one of its groups differs, or when its subnet's NACL or route table differs. A group
+    reference stands for its members' addresses: when membership changes, the ENIs that joined or left
+    differ themselves, and every flow the reference decides has one of them as an endpoint."""
+    for part in (
+        "vpcs",
+        "subnets",
+        "internet_gateways",
+        "nat_gateways",
+        "elastic_ips",
+        "prefix_lists",
+        "peerings",
+    ):
+        if getattr(old, part) != getattr(new, part):
+            return None
+    eni_ids = set(old.interfaces) | set(new.interfaces)
+    affected = {e for e in eni_ids if old.interfaces.get(e) != new.interfaces.get(e)}
+    groups = set(old.security_groups) | set(new.security_groups)
+    changed = {g for g in groups if old.security_groups.get(g) != new.security_groups.get(g)}
+
+    def subnet_filters(snap: Snapshot, subnet_id: str) -> tuple[object, object]:
+        acl, rtb = snap.acl_of_subnet.get(subnet_id), snap.route_table_of_subnet.get(subnet_id)
+        return (snap.network_acls.get(acl) if acl else None, snap.route_tables.get(rtb) if rtb else None)
+
+    subnets = {s for s in old.subnets if subnet_filters(old, s) != subnet_filters(new, s)}
+    for snap in (old, new):
+        for eni in snap.interfaces.values():
+            if set(eni.group_ids) & changed or eni.subnet_id in subnets:
+                affected.add(eni.eni_id)
+            if eni.interface_type == "nat_gateway" and (eni.eni_id in affected or eni.subnet_id in subnets):
+                return None
+    return affected
+
+
+def _only(endpoints: EndpointSet, enis: set[str]) -> EndpointSet:
+    """The part of an endpoint set made of the given ENIs (no outside addresses)."""
+    members = tuple(m for m in endpoints.members if m.eni.eni_id in enis)
+    return EndpointSet(endpoints.ref, endpoints.label, members, IntervalSet())
+
+
 def diff_snapshots(
     old: Snapshot,
     new: Snapshot,
@@ -123,6 +169,10 @@ def diff_snapshots(
     *,
     client_ports: str | None = None,
 ) -> DiffResult:
+    """Flows gained and lost between two snapshots, exactly. Only flows with an endpoint the change may
+    affect (``affected_enis``) are walked: every other flow meets the same filters in both snapshots, and
+    flows of different endpoint pairs are disjoint sets, so they cancel out of every difference. That
+    needs the outside world to be the same set of addresses in both (no public IP came or went)."""
     ro, rn = Reachability(old), Reachability(new)
     so, sn = _resolve(ro, src), _resolve(rn, src)
     do, dn = _resolve(ro, dst), _resolve(rn, dst)
@@ -132,13 +182,25 @@ def diff_snapshots(
         rn.endpoints.resolve(dst)
     empty = EndpointSet("", "nothing", (), IntervalSet())
     protos, dports = parse_protocols(protocol), parse_ports(ports)
-    a = ro.reach_sets(so or empty, do or empty, protos, dports, client_ports=client_ports, witnesses=False)
-    b = rn.reach_sets(sn or empty, dn or empty, protos, dports, client_ports=client_ports, witnesses=False)
+    affected = affected_enis(old, new) if ro.endpoints.internet == rn.endpoints.internet else None
+
+    def sides(
+        r: Reachability, s: EndpointSet, d: EndpointSet
+    ) -> tuple[ReachResult, HeaderSpace, HeaderSpace]:
+        if affected is None:
+            whole = r.reach_sets(s, d, protos, dports, client_ports=client_ports, witnesses=False)
+            return whole, whole.forward, whole.bidirectional
+        into = r.reach_sets(s, _only(d, affected), protos, dports, client_ports=client_ports, witnesses=False)
+        out = r.reach_sets(_only(s, affected), d, protos, dports, client_ports=client_ports, witnesses=False)
+        return into, into.forward | out.forward, into.bidirectional | out.bidirectional
+
+    a, a_fwd, a_bidi = sides(ro, so or empty, do or empty)
+    b, b_fwd, b_bidi = sides(rn, sn or empty, dn or empty)
     parts = [
-        ("gained", "forward", b.forward - a.forward),
-        ("lost", "forward", a.forward - b.forward),
-        ("gained", "return", (b.bidirectional - a.bidirectional) & a.forward),
-        ("lost", "return", (a.bidirectional - b.bidirectional) & b.forward),
+        ("gained", "forward", b_fwd - a_fwd),
+        ("lost", "forward", a_fwd - b_fwd),
+        ("gained", "return", (b_bidi - a_bidi) & a_fwd),
+        ("lost", "return", (a_bidi - b_bidi) & b_fwd),
     ]
     changes = []
     for kind, stage, space in parts:
