@@ -1,11 +1,11 @@
 """The flow-log store: typed Parquet, hive-partitioned by account, region and date, queried with DuckDB.
 
 ``STORE/flows/account=<id>/region_part=<r>/date=<YYYY-MM-DD>/part-<file-digest>-<n>.parquet`` (the
-records), ``STORE/summary/account=…/region_part=…/date=…/h<hour-epoch>.parquet`` (hourly rollups the
-analyses read, see ``summary.py``) and ``STORE/_manifest.json`` (every ingested input: path, size, mtime,
-counts). Ingest is incremental (a file already in the manifest with the same size and mtime is skipped;
-only the hours it touched are rolled up again) and streaming (a few input objects in memory at a time; AWS
-caps objects at 75 MB).
+records), ``STORE/rollup/<hour|day|minute>/…`` (the rollups the analyses read, see ``summary.py``) and
+``STORE/_manifest.json`` (every ingested input: path, size, mtime, counts; the rollups' state). Ingest is
+incremental (a file already in the manifest with the same size and mtime is skipped; only the hours it
+touched are rolled up again) and streaming (a few input objects in memory at a time; AWS caps objects at
+75 MB).
 """
 
 from __future__ import annotations
@@ -31,7 +31,14 @@ import pyarrow.parquet as pq
 from vpcflow.errors import InputError
 from vpcflow.flowlogs.reader import FileReport, iter_files, read_bytes, read_file
 from vpcflow.flowlogs.remote import is_remote, iter_cloudwatch, iter_s3
-from vpcflow.flowlogs.summary import SUMMARY_VERSION, Touched, build_summary, hours_of_file, touched_hours
+from vpcflow.flowlogs.summary import (
+    SUMMARY_VERSION,
+    Touched,
+    build_summary,
+    hours_of_file,
+    partition_folder,
+    touched_hours,
+)
 
 MANIFEST = "_manifest.json"
 
@@ -188,7 +195,7 @@ def _write(part: pa.Table, flows: Path, digest: str) -> None:
     if all(len(k) == 1 and k[0].is_valid for k in keys):
         # one partition, the usual case (an S3 object is one account, region and five minutes)
         a, r, d = (k[0].as_py() for k in keys)
-        folder = flows / f"account={a}" / f"region_part={r}" / f"date={d}"
+        folder = partition_folder(flows.parent, "flows", a, r, d)
         folder.mkdir(parents=True, exist_ok=True)
         pq.write_table(
             part.drop_columns(list(_PARTS)), folder / f"part-{digest}-0.parquet", write_statistics=stats
@@ -224,7 +231,7 @@ def _put(table: pa.Table, key: str, version: Any, root: Path, replace: bool, app
     one = _one_partition(table) if table.num_rows else None
     if one is not None:
         a, r, d, hours = one
-        folder = root / "flows" / f"account={a}" / f"region_part={r}" / f"date={d}"
+        folder = partition_folder(root, "flows", a, r, d)
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / f"part-{digest}-0.parquet"
         pq.write_table(table, target, write_statistics=_stats_columns(table))

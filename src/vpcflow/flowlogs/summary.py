@@ -65,7 +65,8 @@ _DAILY = """
 """
 
 
-def _folder(root: Path, kind: str, account: str, region: str, date: str) -> Path:
+def partition_folder(root: Path, kind: str, account: str, region: str, date: str) -> Path:
+    """``root/kind/account=…/region_part=…/date=…``: where one partition's files of a kind live."""
     return root / kind / f"account={account}" / f"region_part={region}" / f"date={date}"
 
 
@@ -141,8 +142,8 @@ def build_summary(root: Path, touched: Touched | None) -> int:
     con.execute("SET parquet_metadata_cache = true")
     try:
         for (a, r, d), hours in sorted(by_partition.items(), key=lambda kv: kv[0]):
-            src = _folder(root, "flows", a, r, d)
-            outs = {tier: _folder(root / "rollup", tier, a, r, d) for tier in TIERS}
+            src = partition_folder(root, "flows", a, r, d)
+            outs = {tier: partition_folder(root / "rollup", tier, a, r, d) for tier in TIERS}
             for folder in outs.values():
                 folder.mkdir(parents=True, exist_ok=True)
             files = (src / "*.parquet").as_posix().replace("'", "''")
