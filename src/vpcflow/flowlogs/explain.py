@@ -182,7 +182,7 @@ class Explainer:
         return trace, sport
 
     def explain(self, t: RejectTuple, records: int = 1, packets: int = 0) -> Attribution:
-        eni, src, dst, sport, dport, proto = t
+        _eni, src, dst, sport, dport, proto = t
         readings = [("request", src, dst, dport, sport), ("response", dst, src, sport, dport)]
         if proto in (6, 17) and sport < dport:
             readings.reverse()  # a low source port is most likely a service answering
@@ -191,12 +191,7 @@ class Explainer:
             if trace is not None and self._reject_on(trace, t, rep, cport):
                 blk = trace.blocked_by
                 return Attribution(
-                    eni,
-                    src,
-                    dst,
-                    sport,
-                    dport,
-                    proto,
+                    *t,
                     records,
                     packets,
                     "explained",
@@ -219,12 +214,7 @@ class Explainer:
             "drift, a stale snapshot, or packets after the connection closed"
         )
         return Attribution(
-            eni,
-            src,
-            dst,
-            sport,
-            dport,
-            proto,
+            *t,
             records,
             packets,
             status,
