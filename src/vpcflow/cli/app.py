@@ -31,19 +31,43 @@ def summary(doc: str | None) -> str:
     return " ".join(first.split())
 
 
+def _argument_name(param: Any) -> str:
+    name = str(param.metavar or (param.name or "").upper())
+    return name + "..." if param.nargs != 1 else name
+
+
 class Command(TyperCommand):
-    """A command whose usage line names its arguments as ``SNAPSHOT``, ``[PATH]...``."""
+    """A command whose usage line and help name its arguments as ``SNAPSHOT``, ``PATH...`` (no type
+    decorations): only public click API (``collect_usage_pieces``, ``format_options``). An option that
+    takes a value and names no metavar shows its name in capitals (``--store STORE``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if param.param_type_name == "option" and not getattr(param, "is_flag", False):
+                param.metavar = param.metavar or (param.name or "value").upper()
 
     def collect_usage_pieces(self, ctx: Any) -> list[str]:
         pieces = [self.options_metavar] if self.options_metavar else []
         for param in self.get_params(ctx):
-            if param.param_type_name != "argument":
-                continue
-            name = param.metavar or (param.name or "").upper()
-            if param.nargs != 1:
-                name += "..."
-            pieces.append(name if param.required else f"[{name}]")
+            if param.param_type_name == "argument":
+                name = _argument_name(param)
+                pieces.append(name if param.required else f"[{name}]")
         return pieces
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        args, opts = [], []
+        for param in self.get_params(ctx):
+            if param.param_type_name == "argument":
+                args.append((_argument_name(param), getattr(param, "help", None) or ""))
+            elif param.param_type_name == "option" and not getattr(param, "hidden", False):
+                record = param.get_help_record(ctx)
+                if record is not None:
+                    opts.append(record)
+        for title, rows in (("Arguments", args), ("Options", opts)):
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
 
 
 class Typer(typer.Typer):

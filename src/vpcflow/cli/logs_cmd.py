@@ -38,7 +38,7 @@ SinceOpt = Annotated[
 UntilOpt = Annotated[
     str | None, typer.Option("--until", help="ISO time, epoch, or e.g. 1h ago.", metavar="TIME")
 ]
-FmtOpt = Annotated[Fmt, typer.Option("--format", "-f", help="text, json or csv.")]
+FmtOpt = Annotated[Fmt, typer.Option("--format", "-f", help="text, json or csv.", metavar="FORMAT")]
 
 
 class EngineName(StrEnum):
@@ -46,7 +46,9 @@ class EngineName(StrEnum):
     spark = "spark"
 
 
-EngineOpt = Annotated[EngineName, typer.Option("--engine", help="duckdb (embedded) or spark (PySpark).")]
+EngineOpt = Annotated[
+    EngineName, typer.Option("--engine", help="duckdb (embedded) or spark (PySpark).", metavar="ENGINE")
+]
 
 
 def _window(since: str | None, until: str | None) -> Any:
@@ -114,7 +116,9 @@ def ingest_command(
         str | None,
         typer.Option("--fields", help="Custom format fields when files have no header.", metavar="FIELDS"),
     ] = None,
-    output: Annotated[Fmt, typer.Option("--format", "-f", help="Summary as text or json.")] = Fmt.text,
+    output: Annotated[
+        Fmt, typer.Option("--format", "-f", help="Summary as text or json.", metavar="FORMAT")
+    ] = Fmt.text,
     rollups: Annotated[
         bool,
         typer.Option(

@@ -48,7 +48,7 @@ ClientOpt = Annotated[
         metavar="RANGE",
     ),
 ]
-FormatOpt = Annotated[ReachFormat, typer.Option("--format", "-f", help="text or json.")]
+FormatOpt = Annotated[ReachFormat, typer.Option("--format", "-f", help="text or json.", metavar="FORMAT")]
 SnapshotArg = Annotated[
     str,
     typer.Argument(help="Snapshot directory or JSON file of describe-* output.", metavar="SNAPSHOT"),

@@ -42,7 +42,7 @@ def simulate_command(
         str, typer.Option("--duration", help="How long, e.g. 10m, 1h, 1d.", metavar="DURATION")
     ] = "1h",
     output: Annotated[
-        SimFormat, typer.Option("--format", help="text (.log.gz) or parquet.")
+        SimFormat, typer.Option("--format", help="text (.log.gz) or parquet.", metavar="FORMAT")
     ] = SimFormat.text,
     fields: Annotated[
         str | None, typer.Option("--fields", help="Custom format: field names.", metavar="FIELDS")

@@ -101,7 +101,9 @@ def _row(table: Table, *values: object) -> None:
 @snapshot_app.command("info")
 def info_command(
     snapshot: Annotated[str, typer.Argument(help="Snapshot directory or JSON file.", metavar="SNAPSHOT")],
-    output: Annotated[InfoFormat, typer.Option("--format", "-f", help="text or json.")] = InfoFormat.text,
+    output: Annotated[
+        InfoFormat, typer.Option("--format", "-f", help="text or json.", metavar="FORMAT")
+    ] = InfoFormat.text,
 ) -> int:
     """What a snapshot holds: counts, accounts and regions, VPCs, warnings, what is not modelled.
 

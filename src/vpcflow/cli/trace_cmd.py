@@ -96,7 +96,9 @@ def trace_command(
         ),
     ] = None,
     ipv6: Annotated[bool, typer.Option("--ipv6", help="Use the endpoints' IPv6 addresses.")] = False,
-    output: Annotated[OutputFormat, typer.Option("--format", "-f", help="text or json.")] = OutputFormat.text,
+    output: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="text or json.", metavar="FORMAT")
+    ] = OutputFormat.text,
 ) -> int:
     """Trace one flow both ways and name the rule that stops it.
 
