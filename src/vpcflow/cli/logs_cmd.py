@@ -7,6 +7,7 @@ import io
 import sys
 from datetime import UTC, datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -16,7 +17,7 @@ from rich.text import Text
 
 from vpcflow.cli.app import group
 from vpcflow.cli.common import console, finite, load
-from vpcflow.errors import QueryError
+from vpcflow.errors import QueryError, UsageError
 from vpcflow.render import dumps
 from vpcflow.render.safe import clean, text
 
@@ -305,6 +306,8 @@ def timeline_command(
     from vpcflow.flowlogs.analyses import plot_timeline, timeline
     from vpcflow.flowlogs.store import connect
 
+    if plot and not Path(plot).resolve().parent.is_dir():
+        raise UsageError(f"--plot {plot}: the folder {Path(plot).parent} does not exist")
     result = timeline(connect(store, engine.value), _window(since, until), bucket)
     _emit(f"timeline ({bucket}s buckets)", *result, output)
     if plot:
