@@ -1,0 +1,88 @@
+"""Direct Connect (describe-direct-connect-gateways, describe-direct-connect-gateway-associations,
+describe-virtual-interfaces) → model values.
+
+Loaded so that ``snapshot info`` shows them and traces can name them; vpcflow does not model Direct
+Connect routing (the routes a virtual interface learns by BGP are in no describe call), so traffic that
+depends on a Direct Connect gateway answers UNKNOWN.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vpcflow.model import Cidr, DirectConnectGateway, DirectConnectGatewayAssociation, VirtualInterface
+from vpcflow.sources.base import Ctx, FunctionParser, Json, tags_of
+from vpcflow.sources.transit_gateways import opt_int
+
+
+def _cidrs(ctx: Ctx, item: Json, key: str, path: str) -> tuple[Cidr, ...]:
+    out = []
+    for j, raw in enumerate(ctx.opt_list(item, key, path)):
+        cp = f"{path}.{key}[{j}]"
+        out.append(ctx.cidr(ctx.req(ctx.obj(raw, cp), "Cidr", cp), f"{cp}.Cidr"))
+    return tuple(out)
+
+
+def parse_gateways(items: list[Any], ctx: Ctx) -> None:
+    for i, raw in enumerate(items):
+        path = f"$.DirectConnectGateways[{i}]"
+        item = ctx.obj(raw, path)
+        gid = ctx.str_(item, "DirectConnectGatewayId", path)
+        gw = DirectConnectGateway(
+            gid,
+            ctx.opt_str(item, "DirectConnectGatewayState", path) or "available",
+            ctx.opt_str(item, "DirectConnectGatewayName", path),
+            opt_int(ctx, item, "AmazonSideAsn", path),
+            tags_of(ctx, item, path),
+        )
+        # a Direct Connect gateway is global: the same one appears in every Region's dump
+        ctx.keep(ctx.out.direct_connect_gateways, gid, gw, path, "Direct Connect gateway")
+
+
+def parse_associations(items: list[Any], ctx: Ctx) -> None:
+    for i, raw in enumerate(items):
+        path = f"$.DirectConnectGatewayAssociations[{i}]"
+        item = ctx.obj(raw, path)
+        gw = ctx.opt_obj(item, "AssociatedGateway", path)
+        gp = f"{path}.AssociatedGateway"
+        assoc = DirectConnectGatewayAssociation(
+            ctx.opt_str(item, "AssociationId", path),
+            ctx.str_(item, "DirectConnectGatewayId", path),
+            ctx.opt_str(gw, "Id", gp) or ctx.opt_str(item, "VirtualGatewayId", path),
+            ctx.opt_str(gw, "Type", gp),
+            ctx.opt_str(item, "AssociationState", path) or "associated",
+            _cidrs(ctx, item, "AllowedPrefixesToDirectConnectGateway", path),
+            ctx.opt_str(gw, "OwnerAccount", gp),
+            ctx.opt_str(gw, "Region", gp),
+        )
+        if assoc not in ctx.out.direct_connect_gateway_associations:
+            ctx.out.direct_connect_gateway_associations.append(assoc)
+
+
+def parse_virtual_interfaces(items: list[Any], ctx: Ctx) -> None:
+    for i, raw in enumerate(items):
+        path = f"$.VirtualInterfaces[{i}]"
+        item = ctx.obj(raw, path)
+        vif_id = ctx.str_(item, "VirtualInterfaceId", path)
+        bgp_up = False
+        for j, p_raw in enumerate(ctx.opt_list(item, "BgpPeers", path)):
+            peer = ctx.obj(p_raw, f"{path}.BgpPeers[{j}]")
+            bgp_up = bgp_up or str(peer.get("BgpStatus", "")).lower() == "up"
+        vif = VirtualInterface(
+            vif_id,
+            ctx.opt_str(item, "VirtualInterfaceType", path) or "unknown",
+            ctx.opt_str(item, "VirtualInterfaceState", path) or "unknown",
+            ctx.opt_str(item, "DirectConnectGatewayId", path),
+            ctx.opt_str(item, "VirtualGatewayId", path),
+            ctx.opt_str(item, "ConnectionId", path),
+            opt_int(ctx, item, "Asn", path),
+            bgp_up,
+            _cidrs(ctx, item, "RouteFilterPrefixes", path),
+            tags_of(ctx, item, path),
+        )
+        ctx.keep(ctx.out.virtual_interfaces, vif_id, vif, path, "virtual interface")
+
+
+DIRECT_CONNECT_GATEWAYS = FunctionParser("DirectConnectGateways", parse_gateways)
+DIRECT_CONNECT_GATEWAY_ASSOCIATIONS = FunctionParser("DirectConnectGatewayAssociations", parse_associations)
+VIRTUAL_INTERFACES = FunctionParser("VirtualInterfaces", parse_virtual_interfaces)
