@@ -8,7 +8,8 @@ JSON path) and use ``.get`` only for documented optional keys. A parser is one m
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Protocol, TypeVar
@@ -133,6 +134,18 @@ class Ctx:
 
     def fail(self, path: str, message: str) -> SnapshotError:
         return SnapshotError(message, source=self.source, path=path)
+
+    @contextmanager
+    def about(self, resource_id: str) -> Iterator[None]:
+        """Errors raised while parsing the resource ``resource_id`` name it."""
+        try:
+            yield
+        except SnapshotError as exc:
+            if exc.resource_id is not None:
+                raise
+            raise SnapshotError(
+                exc.detail, source=exc.source, path=exc.path, resource_id=resource_id
+            ) from None
 
     def warn(self, code: str, message: str, path: str | None = None, resource_id: str | None = None) -> None:
         where = f"{self.source}: {path}" if path else self.source
@@ -264,6 +277,15 @@ def ephemeral_tag(ctx: Ctx, item: Json, path: str, key: str) -> PortRange | None
             except ValueError as exc:
                 raise ctx.fail(where, f"tag {EPHEMERAL_TAG}: {exc}") from None
     return None
+
+
+def each(ctx: Ctx, items: list[Any], key: str, id_key: str) -> Iterator[tuple[str, Json, str]]:
+    """``(id, item, JSON path)`` of each item of ``$.key`` (the id is required); parse the rest of the
+    item inside ``with ctx.about(id):`` so errors name it."""
+    for i, raw in enumerate(items):
+        path = f"$.{key}[{i}]"
+        item = ctx.obj(raw, path)
+        yield ctx.str_(item, id_key, path), item, path
 
 
 class ResourceParser(Protocol):

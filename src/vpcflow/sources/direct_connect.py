@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from vpcflow.model import Cidr, DirectConnectGateway, DirectConnectGatewayAssociation, VirtualInterface
-from vpcflow.sources.base import Ctx, FunctionParser, Json, tags_of
+from vpcflow.sources.base import Ctx, FunctionParser, Json, each, tags_of
 from vpcflow.sources.transit_gateways import opt_int
 
 
@@ -24,19 +24,17 @@ def _cidrs(ctx: Ctx, item: Json, key: str, path: str) -> tuple[Cidr, ...]:
 
 
 def parse_gateways(items: list[Any], ctx: Ctx) -> None:
-    for i, raw in enumerate(items):
-        path = f"$.DirectConnectGateways[{i}]"
-        item = ctx.obj(raw, path)
-        gid = ctx.str_(item, "DirectConnectGatewayId", path)
-        gw = DirectConnectGateway(
-            gid,
-            ctx.opt_str(item, "DirectConnectGatewayState", path) or "available",
-            ctx.opt_str(item, "DirectConnectGatewayName", path),
-            opt_int(ctx, item, "AmazonSideAsn", path),
-            tags_of(ctx, item, path),
-        )
-        # a Direct Connect gateway is global: the same one appears in every Region's dump
-        ctx.keep(ctx.out.direct_connect_gateways, gid, gw, path, "Direct Connect gateway")
+    for gid, item, path in each(ctx, items, "DirectConnectGateways", "DirectConnectGatewayId"):
+        with ctx.about(gid):
+            gw = DirectConnectGateway(
+                gid,
+                ctx.opt_str(item, "DirectConnectGatewayState", path) or "available",
+                ctx.opt_str(item, "DirectConnectGatewayName", path),
+                opt_int(ctx, item, "AmazonSideAsn", path),
+                tags_of(ctx, item, path),
+            )
+            # a Direct Connect gateway is global: the same one appears in every Region's dump
+            ctx.keep(ctx.out.direct_connect_gateways, gid, gw, path, "Direct Connect gateway")
 
 
 def parse_associations(items: list[Any], ctx: Ctx) -> None:
@@ -60,27 +58,25 @@ def parse_associations(items: list[Any], ctx: Ctx) -> None:
 
 
 def parse_virtual_interfaces(items: list[Any], ctx: Ctx) -> None:
-    for i, raw in enumerate(items):
-        path = f"$.VirtualInterfaces[{i}]"
-        item = ctx.obj(raw, path)
-        vif_id = ctx.str_(item, "VirtualInterfaceId", path)
-        bgp_up = False
-        for j, p_raw in enumerate(ctx.opt_list(item, "BgpPeers", path)):
-            peer = ctx.obj(p_raw, f"{path}.BgpPeers[{j}]")
-            bgp_up = bgp_up or str(peer.get("BgpStatus", "")).lower() == "up"
-        vif = VirtualInterface(
-            vif_id,
-            ctx.opt_str(item, "VirtualInterfaceType", path) or "unknown",
-            ctx.opt_str(item, "VirtualInterfaceState", path) or "unknown",
-            ctx.opt_str(item, "DirectConnectGatewayId", path),
-            ctx.opt_str(item, "VirtualGatewayId", path),
-            ctx.opt_str(item, "ConnectionId", path),
-            opt_int(ctx, item, "Asn", path),
-            bgp_up,
-            _cidrs(ctx, item, "RouteFilterPrefixes", path),
-            tags_of(ctx, item, path),
-        )
-        ctx.keep(ctx.out.virtual_interfaces, vif_id, vif, path, "virtual interface")
+    for vif_id, item, path in each(ctx, items, "VirtualInterfaces", "VirtualInterfaceId"):
+        with ctx.about(vif_id):
+            bgp_up = False
+            for j, p_raw in enumerate(ctx.opt_list(item, "BgpPeers", path)):
+                peer = ctx.obj(p_raw, f"{path}.BgpPeers[{j}]")
+                bgp_up = bgp_up or str(peer.get("BgpStatus", "")).lower() == "up"
+            vif = VirtualInterface(
+                vif_id,
+                ctx.opt_str(item, "VirtualInterfaceType", path) or "unknown",
+                ctx.opt_str(item, "VirtualInterfaceState", path) or "unknown",
+                ctx.opt_str(item, "DirectConnectGatewayId", path),
+                ctx.opt_str(item, "VirtualGatewayId", path),
+                ctx.opt_str(item, "ConnectionId", path),
+                opt_int(ctx, item, "Asn", path),
+                bgp_up,
+                _cidrs(ctx, item, "RouteFilterPrefixes", path),
+                tags_of(ctx, item, path),
+            )
+            ctx.keep(ctx.out.virtual_interfaces, vif_id, vif, path, "virtual interface")
 
 
 DIRECT_CONNECT_GATEWAYS = FunctionParser("DirectConnectGateways", parse_gateways)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from vpcflow.model import EndpointType, VpcEndpoint
-from vpcflow.sources.base import Ctx, FunctionParser, tags_of
+from vpcflow.sources.base import Ctx, FunctionParser, each, tags_of
 
 
 def _ids(ctx: Ctx, item: dict[str, Any], key: str, path: str) -> tuple[str, ...]:
@@ -23,45 +23,43 @@ def _ids(ctx: Ctx, item: dict[str, Any], key: str, path: str) -> tuple[str, ...]
 
 
 def parse_vpc_endpoints(items: list[Any], ctx: Ctx) -> None:
-    for i, raw in enumerate(items):
-        path = f"$.VpcEndpoints[{i}]"
-        item = ctx.obj(raw, path)
-        vpce_id = ctx.str_(item, "VpcEndpointId", path)
-        type_text = ctx.opt_str(item, "VpcEndpointType", path) or "Gateway"
-        kind = EndpointType.parse(type_text)
-        if kind is EndpointType.UNKNOWN:
-            ctx.warn(
-                "NOT_MODELLED",
-                f"{vpce_id}: endpoint type {type_text!r} is not known; traffic to it answers UNKNOWN",
-                f"{path}.VpcEndpointType",
+    for vpce_id, item, path in each(ctx, items, "VpcEndpoints", "VpcEndpointId"):
+        with ctx.about(vpce_id):
+            type_text = ctx.opt_str(item, "VpcEndpointType", path) or "Gateway"
+            kind = EndpointType.parse(type_text)
+            if kind is EndpointType.UNKNOWN:
+                ctx.warn(
+                    "NOT_MODELLED",
+                    f"{vpce_id}: endpoint type {type_text!r} is not known; traffic to it answers UNKNOWN",
+                    f"{path}.VpcEndpointType",
+                    vpce_id,
+                )
+            groups = []
+            for j, g_raw in enumerate(ctx.opt_list(item, "Groups", path)):
+                gp = f"{path}.Groups[{j}]"
+                groups.append(ctx.str_(ctx.obj(g_raw, gp), "GroupId", gp))
+            policy = item.get("PolicyDocument")
+            if policy is not None and not isinstance(policy, str):
+                raise ctx.fail(
+                    f"{path}.PolicyDocument", f"expected the policy as a JSON string, found {policy!r}"
+                )
+            endpoint = VpcEndpoint(
                 vpce_id,
+                kind,
+                ctx.str_(item, "VpcId", path),
+                (ctx.opt_str(item, "State", path) or "available").lower(),
+                ctx.opt_str(item, "ServiceName", path),
+                _ids(ctx, item, "RouteTableIds", path),
+                _ids(ctx, item, "SubnetIds", path),
+                tuple(groups),
+                _ids(ctx, item, "NetworkInterfaceIds", path),
+                policy or None,
+                ctx.opt_bool(item, "PrivateDnsEnabled", path, False),
+                ctx.opt_str(item, "OwnerId", path) or ctx.account,
+                ctx.region,
+                tags_of(ctx, item, path),
             )
-        groups = []
-        for j, g_raw in enumerate(ctx.opt_list(item, "Groups", path)):
-            gp = f"{path}.Groups[{j}]"
-            groups.append(ctx.str_(ctx.obj(g_raw, gp), "GroupId", gp))
-        policy = item.get("PolicyDocument")
-        if policy is not None and not isinstance(policy, str):
-            raise ctx.fail(
-                f"{path}.PolicyDocument", f"expected the policy as a JSON string, found {policy!r}"
-            )
-        endpoint = VpcEndpoint(
-            vpce_id,
-            kind,
-            ctx.str_(item, "VpcId", path),
-            (ctx.opt_str(item, "State", path) or "available").lower(),
-            ctx.opt_str(item, "ServiceName", path),
-            _ids(ctx, item, "RouteTableIds", path),
-            _ids(ctx, item, "SubnetIds", path),
-            tuple(groups),
-            _ids(ctx, item, "NetworkInterfaceIds", path),
-            policy or None,
-            ctx.opt_bool(item, "PrivateDnsEnabled", path, False),
-            ctx.opt_str(item, "OwnerId", path) or ctx.account,
-            ctx.region,
-            tags_of(ctx, item, path),
-        )
-        ctx.keep(ctx.out.vpc_endpoints, vpce_id, endpoint, path, "VPC endpoint")
+            ctx.keep(ctx.out.vpc_endpoints, vpce_id, endpoint, path, "VPC endpoint")
 
 
 VPC_ENDPOINTS = FunctionParser("VpcEndpoints", parse_vpc_endpoints)

@@ -38,7 +38,7 @@ from vpcflow.model import (
     VpcAttachmentOptions,
 )
 from vpcflow.model.transit import enabled
-from vpcflow.sources.base import Ctx, FunctionParser, Json, tags_of
+from vpcflow.sources.base import Ctx, FunctionParser, Json, each, tags_of
 
 T = TypeVar("T", TransitGateway, TransitGatewayAttachment)
 
@@ -83,83 +83,79 @@ def _type(ctx: Ctx, item: Json, path: str, key: str = "ResourceType") -> Attachm
 
 
 def parse_transit_gateways(items: list[Any], ctx: Ctx) -> None:
-    for i, raw in enumerate(items):
-        path = f"$.TransitGateways[{i}]"
-        item = ctx.obj(raw, path)
-        tgw_id = ctx.str_(item, "TransitGatewayId", path)
-        opts = ctx.opt_obj(item, "Options", path)
-        op = f"{path}.Options"
-        tgw = TransitGateway(
-            tgw_id,
-            ctx.opt_str(item, "State", path) or "available",
-            ctx.opt_str(item, "OwnerId", path) or ctx.account,
-            arn_region(ctx.opt_str(item, "TransitGatewayArn", path)) or ctx.region,
-            enabled(ctx.opt_str(opts, "DefaultRouteTableAssociation", op)),
-            ctx.opt_str(opts, "AssociationDefaultRouteTableId", op),
-            enabled(ctx.opt_str(opts, "DefaultRouteTablePropagation", op)),
-            ctx.opt_str(opts, "PropagationDefaultRouteTableId", op),
-            enabled(ctx.opt_str(opts, "SecurityGroupReferencingSupport", op)),
-            enabled(ctx.opt_str(opts, "VpnEcmpSupport", op), default=True),
-            opt_int(ctx, opts, "AmazonSideAsn", op),
-            tags_of(ctx, item, path),
-        )
-        keep_shared(ctx, ctx.out.transit_gateways, tgw_id, tgw, path, "transit gateway")
+    for tgw_id, item, path in each(ctx, items, "TransitGateways", "TransitGatewayId"):
+        with ctx.about(tgw_id):
+            opts = ctx.opt_obj(item, "Options", path)
+            op = f"{path}.Options"
+            tgw = TransitGateway(
+                tgw_id,
+                ctx.opt_str(item, "State", path) or "available",
+                ctx.opt_str(item, "OwnerId", path) or ctx.account,
+                arn_region(ctx.opt_str(item, "TransitGatewayArn", path)) or ctx.region,
+                enabled(ctx.opt_str(opts, "DefaultRouteTableAssociation", op)),
+                ctx.opt_str(opts, "AssociationDefaultRouteTableId", op),
+                enabled(ctx.opt_str(opts, "DefaultRouteTablePropagation", op)),
+                ctx.opt_str(opts, "PropagationDefaultRouteTableId", op),
+                enabled(ctx.opt_str(opts, "SecurityGroupReferencingSupport", op)),
+                enabled(ctx.opt_str(opts, "VpnEcmpSupport", op), default=True),
+                opt_int(ctx, opts, "AmazonSideAsn", op),
+                tags_of(ctx, item, path),
+            )
+            keep_shared(ctx, ctx.out.transit_gateways, tgw_id, tgw, path, "transit gateway")
 
 
 def parse_attachments(items: list[Any], ctx: Ctx) -> None:
-    for i, raw in enumerate(items):
-        path = f"$.TransitGatewayAttachments[{i}]"
-        item = ctx.obj(raw, path)
-        att_id = ctx.str_(item, "TransitGatewayAttachmentId", path)
-        tgw_id = ctx.str_(item, "TransitGatewayId", path)
-        assoc = ctx.opt_obj(item, "Association", path)
-        ap = f"{path}.Association"
-        att = TransitGatewayAttachment(
-            att_id,
-            tgw_id,
-            _type(ctx, item, path),
-            ctx.opt_str(item, "ResourceId", path),
-            ctx.opt_str(item, "State", path) or "available",
-            ctx.opt_str(assoc, "TransitGatewayRouteTableId", ap),
-            ctx.opt_str(assoc, "State", ap),
-            ctx.opt_str(item, "TransitGatewayOwnerId", path) or ctx.account,
-            ctx.opt_str(item, "ResourceOwnerId", path),
-            ctx.region,
-            tags=tags_of(ctx, item, path),
-        )
-        keep_shared(ctx, ctx.out.tgw_attachments, (tgw_id, att_id), att, path, "transit gateway attachment")
+    for att_id, item, path in each(ctx, items, "TransitGatewayAttachments", "TransitGatewayAttachmentId"):
+        with ctx.about(att_id):
+            tgw_id = ctx.str_(item, "TransitGatewayId", path)
+            assoc = ctx.opt_obj(item, "Association", path)
+            ap = f"{path}.Association"
+            att = TransitGatewayAttachment(
+                att_id,
+                tgw_id,
+                _type(ctx, item, path),
+                ctx.opt_str(item, "ResourceId", path),
+                ctx.opt_str(item, "State", path) or "available",
+                ctx.opt_str(assoc, "TransitGatewayRouteTableId", ap),
+                ctx.opt_str(assoc, "State", ap),
+                ctx.opt_str(item, "TransitGatewayOwnerId", path) or ctx.account,
+                ctx.opt_str(item, "ResourceOwnerId", path),
+                ctx.region,
+                tags=tags_of(ctx, item, path),
+            )
+            keep_shared(
+                ctx, ctx.out.tgw_attachments, (tgw_id, att_id), att, path, "transit gateway attachment"
+            )
 
 
 def parse_vpc_attachments(items: list[Any], ctx: Ctx) -> None:
-    for i, raw in enumerate(items):
-        path = f"$.TransitGatewayVpcAttachments[{i}]"
-        item = ctx.obj(raw, path)
-        att_id = ctx.str_(item, "TransitGatewayAttachmentId", path)
-        tgw_id = ctx.str_(item, "TransitGatewayId", path)
-        opts = ctx.opt_obj(item, "Options", path)
-        op = f"{path}.Options"
-        subnets = []
-        for j, s in enumerate(ctx.opt_list(item, "SubnetIds", path)):
-            if not isinstance(s, str) or not s:
-                raise ctx.fail(f"{path}.SubnetIds[{j}]", f"expected a subnet id, found {s!r}")
-            subnets.append(s)
-        details = VpcAttachmentOptions(
-            ctx.str_(item, "VpcId", path),
-            tuple(subnets),
-            ctx.opt_str(item, "VpcOwnerId", path),
-            enabled(ctx.opt_str(opts, "ApplianceModeSupport", op)),
-            enabled(ctx.opt_str(opts, "SecurityGroupReferencingSupport", op)),
-            enabled(ctx.opt_str(opts, "Ipv6Support", op)),
-            enabled(ctx.opt_str(opts, "DnsSupport", op), default=True),
-        )
-        state = ctx.opt_str(item, "State", path) or "available"
-        ctx.keep(
-            ctx.out.tgw_vpc_attachments,
-            (tgw_id, att_id),
-            (state, details),
-            path,
-            "transit gateway VPC attachment",
-        )
+    for att_id, item, path in each(ctx, items, "TransitGatewayVpcAttachments", "TransitGatewayAttachmentId"):
+        with ctx.about(att_id):
+            tgw_id = ctx.str_(item, "TransitGatewayId", path)
+            opts = ctx.opt_obj(item, "Options", path)
+            op = f"{path}.Options"
+            subnets = []
+            for j, s in enumerate(ctx.opt_list(item, "SubnetIds", path)):
+                if not isinstance(s, str) or not s:
+                    raise ctx.fail(f"{path}.SubnetIds[{j}]", f"expected a subnet id, found {s!r}")
+                subnets.append(s)
+            details = VpcAttachmentOptions(
+                ctx.str_(item, "VpcId", path),
+                tuple(subnets),
+                ctx.opt_str(item, "VpcOwnerId", path),
+                enabled(ctx.opt_str(opts, "ApplianceModeSupport", op)),
+                enabled(ctx.opt_str(opts, "SecurityGroupReferencingSupport", op)),
+                enabled(ctx.opt_str(opts, "Ipv6Support", op)),
+                enabled(ctx.opt_str(opts, "DnsSupport", op), default=True),
+            )
+            state = ctx.opt_str(item, "State", path) or "available"
+            ctx.keep(
+                ctx.out.tgw_vpc_attachments,
+                (tgw_id, att_id),
+                (state, details),
+                path,
+                "transit gateway VPC attachment",
+            )
 
 
 def _tgw_info(ctx: Ctx, item: Json, key: str, path: str) -> tuple[str, str | None, str | None]:
@@ -174,50 +170,48 @@ def _tgw_info(ctx: Ctx, item: Json, key: str, path: str) -> tuple[str, str | Non
 def parse_peering_attachments(items: list[Any], ctx: Ctx) -> None:
     """One record per peering attachment, naming both gateways; the per-gateway view (association)
     comes from describe-transit-gateway-attachments."""
-    for i, raw in enumerate(items):
-        path = f"$.TransitGatewayPeeringAttachments[{i}]"
-        item = ctx.obj(raw, path)
-        att_id = ctx.str_(item, "TransitGatewayAttachmentId", path)
-        rq, ro, rr = _tgw_info(ctx, item, "RequesterTgwInfo", path)
-        ac, ao, ar = _tgw_info(ctx, item, "AccepterTgwInfo", path)
-        opts = ctx.opt_obj(item, "Options", path)
-        status = ctx.opt_obj(item, "Status", path)
-        peering = PeeringAttachmentOptions(
-            rq,
-            ro,
-            rr,
-            ac,
-            ao,
-            ar,
-            ctx.opt_str(status, "Code", f"{path}.Status"),
-            enabled(ctx.opt_str(opts, "DynamicRouting", f"{path}.Options")),
-        )
-        att = TransitGatewayAttachment(
-            att_id,
-            rq,
-            AttachmentType.PEERING,
-            ac,
-            ctx.opt_str(item, "State", path) or "available",
-            peering=peering,
-            tags=tags_of(ctx, item, path),
-        )
-        ctx.keep(ctx.out.tgw_peering_attachments, att_id, att, path, "transit gateway peering attachment")
+    for att_id, item, path in each(
+        ctx, items, "TransitGatewayPeeringAttachments", "TransitGatewayAttachmentId"
+    ):
+        with ctx.about(att_id):
+            rq, ro, rr = _tgw_info(ctx, item, "RequesterTgwInfo", path)
+            ac, ao, ar = _tgw_info(ctx, item, "AccepterTgwInfo", path)
+            opts = ctx.opt_obj(item, "Options", path)
+            status = ctx.opt_obj(item, "Status", path)
+            peering = PeeringAttachmentOptions(
+                rq,
+                ro,
+                rr,
+                ac,
+                ao,
+                ar,
+                ctx.opt_str(status, "Code", f"{path}.Status"),
+                enabled(ctx.opt_str(opts, "DynamicRouting", f"{path}.Options")),
+            )
+            att = TransitGatewayAttachment(
+                att_id,
+                rq,
+                AttachmentType.PEERING,
+                ac,
+                ctx.opt_str(item, "State", path) or "available",
+                peering=peering,
+                tags=tags_of(ctx, item, path),
+            )
+            ctx.keep(ctx.out.tgw_peering_attachments, att_id, att, path, "transit gateway peering attachment")
 
 
 def parse_route_tables(items: list[Any], ctx: Ctx) -> None:
-    for i, raw in enumerate(items):
-        path = f"$.TransitGatewayRouteTables[{i}]"
-        item = ctx.obj(raw, path)
-        rtb_id = ctx.str_(item, "TransitGatewayRouteTableId", path)
-        table = TransitGatewayRouteTable(
-            rtb_id,
-            ctx.str_(item, "TransitGatewayId", path),
-            ctx.opt_str(item, "State", path) or "available",
-            ctx.opt_bool(item, "DefaultAssociationRouteTable", path, False),
-            ctx.opt_bool(item, "DefaultPropagationRouteTable", path, False),
-            tags=tags_of(ctx, item, path),
-        )
-        ctx.keep(ctx.out.tgw_route_tables, rtb_id, table, path, "transit gateway route table")
+    for rtb_id, item, path in each(ctx, items, "TransitGatewayRouteTables", "TransitGatewayRouteTableId"):
+        with ctx.about(rtb_id):
+            table = TransitGatewayRouteTable(
+                rtb_id,
+                ctx.str_(item, "TransitGatewayId", path),
+                ctx.opt_str(item, "State", path) or "available",
+                ctx.opt_bool(item, "DefaultAssociationRouteTable", path, False),
+                ctx.opt_bool(item, "DefaultPropagationRouteTable", path, False),
+                tags=tags_of(ctx, item, path),
+            )
+            ctx.keep(ctx.out.tgw_route_tables, rtb_id, table, path, "transit gateway route table")
 
 
 def _propagation(ctx: Ctx, raw: Any, path: str) -> TransitGatewayPropagation:
@@ -231,15 +225,14 @@ def _propagation(ctx: Ctx, raw: Any, path: str) -> TransitGatewayPropagation:
 
 
 def parse_propagations(items: list[Any], ctx: Ctx) -> None:
-    for i, raw in enumerate(items):
-        path = f"$.TransitGatewayPropagations[{i}]"
-        item = ctx.obj(raw, path)
-        rtb_id = ctx.str_(item, "TransitGatewayRouteTableId", path)
-        key = "TransitGatewayRouteTablePropagations"
-        props = [
-            _propagation(ctx, p, f"{path}.{key}[{j}]") for j, p in enumerate(ctx.opt_list(item, key, path))
-        ]
-        ctx.out.tgw_propagations.setdefault(rtb_id, []).extend(props)
+    for rtb_id, item, path in each(ctx, items, "TransitGatewayPropagations", "TransitGatewayRouteTableId"):
+        with ctx.about(rtb_id):
+            key = "TransitGatewayRouteTablePropagations"
+            props = [
+                _propagation(ctx, p, f"{path}.{key}[{j}]")
+                for j, p in enumerate(ctx.opt_list(item, key, path))
+            ]
+            ctx.out.tgw_propagations.setdefault(rtb_id, []).extend(props)
 
 
 def parse_bare_propagations(items: list[Any], ctx: Ctx) -> None:
@@ -283,17 +276,16 @@ def _route(ctx: Ctx, raw: Any, path: str) -> TransitGatewayRoute:
 
 
 def _routes(items: list[Any], ctx: Ctx, key: str, listed: frozenset[str]) -> None:
-    for i, raw in enumerate(items):
-        path = f"$.{key}[{i}]"
-        item = ctx.obj(raw, path)
-        rtb_id = ctx.str_(item, "TransitGatewayRouteTableId", path)
-        routes = [
-            _route(ctx, r, f"{path}.Routes[{j}]") for j, r in enumerate(ctx.opt_list(item, "Routes", path))
-        ]
-        ctx.out.tgw_routes.setdefault(rtb_id, []).extend(routes)
-        ctx.out.tgw_route_types_listed.setdefault(rtb_id, set()).update(listed)
-        if ctx.opt_bool(item, "AdditionalRoutesAvailable", path, False):
-            ctx.out.tgw_routes_truncated.add(rtb_id)
+    for rtb_id, item, path in each(ctx, items, key, "TransitGatewayRouteTableId"):
+        with ctx.about(rtb_id):
+            routes = [
+                _route(ctx, r, f"{path}.Routes[{j}]")
+                for j, r in enumerate(ctx.opt_list(item, "Routes", path))
+            ]
+            ctx.out.tgw_routes.setdefault(rtb_id, []).extend(routes)
+            ctx.out.tgw_route_types_listed.setdefault(rtb_id, set()).update(listed)
+            if ctx.opt_bool(item, "AdditionalRoutesAvailable", path, False):
+                ctx.out.tgw_routes_truncated.add(rtb_id)
 
 
 def parse_static_routes(items: list[Any], ctx: Ctx) -> None:
@@ -309,20 +301,20 @@ def parse_all_routes(items: list[Any], ctx: Ctx) -> None:
 
 
 def parse_prefix_list_references(items: list[Any], ctx: Ctx) -> None:
-    for i, raw in enumerate(items):
-        path = f"$.TransitGatewayPrefixListReferences[{i}]"
-        item = ctx.obj(raw, path)
-        rtb_id = ctx.str_(item, "TransitGatewayRouteTableId", path)
-        att = ctx.opt_obj(item, "TransitGatewayAttachment", path)
-        ap = f"{path}.TransitGatewayAttachment"
-        ref = TransitGatewayPrefixListReference(
-            ctx.str_(item, "PrefixListId", path),
-            ctx.opt_str(att, "TransitGatewayAttachmentId", ap),
-            ctx.opt_bool(item, "Blackhole", path, False),
-            ctx.opt_str(item, "State", path) or "available",
-            _type(ctx, att, ap) if att else None,
-        )
-        ctx.out.tgw_prefix_list_references.setdefault(rtb_id, []).append(ref)
+    for rtb_id, item, path in each(
+        ctx, items, "TransitGatewayPrefixListReferences", "TransitGatewayRouteTableId"
+    ):
+        with ctx.about(rtb_id):
+            att = ctx.opt_obj(item, "TransitGatewayAttachment", path)
+            ap = f"{path}.TransitGatewayAttachment"
+            ref = TransitGatewayPrefixListReference(
+                ctx.str_(item, "PrefixListId", path),
+                ctx.opt_str(att, "TransitGatewayAttachmentId", ap),
+                ctx.opt_bool(item, "Blackhole", path, False),
+                ctx.opt_str(item, "State", path) or "available",
+                _type(ctx, att, ap) if att else None,
+            )
+            ctx.out.tgw_prefix_list_references.setdefault(rtb_id, []).append(ref)
 
 
 TRANSIT_GATEWAYS = FunctionParser("TransitGateways", parse_transit_gateways)
