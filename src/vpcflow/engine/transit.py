@@ -389,13 +389,13 @@ class TransitRouting:
             )
         if len(route.attachment_ids) != 1:
             if not route.attachment_ids:
+                # an active route names its attachment; without one the input contradicts itself
                 return TgwDecision(
-                    TgwOutcome.DROP,
-                    "TGW_RTB_NO_ROUTE_TO_TGW_ATTACHMENT",
-                    f"route {route.label} in {rtb_id} has no attachment",
+                    TgwOutcome.UNKNOWN,
+                    "UNKNOWN_RESOURCE",
+                    f"route {route.label} in {rtb_id} is active but names no attachment",
                     rtb_id,
                     route,
-                    assumptions=assumptions,
                 )
             return TgwDecision(
                 TgwOutcome.UNKNOWN,

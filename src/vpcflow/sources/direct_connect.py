@@ -4,6 +4,10 @@ describe-virtual-interfaces) → model values.
 Loaded so that ``snapshot info`` shows them and traces can name them; vpcflow does not model Direct
 Connect routing (the routes a virtual interface learns by BGP are in no describe call), so traffic that
 depends on a Direct Connect gateway answers UNKNOWN.
+
+The Direct Connect API speaks camelCase (``{"directConnectGateways": [{"directConnectGatewayId": …}]}``,
+what boto3 and the CLI return); Batfish's fixtures use the EC2 style (``DirectConnectGateways``,
+``DirectConnectGatewayId``). Both load: camelCase keys are read as their capitalised forms.
 """
 
 from __future__ import annotations
@@ -15,6 +19,15 @@ from vpcflow.sources.base import Ctx, FunctionParser, Json, each, tags_of
 from vpcflow.sources.transit_gateways import opt_int
 
 
+def pascal(value: Any) -> Any:
+    """``{"directConnectGatewayId": …}`` → ``{"DirectConnectGatewayId": …}``, recursively."""
+    if isinstance(value, dict):
+        return {(k[:1].upper() + k[1:] if isinstance(k, str) else k): pascal(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [pascal(v) for v in value]
+    return value
+
+
 def _cidrs(ctx: Ctx, item: Json, key: str, path: str) -> tuple[Cidr, ...]:
     out = []
     for j, raw in enumerate(ctx.opt_list(item, key, path)):
@@ -23,8 +36,8 @@ def _cidrs(ctx: Ctx, item: Json, key: str, path: str) -> tuple[Cidr, ...]:
     return tuple(out)
 
 
-def parse_gateways(items: list[Any], ctx: Ctx) -> None:
-    for gid, item, path in each(ctx, items, "DirectConnectGateways", "DirectConnectGatewayId"):
+def parse_gateways(items: list[Any], ctx: Ctx, key: str = "DirectConnectGateways") -> None:
+    for gid, item, path in each(ctx, pascal(items), key, "DirectConnectGatewayId"):
         with ctx.about(gid):
             gw = DirectConnectGateway(
                 gid,
@@ -37,9 +50,9 @@ def parse_gateways(items: list[Any], ctx: Ctx) -> None:
             ctx.keep(ctx.out.direct_connect_gateways, gid, gw, path, "Direct Connect gateway")
 
 
-def parse_associations(items: list[Any], ctx: Ctx) -> None:
-    for i, raw in enumerate(items):
-        path = f"$.DirectConnectGatewayAssociations[{i}]"
+def parse_associations(items: list[Any], ctx: Ctx, key: str = "DirectConnectGatewayAssociations") -> None:
+    for i, raw in enumerate(pascal(items)):
+        path = f"$.{key}[{i}]"
         item = ctx.obj(raw, path)
         gw = ctx.opt_obj(item, "AssociatedGateway", path)
         gp = f"{path}.AssociatedGateway"
@@ -57,8 +70,8 @@ def parse_associations(items: list[Any], ctx: Ctx) -> None:
             ctx.out.direct_connect_gateway_associations.append(assoc)
 
 
-def parse_virtual_interfaces(items: list[Any], ctx: Ctx) -> None:
-    for vif_id, item, path in each(ctx, items, "VirtualInterfaces", "VirtualInterfaceId"):
+def parse_virtual_interfaces(items: list[Any], ctx: Ctx, key: str = "VirtualInterfaces") -> None:
+    for vif_id, item, path in each(ctx, pascal(items), key, "VirtualInterfaceId"):
         with ctx.about(vif_id):
             bgp_up = False
             for j, p_raw in enumerate(ctx.opt_list(item, "BgpPeers", path)):
@@ -82,3 +95,14 @@ def parse_virtual_interfaces(items: list[Any], ctx: Ctx) -> None:
 DIRECT_CONNECT_GATEWAYS = FunctionParser("DirectConnectGateways", parse_gateways)
 DIRECT_CONNECT_GATEWAY_ASSOCIATIONS = FunctionParser("DirectConnectGatewayAssociations", parse_associations)
 VIRTUAL_INTERFACES = FunctionParser("VirtualInterfaces", parse_virtual_interfaces)
+# the same, as the Direct Connect API names them
+DIRECT_CONNECT_GATEWAYS_API = FunctionParser(
+    "directConnectGateways", lambda items, ctx: parse_gateways(items, ctx, "directConnectGateways")
+)
+DIRECT_CONNECT_GATEWAY_ASSOCIATIONS_API = FunctionParser(
+    "directConnectGatewayAssociations",
+    lambda items, ctx: parse_associations(items, ctx, "directConnectGatewayAssociations"),
+)
+VIRTUAL_INTERFACES_API = FunctionParser(
+    "virtualInterfaces", lambda items, ctx: parse_virtual_interfaces(items, ctx, "virtualInterfaces")
+)

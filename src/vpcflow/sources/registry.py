@@ -62,6 +62,9 @@ PARSERS: tuple[ResourceParser, ...] = (
     direct_connect.DIRECT_CONNECT_GATEWAYS,
     direct_connect.DIRECT_CONNECT_GATEWAY_ASSOCIATIONS,
     direct_connect.VIRTUAL_INTERFACES,
+    direct_connect.DIRECT_CONNECT_GATEWAYS_API,
+    direct_connect.DIRECT_CONNECT_GATEWAY_ASSOCIATIONS_API,
+    direct_connect.VIRTUAL_INTERFACES_API,
 )
 BY_KEY: dict[str, ResourceParser] = {p.key: p for p in PARSERS}
 

@@ -169,10 +169,20 @@ def _tgw_info(ctx: Ctx, item: Json, key: str, path: str) -> tuple[str, str | Non
 
 def parse_peering_attachments(items: list[Any], ctx: Ctx) -> None:
     """One record per peering attachment, naming both gateways; the per-gateway view (association)
-    comes from describe-transit-gateway-attachments."""
+    comes from describe-transit-gateway-attachments. A record naming neither gateway (moto answers so)
+    is counted and warned about: the per-gateway views still carry the peering."""
     for att_id, item, path in each(
         ctx, items, "TransitGatewayPeeringAttachments", "TransitGatewayAttachmentId"
     ):
+        if "RequesterTgwInfo" not in item and "AccepterTgwInfo" not in item:
+            ctx.warn(
+                "INCOMPLETE_RESOURCE",
+                f"peering attachment {att_id} names neither of its transit gateways "
+                "(no RequesterTgwInfo/AccepterTgwInfo): not used",
+                path,
+                att_id,
+            )
+            continue
         with ctx.about(att_id):
             rq, ro, rr = _tgw_info(ctx, item, "RequesterTgwInfo", path)
             ac, ao, ar = _tgw_info(ctx, item, "AccepterTgwInfo", path)

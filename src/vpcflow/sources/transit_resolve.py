@@ -157,6 +157,14 @@ def _check_transit(
     known_atts = {att_id for _tgw, att_id in atts}
     for table in tables.values():
         for route in table.routes:
+            if route.active and not route.attachment_ids and route.prefix_list_id is None:
+                _warn(
+                    out,
+                    "INCOMPLETE_RESOURCE",
+                    f"{table.route_table_id} route {route.destination_text} is active but names no "
+                    "attachment (TransitGatewayAttachments): traffic it carries answers UNKNOWN",
+                    table.route_table_id,
+                )
             gone = [a for a in route.attachment_ids if a not in known_atts]
             if gone:
                 _warn(
