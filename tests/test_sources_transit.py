@@ -5,6 +5,7 @@ and the shared snapshots. Expected values are read off the input JSON."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -594,3 +595,45 @@ def test_shared_transit_gateway_views_merge_without_duplicate_warnings() -> None
     assert "DUPLICATE_ID" not in _codes(snap)
     (tgw,) = snap.transit_gateways.values()
     assert ("Name", "tgw-batfish") in tgw.tags  # the owner's tags, kept
+
+
+def test_snapshot_info_lists_each_construct_with_its_status(tmp_path: Path) -> None:
+    from transit_builders import Estate
+
+    e = Estate().vpc("vpc-a", "10.1.0.0/16").subnet("subnet-a1", "vpc-a", "10.1.1.0/24")
+    e.tgw("tgw-1").table("tgw-rtb-1", "tgw-1").attach_vpc(
+        "tgw-attach-a", "tgw-1", "vpc-a", ["subnet-a1"], "tgw-rtb-1"
+    )
+    e.vgw("vgw-1", "vpc-a").vpn("vpn-1", vgw="vgw-1")
+    for name, doc in e.docs():
+        f = tmp_path / name
+        f.parent.mkdir(parents=True, exist_ok=True)
+        f.write_text(json.dumps(doc))
+    proc = subprocess.run(
+        [sys.executable, "-m", "vpcflow", "snapshot", "info", str(tmp_path), "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    data = json.loads(proc.stdout)
+    rows = {c["construct"]: (c["count"], c["status"]) for c in data["constructs"]}
+    assert rows["network ACLs"] == (1, "modelled")
+    assert rows["transit gateways"][0] == 1 and rows["transit gateway route tables"][0] == 1
+    assert rows["virtual private gateways"][0] == 1 and rows["Site-to-Site VPN connections"][0] == 1
+    assert all(status in ("modelled", "partial", "not-modelled") for _n, status in rows.values())
+    counts = data["counts"]
+    assert (counts["transit_gateways"], counts["transit_gateway_attachments"], counts["vpn_connections"]) == (
+        1,
+        1,
+        1,
+    )
+    text = subprocess.run(
+        [sys.executable, "-m", "vpcflow", "snapshot", "info", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        env={**os.environ, "COLUMNS": "200"},
+    ).stdout
+    assert "constructs" in text and "transit gateways" in text
