@@ -165,7 +165,7 @@ def info_command(
         cons = _table("constructs", "construct", "count", "status", "note")
         cons.columns[1].justify = "right"
         for c in data["constructs"]:
-            cons.add_row(c["construct"], str(c["count"]), c["status"], c["note"])
+            _row(cons, c["construct"], c["count"], c["status"], c["note"])
         con.print(cons)
     if data["not_modelled"]:
         nm = _table("not modelled (counted, never used)", "key", "items")
