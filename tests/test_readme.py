@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 import shlex
+import subprocess
+import sys
 
 import pytest
 
@@ -64,3 +66,13 @@ def test_the_readme_sends_readers_only_to_files_of_the_repository() -> None:
     for target in re.findall(r"\]\(([^)#]+)\)", README):
         if not target.startswith(("http://", "https://")):
             assert (ROOT / target).exists(), f"README links to {target}, which is not in the repository"
+
+
+def test_the_demo_runs_and_prints_no_markup() -> None:
+    """``make demo``'s program: every verdict and the policy, styled, never a markup tag in the text."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "vpcflow.demo"], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "[/]" not in proc.stdout and "[green]" not in proc.stdout
+    assert proc.stdout.count("PASS  ") == 4 and "SUBNET_ACL_RESTRICTION" in proc.stdout
