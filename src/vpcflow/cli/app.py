@@ -32,19 +32,18 @@ def summary(doc: str | None) -> str:
 
 
 def _argument_name(param: Any) -> str:
-    name = str(param.metavar or (param.name or "").upper())
-    return name + "..." if param.nargs != 1 else name
+    return f"{param.metavar}..." if param.nargs != 1 else str(param.metavar)
 
 
 class Command(TyperCommand):
     """A command whose usage line and help name its arguments as ``SNAPSHOT``, ``PATH...`` (no type
-    decorations): only public click API (``collect_usage_pieces``, ``format_options``). An option that
-    takes a value and names no metavar shows its name in capitals (``--store STORE``)."""
+    decorations): only public click API (``collect_usage_pieces``, ``format_options``). An argument, or
+    an option that takes a value, without a metavar shows its name in capitals (``--store STORE``)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for param in self.params:
-            if param.param_type_name == "option" and not getattr(param, "is_flag", False):
+        for param in self.params:  # names in capitals: help, usage and error messages agree
+            if not getattr(param, "is_flag", False):
                 param.metavar = param.metavar or (param.name or "value").upper()
 
     def collect_usage_pieces(self, ctx: Any) -> list[str]:

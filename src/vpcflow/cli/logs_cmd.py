@@ -115,7 +115,7 @@ def ingest_command(
     store: StoreOpt,
     fields: Annotated[
         str | None,
-        typer.Option("--fields", help="Custom format fields when files have no header.", metavar="FIELDS"),
+        typer.Option("--fields", help="Custom format fields when files have no header."),
     ] = None,
     output: Annotated[
         Fmt, typer.Option("--format", "-f", help="Summary as text or json.", metavar="FORMAT")
@@ -318,9 +318,7 @@ def timeline_command(
 @logs_app.command("explain")
 def explain_command(
     store: StoreOpt,
-    snapshot: Annotated[
-        str, typer.Option("--snapshot", help="The configuration the logs came from.", metavar="SNAPSHOT")
-    ],
+    snapshot: Annotated[str, typer.Option("--snapshot", help="The configuration the logs came from.")],
     limit: Annotated[
         int | None, typer.Option("--limit", help="Most frequent tuples only.", min=1, metavar="N")
     ] = None,

@@ -25,10 +25,9 @@ SrcOpt = Annotated[
         "--src",
         help="ENI, instance, Name tag, security group, subnet, VPC, CIDR, 'internet' or 'anywhere' "
         "(comma-separated for a union).",
-        metavar="SRC",
     ),
 ]
-DstOpt = Annotated[str, typer.Option("--dst", help="Same forms as --src.", metavar="DST")]
+DstOpt = Annotated[str, typer.Option("--dst", help="Same forms as --src.")]
 ProtoOpt = Annotated[
     str | None,
     typer.Option(
@@ -51,7 +50,7 @@ ClientOpt = Annotated[
 FormatOpt = Annotated[ReachFormat, typer.Option("--format", "-f", help="text or json.", metavar="FORMAT")]
 SnapshotArg = Annotated[
     str,
-    typer.Argument(help="Snapshot directory or JSON file of describe-* output.", metavar="SNAPSHOT"),
+    typer.Argument(help="Snapshot directory or JSON file of describe-* output."),
 ]
 
 
@@ -100,9 +99,7 @@ policy_app = group("policy", "Check declarative reachability policies.")
 @policy_app.command("check")
 def policy_check_command(
     snapshot: SnapshotArg,
-    policy: Annotated[
-        str, typer.Argument(help="Policy YAML file (see docs/reachability.md).", metavar="POLICY")
-    ],
+    policy: Annotated[str, typer.Argument(help="Policy YAML file (see docs/reachability.md).")],
     output: FormatOpt = ReachFormat.text,
 ) -> int:
     """Check every statement of POLICY against SNAPSHOT, with a witness for each.
@@ -123,12 +120,10 @@ def policy_check_command(
 
 @app.command("diff")
 def diff_command(
-    old: Annotated[str, typer.Argument(help="The snapshot before the change.", metavar="OLD")],
-    new: Annotated[str, typer.Argument(help="The snapshot after the change.", metavar="NEW")],
-    src: Annotated[
-        str, typer.Option("--src", help="Sources (same forms as reach).", metavar="SRC")
-    ] = "anywhere",
-    dst: Annotated[str, typer.Option("--dst", help="Destinations.", metavar="DST")] = "anywhere",
+    old: Annotated[str, typer.Argument(help="The snapshot before the change.")],
+    new: Annotated[str, typer.Argument(help="The snapshot after the change.")],
+    src: Annotated[str, typer.Option("--src", help="Sources (same forms as reach).")] = "anywhere",
+    dst: Annotated[str, typer.Option("--dst", help="Destinations.")] = "anywhere",
     protocol: ProtoOpt = None,
     port: PortOpt = None,
     client_ports: ClientOpt = None,

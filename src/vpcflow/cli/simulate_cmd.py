@@ -33,7 +33,7 @@ def _start(value: str | None) -> int:
 
 @app.command("simulate")
 def simulate_command(
-    snapshot: Annotated[str, typer.Argument(help="Snapshot directory or JSON file.", metavar="SNAPSHOT")],
+    snapshot: Annotated[str, typer.Argument(help="Snapshot directory or JSON file.")],
     profile: Annotated[Path, typer.Option("--profile", help="Traffic profile (YAML).", metavar="FILE")],
     out: Annotated[
         Path, typer.Option("--out", "-o", help="Output directory (S3 layout under AWSLogs/).", metavar="DIR")
@@ -44,9 +44,7 @@ def simulate_command(
     output: Annotated[
         SimFormat, typer.Option("--format", help="text (.log.gz) or parquet.", metavar="FORMAT")
     ] = SimFormat.text,
-    fields: Annotated[
-        str | None, typer.Option("--fields", help="Custom format: field names.", metavar="FIELDS")
-    ] = None,
+    fields: Annotated[str | None, typer.Option("--fields", help="Custom format: field names.")] = None,
     seed: Annotated[
         int, typer.Option("--seed", help="Random seed (same seed, same bytes).", min=0, metavar="N")
     ] = 0,

@@ -109,7 +109,7 @@ def _row(table: Table, *values: object) -> None:
 
 @snapshot_app.command("info")
 def info_command(
-    snapshot: Annotated[str, typer.Argument(help="Snapshot directory or JSON file.", metavar="SNAPSHOT")],
+    snapshot: Annotated[str, typer.Argument(help="Snapshot directory or JSON file.")],
     output: Annotated[
         InfoFormat, typer.Option("--format", "-f", help="text or json.", metavar="FORMAT")
     ] = InfoFormat.text,

@@ -54,14 +54,10 @@ def check_trace_options(
 def trace_command(
     snapshot: Annotated[
         str,
-        typer.Argument(help="Snapshot directory or JSON file of describe-* output.", metavar="SNAPSHOT"),
+        typer.Argument(help="Snapshot directory or JSON file of describe-* output."),
     ],
-    src: Annotated[
-        str, typer.Option("--src", help="ENI id, instance id, Name tag or IP address.", metavar="SRC")
-    ],
-    dst: Annotated[
-        str, typer.Option("--dst", help="ENI id, instance id, Name tag or IP address.", metavar="DST")
-    ],
+    src: Annotated[str, typer.Option("--src", help="ENI id, instance id, Name tag or IP address.")],
+    dst: Annotated[str, typer.Option("--dst", help="ENI id, instance id, Name tag or IP address.")],
     protocol: Annotated[
         str, typer.Option("--protocol", "-p", help="tcp, udp, icmp, icmpv6 or a number.", metavar="P")
     ] = "tcp",
