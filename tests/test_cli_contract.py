@@ -61,6 +61,7 @@ USAGE_ERRORS: list[tuple[list[str], list[str]]] = [
     ([*TRACE, "--port", "80", "--format", "xml"], ["--format", "xml"]),
     ([*TRACE, "--port", "80", "--ipv6=yes"], ["--ipv6"]),
     ([*TRACE, "-p", "bogus"], ["--protocol", "bogus"]),
+    ([*TRACE, "-p", "all", "--port", "80"], ["--protocol all", "one protocol"]),
     # contradictory options: one line naming both
     ([*TRACE, "-p", "icmp", "--port", "80"], ["--port", "--protocol icmp"]),
     ([*TRACE, "-p", "icmp", "--src-port", "1024"], ["--src-port", "--protocol icmp"]),

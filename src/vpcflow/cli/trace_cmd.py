@@ -33,6 +33,10 @@ def check_trace_options(
         proto = parse_protocol(protocol)
     except ProtocolError as exc:
         raise QueryError(f"--protocol: {exc}") from None
+    if proto == -1:
+        raise QueryError(
+            f"--protocol {protocol}: a trace follows one protocol (tcp, udp, icmp, icmpv6 or 0-255)"
+        )
     if proto not in (TCP, UDP):
         refuse(
             f"applies to tcp and udp only, not to --protocol {protocol}",
