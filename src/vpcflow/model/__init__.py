@@ -12,6 +12,7 @@ from vpcflow.model.filters import (
     SecurityGroup,
     SecurityGroupRule,
 )
+from vpcflow.model.flow_logs import FlowLog, flow_log_resource_type
 from vpcflow.model.net import (
     ALL_PORTS,
     ALL_PROTOCOLS,
@@ -33,6 +34,7 @@ from vpcflow.model.net import (
     parse_protocol,
     protocol_name,
 )
+from vpcflow.model.origin import Origin, entry_key, route_key, rule_key
 from vpcflow.model.snapshot import Snapshot, SnapshotWarning
 from vpcflow.model.topology import (
     MODELLED_TARGETS,
@@ -69,6 +71,7 @@ __all__ = [
     "CidrPeer",
     "Direction",
     "ElasticIp",
+    "FlowLog",
     "GroupPeer",
     "IcmpMatch",
     "Instance",
@@ -77,6 +80,7 @@ __all__ = [
     "NetworkAcl",
     "NetworkAclEntry",
     "NetworkInterface",
+    "Origin",
     "Peer",
     "PortRange",
     "PrefixList",
@@ -93,8 +97,12 @@ __all__ = [
     "Subnet",
     "Vpc",
     "VpcPeeringConnection",
+    "entry_key",
+    "flow_log_resource_type",
     "parse_port_range",
     "parse_protocol",
     "protocol_name",
+    "route_key",
+    "rule_key",
     "tag",
 ]

@@ -9,7 +9,9 @@ from types import MappingProxyType
 from typing import TypeVar
 
 from vpcflow.model.filters import NetworkAcl, SecurityGroup
+from vpcflow.model.flow_logs import FlowLog
 from vpcflow.model.net import Address, Cidr
+from vpcflow.model.origin import Origin
 from vpcflow.model.topology import (
     ElasticIp,
     Instance,
@@ -61,6 +63,13 @@ class Snapshot:
     peerings: Mapping[str, VpcPeeringConnection]
     warnings: tuple[SnapshotWarning, ...] = ()
     not_modelled: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    flow_logs: Mapping[str, FlowLog] = field(default_factory=lambda: MappingProxyType({}))
+    # where each resource was declared (IaC sources only; keys in vpcflow.model.origin)
+    origins: Mapping[str, Origin] = field(default_factory=lambda: MappingProxyType({}))
+    # security group id → keys (into ``origins``) of resources outside the packet model that attach it
+    # (load balancers, RDS, Lambda, launch templates, ...): the group is in use, the exposure behind it
+    # is not modelled
+    group_attachers: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
     # indexes (derived)
     eni_by_private_ip: Mapping[tuple[str, Address], str] = field(default_factory=lambda: MappingProxyType({}))
     eni_by_public_ip: Mapping[Address, tuple[str, Address]] = field(
@@ -93,6 +102,9 @@ class Snapshot:
         peerings: Iterable[VpcPeeringConnection] = (),
         warnings: Iterable[SnapshotWarning] = (),
         not_modelled: Mapping[str, int] | None = None,
+        flow_logs: Iterable[FlowLog] = (),
+        origins: Mapping[str, Origin] | None = None,
+        group_attachers: Mapping[str, tuple[str, ...]] | None = None,
     ) -> Snapshot:
         """Build a snapshot and its indexes; warns about subnets with no NACL or route table."""
         vpc_map = _by_id(vpcs, "vpc_id")
@@ -174,6 +186,9 @@ class Snapshot:
             peerings=_by_id(peerings, "pcx_id"),
             warnings=tuple(warns),
             not_modelled=MappingProxyType(dict(not_modelled or {})),
+            flow_logs=_by_id(flow_logs, "flow_log_id"),
+            origins=MappingProxyType(dict(origins or {})),
+            group_attachers=MappingProxyType(dict(group_attachers or {})),
             eni_by_private_ip=MappingProxyType(eni_by_private),
             eni_by_public_ip=MappingProxyType(eni_by_public),
             group_members=MappingProxyType({k: tuple(v) for k, v in members.items()}),

@@ -18,6 +18,7 @@ from vpcflow.model import (
     Address,
     Cidr,
     ElasticIp,
+    FlowLog,
     Instance,
     InternetGateway,
     NatGateway,
@@ -73,6 +74,7 @@ class Collected:
     # lists whose entries some source supplied (even an empty list): the others are warned about
     prefix_lists_with_entries: set[str] = field(default_factory=set)
     peerings: dict[str, VpcPeeringConnection] = field(default_factory=dict)
+    flow_logs: dict[str, FlowLog] = field(default_factory=dict)
     warnings: list[SnapshotWarning] = field(default_factory=list)
     # known keys that are not parsed (not modelled, or ignored): items and the files they came from
     unparsed_counts: dict[str, int] = field(default_factory=dict)

@@ -11,6 +11,7 @@ from typing import Any
 
 from vpcflow.sources import (
     addresses,
+    flow_logs,
     gateways,
     instances,
     interfaces,
@@ -40,6 +41,7 @@ PARSERS: tuple[ResourceParser, ...] = (
     prefix_lists.MANAGED_PREFIX_LISTS,
     prefix_lists.PREFIX_LIST_ENTRIES,
     peerings.PARSER,
+    flow_logs.PARSER,
 )
 BY_KEY: dict[str, ResourceParser] = {p.key: p for p in PARSERS}
 
@@ -91,7 +93,6 @@ NOT_MODELLED_KEYS = frozenset(
         "VpcEndpointConnections",
         "ServiceDetails",
         "TargetGroups",
-        "FlowLogs",
         "Firewalls",
         "FirewallPolicies",
         "CarrierGateways",
