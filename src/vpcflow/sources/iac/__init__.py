@@ -21,7 +21,22 @@ from vpcflow.sources.iac.builder import DescribeBuilder
 from vpcflow.sources.loader import LoadResult, load_data_with_report
 
 # a quick look before parsing a whole JSON file twice: only IaC documents have these keys
-_IAC_KEYS = re.compile(r'"(format_version|AWSTemplateFormatVersion|Resources)"\s*:')
+_IAC_KEYS = re.compile(r'"(format_version|AWSTemplateFormatVersion|Resources|Parameters)"\s*:')
+_CFN_SECTIONS = frozenset(
+    {
+        "AWSTemplateFormatVersion",
+        "Description",
+        "Metadata",
+        "Parameters",
+        "Rules",
+        "Mappings",
+        "Conditions",
+        "Transform",
+        "Resources",
+        "Outputs",
+    }
+)
+_YAML_SUFFIXES = (".yaml", ".yml", ".template", ".cfn")
 _DESCRIBE_PATH = re.compile(r"^\$\.([A-Za-z]+)\[(\d+)\]")
 
 
@@ -45,6 +60,8 @@ def kind_of_json(doc: Any) -> str | None:
     if "format_version" in doc and "terraform_version" in doc:
         return "terraform"
     resources = doc.get("Resources")
+    if doc.keys() <= _CFN_SECTIONS and doc.keys() & {"Resources", "Parameters", "AWSTemplateFormatVersion"}:
+        return "cloudformation"
     if "AWSTemplateFormatVersion" in doc or (
         isinstance(resources, dict)
         and any(
@@ -80,10 +97,19 @@ def load_iac(path: Path, parameters: Mapping[str, str] | None = None) -> LoadRes
             raise SnapshotError(
                 f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", source=str(path)
             ) from None
-        if kind_of_json(doc) == "terraform":
+        kind = kind_of_json(doc)
+        if kind == "terraform":
             from vpcflow.sources.terraform import build_json
 
             builder = build_json(doc, str(path), text)
+        elif kind == "cloudformation":
+            from vpcflow.sources.cloudformation import build_template
+
+            builder = build_template(path, text, parameters or {}, doc)
+    elif path.is_file() and path.suffix.lower() in _YAML_SUFFIXES:
+        from vpcflow.sources.cloudformation import build_template
+
+        builder = build_template(path, read_text(path), parameters or {})
     if builder is None:
         if parameters:
             raise SnapshotError("--parameter applies to CloudFormation templates only", source=str(path))

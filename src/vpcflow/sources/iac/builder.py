@@ -258,6 +258,20 @@ class DescribeBuilder:
         self.used_ids.add(rid)
         return rid
 
+    UNKNOWN_VPC = "vpc-unknown"
+
+    def unknown_vpc(self, origin: Origin, resource_id: str) -> str:
+        """A network ACL whose VPC is not known is kept (its entries can still be audited) in a
+        placeholder VPC that holds no subnet."""
+        self.warn(
+            "UNRESOLVED_REFERENCE",
+            f"{origin.address}: its VPC is not known: kept in the placeholder {self.UNKNOWN_VPC}, "
+            "associated with no subnet",
+            origin,
+            resource_id,
+        )
+        return self.UNKNOWN_VPC
+
     def not_modelled_resource(self, rtype: str, origin: Origin) -> None:
         self.not_modelled[rtype] = self.not_modelled.get(rtype, 0) + 1
         self.not_modelled_first.setdefault(rtype, origin)

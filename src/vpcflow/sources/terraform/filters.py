@@ -307,9 +307,7 @@ def _acl_inline(r: Reader, inst: Instance, decl: AclDecl) -> None:
 
 
 def network_acl(r: Reader, inst: Instance) -> None:
-    vpc = r.vpc_of(inst, "the network ACL is not modelled")
-    if vpc is None:
-        return
+    vpc = r.vpc_of(inst, "the network ACL's VPC is not known") or r.b.unknown_vpc(inst.origin, r.id_of(inst))
     decl = AclDecl(r.id_of(inst), vpc, False, inst.origin, tags=tags(r.tags(inst)))
     _acl_inline(r, inst, decl)
     r.b.network_acl(decl)
