@@ -241,3 +241,36 @@ def test_ipv6_world_spellings() -> None:
     s = load_snapshot(DATA / "cfn_nag/cfn/json-security_group/ip6_security_groups_open_to_world.json")
     worlds = [r for g in s.security_groups.values() for r in g.ingress if r.peer == CidrPeer(WORLD_V6)]
     assert len(worlds) >= 3  # ::/0, 0000:…:0000/0 and 0000::/0 are one network
+
+
+def test_trace_and_reach_on_a_template_and_a_plan_end_to_end(tmp_path: Path) -> None:
+    """The installed command: trace and reach accept a template (with --parameter) and a plan."""
+    base = [VPCFLOW, "trace", str(TEMPLATE), "--src", "203.0.113.12", "--dst", "i-Web", "--port", "22"]
+    assert subprocess.run(base, capture_output=True, text=True).returncode == 0
+    run = subprocess.run(
+        [*base, "--parameter", "OfficeCidr=198.51.100.0/24", "--format", "json"],
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 1 and json.loads(run.stdout)["blocked_by"]["id"] == "sg-WebSG"
+    bad = subprocess.run([*base, "--parameter", "OfficeCidr"], capture_output=True, text=True)
+    assert bad.returncode == 2 and "expected KEY=VALUE" in bad.stderr and bad.stderr.count("\n") == 1
+    plan = FIXTURES / "network.tfplan.json"
+    reach = [VPCFLOW, "reach", str(plan), "--src", "i-web", "--dst", "i-db", "--format", "json"]
+    run = subprocess.run(reach, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert "5432" in run.stdout
+    # what will this change open? a plan against the same plan with one more rule
+    doc = json.loads(plan.read_text())
+    for rc in doc["resource_changes"]:
+        if rc["address"] == "aws_security_group.web":
+            rule = dict(rc["change"]["after"]["ingress"][0], from_port=3389, to_port=3389, description="rdp")
+            rc["change"]["after"]["ingress"].append(rule)
+    changed = tmp_path / "changed.json"
+    changed.write_text(json.dumps(doc))
+    run = subprocess.run(
+        [VPCFLOW, "diff", str(plan), str(changed), "--dst", "i-web"], capture_output=True, text=True
+    )
+    assert run.returncode == 1 and "3389" in run.stdout and "GAINED" in run.stdout.upper(), (
+        run.stdout + run.stderr
+    )

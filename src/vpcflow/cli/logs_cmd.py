@@ -14,7 +14,7 @@ from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 
 from vpcflow.cli.app import app
-from vpcflow.cli.common import console, load
+from vpcflow.cli.common import ParameterOpt, console, load
 from vpcflow.errors import QueryError
 from vpcflow.render import dumps
 
@@ -267,12 +267,15 @@ def explain_command(
     until: UntilOpt = None,
     output: FmtOpt = Fmt.text,
     engine: EngineOpt = EngineName.duckdb,
+    parameter: ParameterOpt = None,
 ) -> int:
     """For each distinct rejected tuple: the component and rule that rejects it; flags disagreements."""
     from vpcflow.flowlogs.explain import ATTRIBUTION_COLUMNS, explain_store
     from vpcflow.flowlogs.store import connect
 
-    found = explain_store(connect(store, engine.value), load(snapshot), _window(since, until), limit)
+    found = explain_store(
+        connect(store, engine.value), load(snapshot, parameter), _window(since, until), limit
+    )
     if output is Fmt.text:
         table = Table(title=f"why each REJECT happened ({len(found)} distinct tuples)", title_justify="left")
         for col in ("interface", "tuple", "records", "status", "why"):

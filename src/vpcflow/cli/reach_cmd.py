@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from vpcflow.cli.app import app
-from vpcflow.cli.common import load
+from vpcflow.cli.common import ParameterOpt, load
 from vpcflow.render import dumps
 
 
@@ -53,12 +53,13 @@ def reach_command(
     port: PortOpt = None,
     client_ports: ClientOpt = None,
     output: FormatOpt = ReachFormat.text,
+    parameter: ParameterOpt = None,
 ) -> int:
     """Every flow from SRC to DST: delivered, returning, and what blocks the rest. Exit 0 if anything
     is reachable, 1 if nothing, 2 on bad input."""
     from vpcflow.reach import Reachability
 
-    snap = load(snapshot)
+    snap = load(snapshot, parameter)
     result = Reachability(snap).reach(src, dst, protocol, port, client_ports=client_ports)
     if output is ReachFormat.json:
         typer.echo(dumps(result.to_json()), nl=False)
@@ -76,12 +77,13 @@ def policy_check_command(
     snapshot: Annotated[str, typer.Argument(help="Snapshot directory or JSON file of describe-* output.")],
     policy: Annotated[str, typer.Argument(help="Policy YAML file (see docs/reachability.md).")],
     output: FormatOpt = ReachFormat.text,
+    parameter: ParameterOpt = None,
 ) -> int:
     """Check every statement of POLICY; exit 0 if all pass, 1 if any fails, 2 on bad input."""
     from vpcflow.reach.policy import check_policy, load_policy
 
     pol = load_policy(policy)
-    snap = load(snapshot)
+    snap = load(snapshot, parameter)
     report = check_policy(snap, pol, snapshot_path=snapshot)
     if output is ReachFormat.json:
         typer.echo(dumps(report.to_json()), nl=False)
@@ -100,13 +102,14 @@ def diff_command(
     port: PortOpt = None,
     client_ports: ClientOpt = None,
     output: FormatOpt = ReachFormat.text,
+    parameter: ParameterOpt = None,
 ) -> int:
     """Flows that became reachable or unreachable from OLD to NEW; exit 0 if nothing changed, 1 if
     something did, 2 on bad input."""
     from vpcflow.reach.diff import diff_snapshots
 
-    before = load(old)
-    after = load(new)
+    before = load(old, parameter)
+    after = load(new, parameter)
     result = diff_snapshots(before, after, src, dst, protocol, port, client_ports=client_ports)
     if output is ReachFormat.json:
         typer.echo(dumps(result.to_json()), nl=False)

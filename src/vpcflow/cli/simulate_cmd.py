@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from vpcflow.cli.app import app
-from vpcflow.cli.common import console, load
+from vpcflow.cli.common import ParameterOpt, console, load
 from vpcflow.errors import QueryError
 
 
@@ -43,6 +43,7 @@ def simulate_command(
     seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same bytes).")] = 0,
     start: Annotated[str | None, typer.Option("--start", help="Start time (ISO 8601, UTC).")] = None,
     hive: Annotated[bool, typer.Option("--hive", help="Hive-compatible S3 prefixes.")] = False,
+    parameter: ParameterOpt = None,
 ) -> int:
     """Generate realistic flow-log objects whose every record agrees with vpcflow's verdicts."""
     from vpcflow.simulate import load_profile, parse_duration, parse_fields, simulate
@@ -53,7 +54,7 @@ def simulate_command(
     except ValueError as exc:
         raise QueryError(str(exc)) from None
     report = simulate(
-        load(snapshot),
+        load(snapshot, parameter),
         load_profile(profile),
         out,
         duration=seconds,

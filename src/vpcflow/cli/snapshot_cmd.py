@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from vpcflow.cli.app import app
-from vpcflow.cli.common import console
+from vpcflow.cli.common import ParameterOpt, console, parameters
 
 snapshot_app = typer.Typer(help="Inspect or fetch snapshots.", no_args_is_help=True)
 app.add_typer(snapshot_app, name="snapshot")
@@ -24,14 +24,14 @@ class InfoFormat(StrEnum):
     json = "json"
 
 
-def snapshot_summary(path: str) -> dict[str, Any]:
+def snapshot_summary(path: str, parameters: dict[str, str] | None = None) -> dict[str, Any]:
     """Counts, scopes, VPCs, warnings and what is not modelled — the data behind ``snapshot info``.
 
     Every list is sorted and every mapping is written with sorted keys, so the JSON is stable.
     """
     from vpcflow.sources import load_with_report
 
-    result = load_with_report(path)
+    result = load_with_report(path, parameters)
     s = result.snapshot
     rules = sum(len(g.ingress) + len(g.egress) for g in s.security_groups.values())
     entries = sum(len(a.ingress) + len(a.egress) for a in s.network_acls.values())
@@ -62,6 +62,7 @@ def snapshot_summary(path: str) -> dict[str, Any]:
             "elastic_ips": len(s.elastic_ips),
             "prefix_lists": len(s.prefix_lists),
             "vpc_peering_connections": len(s.peerings),
+            "flow_logs": len(s.flow_logs),
         },
         "instances_by_state": dict(sorted(Counter(i.state for i in s.instances.values()).items())),
         "vpcs": [
@@ -98,10 +99,11 @@ def _table(title: str, *columns: str) -> Table:
 def info_command(
     snapshot: Annotated[str, typer.Argument(help="Snapshot directory or JSON file.")],
     output: Annotated[InfoFormat, typer.Option("--format", "-f")] = InfoFormat.text,
+    parameter: ParameterOpt = None,
 ) -> int:
     """What was loaded (per resource kind, per account/region, VPCs), every warning, what is not
     modelled, and the files that were not read. Exit 0, warnings or not."""
-    data = snapshot_summary(snapshot)
+    data = snapshot_summary(snapshot, parameters(parameter))
     if output is InfoFormat.json:
         typer.echo(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False))
         return 0

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from vpcflow.cli.app import app
-from vpcflow.cli.common import console, load
+from vpcflow.cli.common import ParameterOpt, console, load
 from vpcflow.engine import Engine, Verdict
 from vpcflow.render import dumps, render_trace
 
@@ -41,9 +41,10 @@ def trace_command(
     ] = None,
     ipv6: Annotated[bool, typer.Option("--ipv6", help="Use the endpoints' IPv6 addresses.")] = False,
     output: Annotated[OutputFormat, typer.Option("--format", "-f", help="text or json.")] = OutputFormat.text,
+    parameter: ParameterOpt = None,
 ) -> int:
     """Trace one flow both ways; exit 0 ACCEPT, 1 REJECT/PARTIAL/UNKNOWN, 2 bad input."""
-    snap = load(snapshot)
+    snap = load(snapshot, parameter)
     result = Engine(snap).trace(
         src,
         dst,
