@@ -14,6 +14,7 @@ import ipaddress
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from vpcflow.errors import SnapshotError
@@ -69,12 +70,17 @@ class Refused(Exception):
     """A declaration AWS would refuse at deploy time (from_port above to_port, ...): warned, skipped."""
 
 
+@lru_cache(maxsize=8192)
+def _canonical_cidr(text: str) -> Cidr:
+    return Cidr.parse(text)
+
+
 def check_cidr(value: Any, where: Where, attr: str, version: int | None = None) -> str:
     if not isinstance(value, str) or not value.strip():
         raise where.fail(attr, f"expected a CIDR string, found {value!r}")
     text = value.strip()
     try:
-        cidr = Cidr.parse(text)
+        cidr = _canonical_cidr(text)
     except ValueError:
         raise where.fail(attr, f"invalid CIDR {value!r}") from None
     if version is not None and cidr.version != version:
@@ -753,6 +759,16 @@ class DescribeBuilder:
                 acl.subnets.append(sid)
 
     def _place_addresses(self) -> None:
+        self._eip_targets = {
+            t
+            for e in self.eips.values()
+            if not e.get("_unplaced")
+            for t in (e["NetworkInterfaceId"], e["InstanceId"])
+            if t
+        }
+        self._place()
+
+    def _place(self) -> None:
         """ENIs whose private address is chosen by AWS get a placeholder from their subnet (the first
         free address after the four AWS reserves); public addresses AWS chooses get 240.0.0.0/4
         placeholders. Each is warned about: rules narrower than the subnet may decide differently."""
@@ -837,14 +853,8 @@ class DescribeBuilder:
                 )
 
     def _has_eip(self, eni: EniDecl) -> bool:
-        return any(
-            not e.get("_unplaced")
-            and (
-                e["NetworkInterfaceId"] == eni.eni_id
-                or (eni.instance_id and e["InstanceId"] == eni.instance_id)
-            )
-            for e in self.eips.values()
-        )
+        targets = self._eip_targets
+        return eni.eni_id in targets or bool(eni.instance_id and eni.instance_id in targets)
 
     # -- output ---------------------------------------------------------------------------------
 
@@ -855,6 +865,10 @@ class DescribeBuilder:
         self._join()
         self._default_acl_associations()
         self._place_addresses()
+        self._enis_of: dict[str, list[EniDecl]] = {}
+        for e in self.enis.values():
+            if e.instance_id:
+                self._enis_of.setdefault(e.instance_id, []).append(e)
         doc: Json = {
             "Vpcs": [self._vpc_json(v) for v in self.vpcs.values()],
             "Subnets": [
@@ -1024,10 +1038,7 @@ class DescribeBuilder:
         return out
 
     def _instance_json(self, inst: Json) -> Json:
-        enis = sorted(
-            (e for e in self.enis.values() if e.instance_id == inst["InstanceId"]),
-            key=lambda e: e.device_index,
-        )
+        enis = sorted(self._enis_of.get(inst["InstanceId"], []), key=lambda e: e.device_index)
         out = dict(inst)
         out["NetworkInterfaces"] = [
             {**self._eni_json(e), "Attachment": {"DeviceIndex": e.device_index}} for e in enis

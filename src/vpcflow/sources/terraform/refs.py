@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from vpcflow.sources.iac.builder import DescribeBuilder, slug
@@ -85,7 +86,18 @@ class Index:
 Part = str | Index
 
 
+@lru_cache(maxsize=16384)
+def _parse_ref(ref: str) -> tuple[Part, ...] | None:
+    parts = parse_ref_uncached(ref)
+    return tuple(parts) if parts is not None else None
+
+
 def parse_ref(ref: str) -> list[Part] | None:
+    parsed = _parse_ref(ref)
+    return list(parsed) if parsed is not None else None
+
+
+def parse_ref_uncached(ref: str) -> list[Part] | None:
     """``aws_subnet.public[0].id`` → ["aws_subnet", "public", Index(0), "id"]; a splat ``[*]`` is
     dropped (the attribute then applies to every instance)."""
     out: list[Part] = []
