@@ -87,7 +87,15 @@ def _hcl_dir(root: Path) -> bool:
 def load_iac(path: Path, parameters: Mapping[str, str] | None = None) -> LoadResult | None:
     """Load ``path`` when it is infrastructure-as-code; ``None`` when it is describe-* JSON."""
     builder: DescribeBuilder | None = None
-    if path.is_file() and path.suffix.lower() == ".json":
+    if path.is_dir() and _hcl_dir(path):
+        from vpcflow.sources.terraform.hcl import build_hcl
+
+        builder = build_hcl(sorted(p for p in path.iterdir() if p.suffix == ".tf" and p.is_file()), str(path))
+    elif path.is_file() and path.suffix == ".tf":
+        from vpcflow.sources.terraform.hcl import build_hcl
+
+        builder = build_hcl([path], str(path))
+    elif path.is_file() and path.suffix.lower() == ".json":
         text = read_text(path)
         if not _IAC_KEYS.search(text):
             return None

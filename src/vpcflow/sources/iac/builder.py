@@ -56,14 +56,15 @@ class Where:
         self.origin = origin
         self.path = path
 
-    def fail(self, attr: str, message: str) -> SnapshotError:
-        src = self.origin.location or self.origin.file
+    def _at(self, attr: str) -> str:
         base = self.path or self.origin.address
-        return SnapshotError(message, source=src, path=f"{base}.{attr}".rstrip("."))
+        return ".".join(p for p in (base, attr.strip(".")) if p)
+
+    def fail(self, attr: str, message: str) -> SnapshotError:
+        return SnapshotError(message, source=self.origin.location or self.origin.file, path=self._at(attr))
 
     def refused(self, attr: str, message: str) -> Refused:
-        base = self.path or self.origin.address
-        return Refused(f"{base}.{attr}".rstrip(".") + f": {message}: AWS refuses it, so it is not modelled")
+        return Refused(f"{self._at(attr)}: {message}: AWS refuses it, so it is not modelled")
 
 
 class Refused(Exception):
@@ -84,7 +85,7 @@ def check_cidr(value: Any, where: Where, attr: str, version: int | None = None) 
     except ValueError:
         raise where.fail(attr, f"invalid CIDR {value!r}") from None
     if version is not None and cidr.version != version:
-        raise where.fail(attr, f"expected an IPv{version} CIDR, found {value!r}")
+        raise where.refused(attr, f"expected an IPv{version} CIDR, found {value!r}")
     return str(cidr)
 
 

@@ -170,14 +170,34 @@ def default_security_group(r: Reader, inst: Instance) -> None:
     r.b.default_security_group(vpc, decl)
 
 
+def _group_of_rule(r: Reader, inst: Instance) -> str | None:
+    """The rule's group; a group the configuration names but does not declare (it lives elsewhere) gets
+    an id from its address, and is built from its rules (``PARTIAL_GROUP``), so the rule is not lost."""
+    gid = r.ref(inst, "security_group_id", "the rule is kept in a group made from the reference")
+    if gid is not None:
+        return gid
+    expr = r.res.expression(inst, ("security_group_id",))
+    for ref in (expr or {}).get("references") or []:
+        parts = str(ref).split(".")
+        if len(parts) >= 2 and parts[0] == "aws_security_group":
+            return f"sg-{parts[1].split('[')[0]}"
+    return None
+
+
 def security_group_rule(r: Reader, inst: Instance) -> None:
     where = r.where(inst)
-    gid = r.ref(inst, "security_group_id", "the rule cannot be placed in its group")
+    gid = _group_of_rule(r, inst)
     if gid is None:
         return
     direction = r.value(inst, "type", None)
     if direction not in ("ingress", "egress"):
-        raise where.fail("type", f"expected ingress or egress, found {direction!r}")
+        r.b.warn(
+            "INVALID_RULE",
+            str(where.refused("type", f"expected ingress or egress, found {direction!r}")),
+            inst.origin,
+            gid,
+        )
+        return
     block = dict(inst.values)
     for attr in ("protocol", "from_port", "to_port", "description", "self"):
         block[attr] = r.value(inst, attr, inst.values.get(attr))
@@ -206,7 +226,7 @@ def security_group_rule(r: Reader, inst: Instance) -> None:
 def vpc_security_group_rule(r: Reader, inst: Instance) -> None:
     """``aws_vpc_security_group_ingress_rule`` / ``_egress_rule``: one peer per resource."""
     where = r.where(inst)
-    gid = r.ref(inst, "security_group_id", "the rule cannot be placed in its group")
+    gid = _group_of_rule(r, inst)
     if gid is None:
         return
     direction = "ingress" if inst.type.endswith("_ingress_rule") else "egress"
@@ -349,6 +369,8 @@ def network_acl_rule(r: Reader, inst: Instance) -> None:
         )
     }
     egress = r.bool_(inst, "egress", False)
+    if any(block[k] is None for k in ("rule_number", "rule_action", "protocol")):
+        return  # already reported: the entry is not modelled
     if block["cidr_block"] is None and block["ipv6_cidr_block"] is None:
         r.unresolved(
             inst, "cidr_block", [f"{inst.address}.cidr_block is not known"], "the entry is not modelled"

@@ -150,6 +150,8 @@ class TfDocument:
     # module instance paths that exist (for module.x outputs over every instance)
     module_instances: set[ModulePath] = field(default_factory=set)
     deleted: list[str] = field(default_factory=list)
+    # HCL only: ``locals`` expressions (plans do not carry them)
+    locals: Json = field(default_factory=dict)
     _config_index: dict[tuple[str, ...], dict[str, Json]] = field(default_factory=dict)
 
 

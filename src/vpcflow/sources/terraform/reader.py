@@ -139,6 +139,10 @@ class Reader:
             if len(vals) == 1:
                 return vals[0]
             problems = res.problems
+        if not any("local." in p for p in problems):
+            # a reference to something not declared is reported, never redirected to another VPC
+            self.unresolved(inst, "vpc_id", problems, effect)
+            return None
         vpcs = self.by_type.get("aws_vpc", [])
         candidates = []
         how = ""

@@ -243,15 +243,17 @@ class Resolver:
                 parts = parse_ref(text) or []
                 root = parts[0]
                 if root in _CONTEXT_ROOTS:
-                    if text in ("count.index", "each.key") and len(kept) == 1 and ctx.has_index:
-                        out.values.append(ctx.index)
-                    elif root in ("count", "each"):
+                    if root in ("count", "each"):
                         continue
                     else:
                         out.problems.append(f"{text} is not followed")
                     continue
                 if root == "var" and len(parts) >= 2:
                     out.add(self._var(str(parts[1]), parts[2:], ctx, default_attr))
+                elif root == "local" and len(parts) >= 2 and str(parts[1]) in self.doc.locals:
+                    sub = self.eval(self.doc.locals[str(parts[1])], ctx, default_attr)
+                    sub.values = [_navigate(v, parts[2:]) for v in sub.values]
+                    out.add(sub)
                 elif root == "local":
                     out.problems.append(f"{text}: local values are not in the plan's configuration")
                 elif root == "module" and len(parts) >= 3:
