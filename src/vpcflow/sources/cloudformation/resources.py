@@ -82,7 +82,7 @@ class Template:
         self.lines = lines
         self.resources: dict[str, Any] = doc["Resources"]
         self.b = DescribeBuilder(file, CLOUDFORMATION)
-        self.ev = Evaluator(doc, parameters, self.ref_of, self.attr_of)
+        self.ev = Evaluator(doc, parameters, self.ref_value, self.attr_of)
         unknown = sorted(set(parameters) - set(doc.get("Parameters") or {}) - set(PSEUDO))
         if unknown:
             raise SnapshotError(
@@ -109,6 +109,13 @@ class Template:
         rid = self.b.synthetic_id(prefix, lid) if prefix else lid
         self._ids[lid] = rid
         return rid
+
+    def ref_value(self, lid: str) -> str:
+        """What ``Ref`` gives: the resource's id — but an Elastic IP's ``Ref`` is its address, known only
+        once allocated (EIPAssociation reads the EIP it names directly)."""
+        if self.rtype(lid) == "AWS::EC2::EIP":
+            raise Unresolved(f"Ref {lid} is the Elastic IP address, known only at deployment")
+        return self.ref_of(lid)
 
     def attr_of(self, lid: str, attr: str) -> Any:
         rtype = self.rtype(lid)
