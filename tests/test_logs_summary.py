@@ -232,9 +232,22 @@ def test_single_partition_shortcut_agrees_with_partition_columns(
     """Objects of one account, region and date skip building partition columns; when the shortcut is
     taken it must name the partition and hours those columns would (declining is always safe)."""
     import pyarrow as pa
+    import pyarrow.compute as pc
 
-    from vpcflow.flowlogs.store import _one_partition, _partitioned
-    from vpcflow.flowlogs.summary import touched_hours
+    from vpcflow.flowlogs.objects import one_partition as _one_partition
+    from vpcflow.flowlogs.objects import partitioned as _partitioned
+
+    def touched_hours(part: pa.Table) -> set[tuple[Any, ...]]:
+        hours = pc.multiply(pc.divide(part.column("start"), pa.scalar(3600, pa.int64())), 3600)
+        cells = pa.table(
+            {
+                "a": part.column("account"),
+                "r": part.column("region_part"),
+                "d": part.column("date"),
+                "h": hours,
+            }
+        )
+        return {tuple(r.values()) for r in cells.group_by(["a", "r", "d", "h"]).aggregate([]).to_pylist()}
 
     n = max(len(accounts), len(starts))
     cols: dict[str, Any] = {
