@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 
@@ -40,15 +41,67 @@ class EngineName(StrEnum):
 
 
 EngineOpt = Annotated[EngineName, typer.Option("--engine", help="duckdb (embedded) or spark (PySpark).")]
+EniOpt = Annotated[
+    list[str] | None, typer.Option("--eni", help="Only records of this interface (repeatable).")
+]
+AddrOpt = Annotated[
+    list[str] | None, typer.Option("--addr", help="Only records from or to this address (repeatable).")
+]
+PortOpt = Annotated[
+    list[int] | None,
+    typer.Option(
+        "--port",
+        min=0,
+        max=65535,
+        help="Only records of this service port: a request's destination port, a reply's source port "
+        "(repeatable).",
+    ),
+]
+WaitOpt = Annotated[
+    float,
+    typer.Option("--wait", min=0, help="Seconds to wait for another ingest writing to the store."),
+]
 
 
-def _window(since: str | None, until: str | None) -> Any:
+def _window(
+    since: str | None,
+    until: str | None,
+    eni: list[str] | None = None,
+    addr: list[str] | None = None,
+    port: list[int] | None = None,
+) -> Any:
+    import ipaddress
+
     from vpcflow.flowlogs.analyses import Window, parse_time
 
+    addrs = []
+    for a in addr or []:
+        try:
+            addrs.append(str(ipaddress.ip_address(a.strip())))
+        except ValueError:
+            raise QueryError(f"--addr {a!r}: expected an IPv4 or IPv6 address") from None
+    for p in port or []:
+        if not 0 <= p <= 65535:
+            raise QueryError(f"--port {p}: expected a port number 0-65535")
     try:
-        return Window(parse_time(since), parse_time(until))
+        return Window(parse_time(since), parse_time(until), tuple(eni or ()), tuple(addrs), tuple(port or ()))
     except ValueError as exc:
         raise QueryError(str(exc)) from None
+
+
+def _connect(store: str, engine: str) -> Any:
+    """The store's query engine; what it had to leave out is said on stderr, one line each."""
+    from vpcflow.flowlogs.store import connect
+
+    con = connect(store, engine)
+    for problem in getattr(con, "problems", []):
+        typer.echo(f"vpcflow: warning: {_plain(problem)}", err=True)
+    return con
+
+
+def _plain(text: str) -> str:
+    """Text from the data (paths, log lines) made safe to print: no control characters."""
+    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
 
 
 _PROTO_NAME = {6: "tcp", 17: "udp", 1: "icmp", 58: "icmpv6"}
@@ -91,7 +144,8 @@ def _emit(title: str, cols: list[str], rows: list[tuple[Any, ...]], fmt: Fmt) ->
 @logs_app.command("ingest")
 def ingest_command(
     paths: Annotated[
-        list[str], typer.Argument(help="Files or directories (.log, .log.gz, .parquet, S3 layout).")
+        list[str],
+        typer.Argument(help="Files or directories (.log, .log.gz, .parquet, S3 layout), s3:// or cwl://."),
     ],
     store: StoreOpt,
     fields: Annotated[
@@ -106,17 +160,38 @@ def ingest_command(
             "bulk load (analyses read the records meanwhile).",
         ),
     ] = True,
+    profile: Annotated[
+        str | None, typer.Option("--profile", help="AWS profile for s3:// and cwl:// inputs.")
+    ] = None,
+    region: Annotated[
+        str | None, typer.Option("--region", "-r", help="AWS region for s3:// and cwl:// inputs.")
+    ] = None,
+    endpoint_url: Annotated[
+        str | None, typer.Option("--endpoint-url", help="S3/CloudWatch Logs endpoint (e.g. a moto server).")
+    ] = None,
+    wait: WaitOpt = 60.0,
 ) -> int:
-    """Parse flow logs into a typed, partitioned Parquet store (incremental: known files are skipped)."""
+    """Parse flow logs into a typed, partitioned Parquet store (incremental: known inputs are skipped).
+    Exit status 1 when some lines or files could not be stored (they are kept in the store's
+    quarantine)."""
     from vpcflow.flowlogs.fields import parse_fields
     from vpcflow.flowlogs.reader import FileReport
+    from vpcflow.flowlogs.remote import aws_session, is_remote
     from vpcflow.flowlogs.store import ingest
 
     try:
         chosen = parse_fields(fields) if fields else None
     except ValueError as exc:
-        raise QueryError(str(exc)) from None
+        raise QueryError(f"--fields: {exc}") from None
+    session = aws_session(profile, region) if any(is_remote(p) for p in paths) else None
     err = console(stderr=True)
+    options: dict[str, Any] = {
+        "fields": chosen,
+        "rollups": rollups,
+        "session": session,
+        "endpoint_url": endpoint_url,
+        "wait": wait,
+    }
     if sys.stderr.isatty():
         with Progress(
             TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed} files"), console=err
@@ -126,14 +201,14 @@ def ingest_command(
             def tick(rep: FileReport) -> None:
                 bar.update(task, advance=1, description=f"ingesting {rep.records:,} records")
 
-            summary = ingest(paths, store, fields=chosen, progress=tick, rollups=rollups)
+            summary = ingest(paths, store, progress=tick, **options)
     else:
-        summary = ingest(paths, store, fields=chosen, rollups=rollups)
+        summary = ingest(paths, store, **options)
+    status = 1 if summary.partial else 0
     if output is Fmt.json:
         typer.echo(dumps(summary.to_json()), nl=False)
-        return 0
-    con = console()
-    con.print(
+        return status
+    typer.echo(
         f"ingested {summary.files} files ({summary.skipped} already in the store), "
         f"{summary.records:,} records "
         f"({summary.nodata:,} NODATA, {summary.skipdata:,} SKIPDATA), {summary.malformed:,} malformed lines, "
@@ -141,21 +216,36 @@ def ingest_command(
         f"({summary.rate:,.0f} records/s; "
         + (f"rollups {summary.rollup_seconds:.2f}s of it)" if rollups else "rollups left for `logs rollup`)")
     )
-    for p in summary.problems:
-        con.print(
-            f"[yellow]{p['file']}[/]: {p['malformed']} malformed" + (", truncated" if p["truncated"] else "")
+    if summary.removed or summary.repaired:
+        typer.echo(
+            f"repaired the store: removed {summary.removed} files an interrupted ingest left, dropped "
+            f"{summary.repaired} inputs whose files were missing or damaged (read again when given)"
         )
+    for p in summary.problems:
+        what = [f"{p['malformed']:,} malformed lines"] if p["malformed"] else []
+        if p["truncated"]:
+            what.append(p.get("note") or "truncated")
+        if p["rejected"]:
+            what.append(f"not stored: {p['rejected']}")
+        typer.echo(f"{_plain(p['file'])}: {_plain('; '.join(what))}", err=True)
         for ex in p["examples"]:
-            con.print(f"    {ex}")
-    return 0
+            typer.echo(f"    {_plain(ex)}", err=True)
+    if status:
+        typer.echo(
+            f"partial: {summary.malformed:,} lines in {len(summary.problems)} files were not stored "
+            f"({summary.rejected} files refused, {summary.truncated} cut short); their raw lines are kept "
+            f"in {_plain(summary.quarantine)}",
+            err=True,
+        )
+    return status
 
 
 @logs_app.command("rollup")
-def rollup_command(store: StoreOpt) -> int:
+def rollup_command(store: StoreOpt, wait: WaitOpt = 60.0) -> int:
     """Build the rollups `logs ingest --no-rollups` left out (analyses read them once complete)."""
     from vpcflow.flowlogs.store import rollup
 
-    cells, seconds = rollup(store)
+    cells, seconds = rollup(store, wait=wait)
     console().print(f"rolled up {cells} hours in {seconds:.2f}s")
     return 0
 
@@ -168,12 +258,16 @@ def rejects_command(
     output: FmtOpt = Fmt.text,
     limit: Annotated[int, typer.Option("--limit")] = 50,
     engine: EngineOpt = EngineName.duckdb,
+    eni: EniOpt = None,
+    addr: AddrOpt = None,
+    port: PortOpt = None,
 ) -> int:
-    """Rejected traffic grouped by interface, source, destination port and protocol."""
+    """Rejected traffic per server side: interface, request or reply, server address, service port and
+    protocol, with the clients and (replies) client ports involved."""
     from vpcflow.flowlogs.analyses import rejects
-    from vpcflow.flowlogs.store import connect
 
-    cols, rows = rejects(connect(store, engine.value), _window(since, until), limit)
+    window = _window(since, until, eni, addr, port)
+    cols, rows = rejects(_connect(store, engine.value), window, limit)
     _emit("rejected traffic", cols, rows, output)
     return 0
 
@@ -188,13 +282,16 @@ def top_command(
     until: UntilOpt = None,
     output: FmtOpt = Fmt.text,
     engine: EngineOpt = EngineName.duckdb,
+    eni: EniOpt = None,
+    addr: AddrOpt = None,
+    port: PortOpt = None,
 ) -> int:
     """Top talkers by bytes (or packets, records)."""
     from vpcflow.flowlogs.analyses import top
-    from vpcflow.flowlogs.store import connect
 
+    window = _window(since, until, eni, addr, port)
     try:
-        cols, rows = top(connect(store, engine.value), _window(since, until), by, limit, order)
+        cols, rows = top(_connect(store, engine.value), window, by, limit, order)
     except ValueError as exc:
         raise QueryError(str(exc)) from None
     _emit(f"top talkers by {order} ({by})", cols, rows, output)
@@ -217,14 +314,17 @@ def scans_command(
     until: UntilOpt = None,
     output: FmtOpt = Fmt.text,
     engine: EngineOpt = EngineName.duckdb,
+    eni: EniOpt = None,
+    addr: AddrOpt = None,
+    port: PortOpt = None,
 ) -> int:
     """Port scans and sweeps; exit 1 when any is found."""
     from vpcflow.flowlogs.analyses import scans
-    from vpcflow.flowlogs.store import connect
 
+    window = _window(since, until, eni, addr, port)
     cols, rows = scans(
-        connect(store, engine.value),
-        _window(since, until),
+        _connect(store, engine.value),
+        window,
         ports_slow=ports,
         slow_seconds=ports_window,
         ports_fast=fast_ports,
@@ -246,50 +346,103 @@ def timeline_command(
     until: UntilOpt = None,
     output: FmtOpt = Fmt.text,
     engine: EngineOpt = EngineName.duckdb,
+    eni: EniOpt = None,
+    addr: AddrOpt = None,
+    port: PortOpt = None,
 ) -> int:
     """Traffic over time (records, bytes, packets, rejects per bucket); --plot FILE.png draws it."""
     from vpcflow.flowlogs.analyses import plot_timeline, timeline
-    from vpcflow.flowlogs.store import connect
 
-    result = timeline(connect(store, engine.value), _window(since, until), bucket)
+    window = _window(since, until, eni, addr, port)
+    result = timeline(_connect(store, engine.value), window, bucket)
     _emit(f"timeline ({bucket}s buckets)", *result, output)
     if plot:
         plot_timeline(result, plot)
     return 0
 
 
+class ExplainBy(StrEnum):
+    server = "server"
+    tuple = "tuple"
+
+
 @logs_app.command("explain")
 def explain_command(
     store: StoreOpt,
     snapshot: Annotated[str, typer.Option("--snapshot", help="The configuration the logs came from.")],
-    limit: Annotated[int | None, typer.Option("--limit", help="Most frequent tuples only.")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", help="Rows to show (most records first).")] = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
     output: FmtOpt = Fmt.text,
     engine: EngineOpt = EngineName.duckdb,
+    eni: EniOpt = None,
+    addr: AddrOpt = None,
+    port: PortOpt = None,
+    by: Annotated[
+        ExplainBy,
+        typer.Option(
+            "--by",
+            help="server: one row per server side and explanation (default); tuple: one per distinct "
+            "rejected tuple.",
+        ),
+    ] = ExplainBy.server,
 ) -> int:
-    """For each distinct rejected tuple: the component and rule that rejects it; flags disagreements."""
-    from vpcflow.flowlogs.explain import ATTRIBUTION_COLUMNS, explain_store
-    from vpcflow.flowlogs.store import connect
+    """For each rejected tuple: the component and rule that rejects it; flags disagreements. Tuples of
+    one server side explained alike make one row (--by tuple lists each)."""
+    from vpcflow.flowlogs.explain import ATTRIBUTION_COLUMNS, GROUP_COLUMNS, explain_store, group
 
-    found = explain_store(connect(store, engine.value), load(snapshot), _window(since, until), limit)
-    if output is Fmt.text:
-        table = Table(title=f"why each REJECT happened ({len(found)} distinct tuples)", title_justify="left")
-        for col in ("interface", "tuple", "records", "status", "why"):
-            table.add_column(col, overflow="fold")
-        for a in found:
-            flow = (
-                f"{a.srcaddr}:{a.srcport} → {a.dstaddr}:{a.dstport} {_PROTO_NAME.get(a.protocol, a.protocol)}"
+    window = _window(since, until, eni, addr, port)
+    per_tuple = by is ExplainBy.tuple
+    found = explain_store(_connect(store, engine.value), load(snapshot), window, limit if per_tuple else None)
+    unexplained = any(a.status != "explained" for a in found)
+    if per_tuple:
+        if output is Fmt.text:
+            table = Table(
+                title=f"why each REJECT happened ({len(found)} distinct tuples)", title_justify="left"
             )
-            if a.status == "explained":
-                why = f"{a.reading} blocked on the {a.stage} path by {a.detail} [{a.code}]"
-                if a.rule:
-                    why += f"; rule: {a.rule}"
-                status = "[green]explained[/]"
-            else:
-                why, status = a.detail, f"[bold red]{a.status}[/]"
-            table.add_row(a.interface_id, flow, f"{a.records:,}", status, why)
+            for col in ("interface", "tuple", "records", "status", "why"):
+                table.add_column(col, overflow="fold")
+            for a in found:
+                proto = _PROTO_NAME.get(a.protocol, a.protocol)
+                flow = f"{a.srcaddr}:{a.srcport} → {a.dstaddr}:{a.dstport} {proto}"
+                why, status = _why(a.status, a.reading, a.stage, a.detail, a.code, a.rule)
+                table.add_row(escape(a.interface_id), escape(flow), f"{a.records:,}", status, escape(why))
+            console().print(table)
+        else:
+            _emit("why each REJECT happened", ATTRIBUTION_COLUMNS, [a.row() for a in found], output)
+        return 1 if unexplained else 0
+    groups = group(found)[:limit] if limit else group(found)
+    if output is Fmt.text:
+        table = Table(
+            title=f"why each REJECT happened ({len(found)} distinct tuples in {len(groups)} rows)",
+            title_justify="left",
+        )
+        for col in ("interface", "server side", "clients", "records", "status", "why"):
+            table.add_column(col, overflow="fold")
+        for g in groups:
+            proto = _PROTO_NAME.get(g.protocol, g.protocol)
+            side = f"{g.server}:{g.service_port} {proto}"
+            if g.reading == "response":
+                side = f"replies from {side} to {g.client_ports:,} client ports"
+            elif g.reading == "request":
+                side = f"requests to {side}"
+            clients = f"{g.clients:,} ({g.tuples:,} tuples)"
+            why, status = _why(g.status, g.reading, g.stage, g.detail, g.code, g.rule)
+            table.add_row(
+                escape(g.interface_id), escape(side), clients, f"{g.records:,}", status, escape(why)
+            )
         console().print(table)
     else:
-        _emit("why each REJECT happened", ATTRIBUTION_COLUMNS, [a.row() for a in found], output)
-    return 1 if any(a.status != "explained" for a in found) else 0
+        _emit("why each REJECT happened", GROUP_COLUMNS, [g.row() for g in groups], output)
+    return 1 if unexplained else 0
+
+
+def _why(
+    status: str, reading: str | None, stage: str | None, detail: str, code: str | None, rule: str | None
+) -> tuple[str, str]:
+    if status == "explained":
+        why = f"{reading} blocked on the {stage} path by {detail} [{code}]"
+        if rule:
+            why += f"; rule: {rule}"
+        return why, "[green]explained[/]"
+    return detail, f"[bold red]{escape(status)}[/]"

@@ -71,7 +71,8 @@ class StoreView:
         view.files["flows"] = sorted(parts)
         rollups = state.rollup_files
         broken = [p for p, n in rollups.items() if not whole(p, n)]
-        view.summary = state.rollups_current and bool(rollups) and not broken
+        # rollups count what was committed: with records left out they would disagree with the records
+        view.summary = state.rollups_current and bool(rollups) and not broken and not lost_inputs
         if broken:
             view.problems.append(
                 f"store {root}: {len(broken)} rollup file(s) missing or damaged: answers come from the "
@@ -139,10 +140,16 @@ class DuckDBEngine:
     def _retry(self, run: Any) -> Any:
         """Run a query; when a file it read was replaced meanwhile (a concurrent ingest committed and
         removed it), look at the store again once and rerun it."""
+        from vpcflow.flowlogs.summary import interrupted
+
         try:
             return run()
         except self._errors:
             pass
+        except RuntimeError as exc:
+            if interrupted(exc):
+                raise KeyboardInterrupt from None
+            raise
         summary = self.summary
         self._views(StoreView.open(self.store))
         self.summary = summary and self.view.summary

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import signal
 from collections.abc import Callable
 from pathlib import Path
 
@@ -85,6 +86,23 @@ def fsync_dir(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+_CRASHES: dict[str, int] = {}
+
+
+def crash_point(name: str) -> None:
+    """Test hook for the crash tests: ``VPCFLOW_CRASH_AT=<name>:<n>`` kills this process (SIGKILL, as a
+    power cut or the OOM killer would) the n-th time it gets here. Does nothing otherwise."""
+    spec = os.environ.get("VPCFLOW_CRASH_AT")
+    if not spec:
+        return
+    point, _, nth = spec.partition(":")
+    if point != name:
+        return
+    _CRASHES[name] = _CRASHES.get(name, 0) + 1
+    if _CRASHES[name] >= int(nth or 1):
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def temp_name(target: Path) -> Path:

@@ -31,13 +31,16 @@ from pathlib import Path
 from typing import Any
 
 from vpcflow.errors import InputError
-from vpcflow.flowlogs.layout import fsync_dir, fsync_fd, write_atomic
+from vpcflow.flowlogs.layout import crash_point, fsync_dir, fsync_fd, write_atomic
 from vpcflow.flowlogs.summary import SUMMARY_VERSION, Touched
 
 MANIFEST = "_manifest.json"
 JOURNAL = "_journal"
 LOCK = "_lock"
 FORMAT = 2  # 1: the manifest written once at the end of an ingest, inputs known by path
+
+
+_REBUILD = "; move the store aside and ingest the logs again into a new one"
 
 
 class StoreBusy(InputError):
@@ -153,7 +156,7 @@ def _from_json(data: dict[str, Any], source: str) -> State:
             fresh=False,
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise StoreCorrupt(f"corrupt manifest: {exc!r}", source=source) from None
+        raise StoreCorrupt(f"corrupt manifest: {exc!r}{_REBUILD}", source=source) from None
 
 
 @dataclass
@@ -173,9 +176,9 @@ def load_state(store: str | Path) -> Loaded:
         try:
             data = json.loads(path.read_bytes())
         except (json.JSONDecodeError, UnicodeDecodeError, OSError) as exc:
-            raise StoreCorrupt(f"corrupt manifest: {exc}", source=str(path)) from None
+            raise StoreCorrupt(f"corrupt manifest: {exc}{_REBUILD}", source=str(path)) from None
         if not isinstance(data, dict):
-            raise StoreCorrupt("corrupt manifest: not an object", source=str(path))
+            raise StoreCorrupt(f"corrupt manifest: not a JSON object{_REBUILD}", source=str(path))
         state = _from_json(data, str(path))
     try:
         raw = (root / JOURNAL).read_bytes()
@@ -232,6 +235,10 @@ class Journal:
         op = {**op, "seq": self.state.seq + 1}
         body = json.dumps(op, separators=(",", ":"), sort_keys=True).encode()
         line = b"%08x %s\n" % (zlib.crc32(body), body)
+        if os.environ.get("VPCFLOW_CRASH_AT", "").startswith("journal-torn:"):
+            os.write(self.fd, line[: len(line) // 2])  # half a line on disk, then the crash
+            crash_point("journal-torn")
+            os.ftruncate(self.fd, self.size)
         os.write(self.fd, line)
         fsync_fd(self.fd)
         self.size += len(line)
@@ -248,6 +255,7 @@ class Journal:
         leaves lines the manifest already holds: replaying them changes nothing)."""
         data = json.dumps(self.state.to_json(), separators=(",", ":"), sort_keys=True).encode()
         write_atomic(self.root / MANIFEST, data)
+        crash_point("checkpointed")
         self.checkpoint_size = len(data)
         os.ftruncate(self.fd, 0)
         fsync_fd(self.fd)

@@ -30,7 +30,7 @@ from typing import Any
 import pyarrow as pa
 
 from vpcflow.errors import InputError
-from vpcflow.flowlogs.layout import is_temp
+from vpcflow.flowlogs.layout import crash_point, is_temp
 from vpcflow.flowlogs.manifest import (
     JOURNAL,
     LOCK,
@@ -319,7 +319,9 @@ class _Run:
             "quarantine": done.quarantine,
             "cells": [list(c) for c in sorted(done.writer.cells, key=_cell_order)],
         }
+        crash_point("written")
         done.writer.publish()
+        crash_point("published")
         old_files = [f for oid in drop for f in _files_of(self.state.objects[oid])]
         self.journal.append(
             {
@@ -330,6 +332,7 @@ class _Run:
                 "drop": drop,
             }
         )
+        crash_point("committed")
         _delete(self.root, [f for f in old_files if f not in done.parts and f not in done.quarantine])
         self.journal.maybe_checkpoint()
         self.count(rep)
@@ -405,10 +408,15 @@ def ingest(
     # in again for the next: a fifth of ingest time in system calls. The C library's allocator keeps them.
     previous = pa.default_memory_pool()
     pa.set_memory_pool(pa.system_memory_pool())
+    # Arrow installs a Ctrl-C handler around each long read and puts the previous one back; done on the
+    # pool's threads at once, that can leave the default handler (Ctrl-C then kills instead of stopping
+    # cleanly). Python's own handler stays: the commit loop stops at the next object.
+    pa.enable_signal_handlers(False)
     try:
         with store_lock(root, wait):
             return _ingest(inputs, root, fields, progress, endpoint_url, rollups, session)
     finally:
+        pa.enable_signal_handlers(True)
         pa.set_memory_pool(previous)
 
 
@@ -568,15 +576,18 @@ def _roll_up(root: Path, journal: Journal) -> int:
         return 0
     current = {} if every else dict(state.rollup_files)
     job = build_summary(root, cells, state.part_files(), current)
+    crash_point("rolled-up")
     try:
         job.publish()
     except BaseException:
         job.abort()
         raise
     remove = list(state.rollup_files) if every else job.remove
+    crash_point("rollups-published")
     journal.append(
         {"op": "rollup", "add": job.add, "remove": remove, "all": True, "version": SUMMARY_VERSION}
     )
+    crash_point("rollups-committed")
     _delete(root, [r for r in remove if r not in job.add])
     return len(cells)
 

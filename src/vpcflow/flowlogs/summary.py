@@ -70,6 +70,13 @@ _DAILY = """
 """
 
 
+def interrupted(exc: BaseException) -> bool:
+    """Is this DuckDB's way of saying Ctrl-C stopped the query?"""
+    return type(exc).__name__ == "InterruptException" or (
+        isinstance(exc, RuntimeError) and "interrupted" in str(exc).lower()
+    )
+
+
 def partition_folder(root: Path, kind: str, account: str, region: str, date: str) -> Path:
     """``root/kind/account=…/region_part=…/date=…``: where one partition's files of a kind live."""
     return root / kind / f"account={account}" / f"region_part={region}" / f"date={date}"
@@ -134,7 +141,12 @@ class Rollup:
         tmp = temp_name(final)
         quoted = tmp.as_posix().replace("'", "''")
         try:
-            con.execute(f"COPY ({sql}) TO '{quoted}' (FORMAT parquet)")
+            try:
+                con.execute(f"COPY ({sql}) TO '{quoted}' (FORMAT parquet)")
+            except Exception as exc:
+                if interrupted(exc):
+                    raise KeyboardInterrupt from None
+                raise
             if not pq.read_metadata(tmp).num_rows:
                 tmp.unlink()
                 return
