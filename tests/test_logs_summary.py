@@ -124,9 +124,7 @@ def test_rollup_answers_equal_record_answers(
     ingest([str(base / "in")], base / "store")
     _write(base / "in" / "b.log.gz", lines[split:])
     ingest([str(base / "in")], base / "store")
-    window = A.Window(
-        None if since is None else H0 + since, None if until is None else H0 + until, *filters
-    )
+    window = A.Window(None if since is None else H0 + since, None if until is None else H0 + until, *filters)
     kw = {
         "ports_slow": threshold,
         "slow_seconds": seconds,

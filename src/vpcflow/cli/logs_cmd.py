@@ -207,7 +207,13 @@ def ingest_command(
     status = 1 if summary.partial else 0
     if output is Fmt.json:
         typer.echo(dumps(summary.to_json()), nl=False)
-        return status
+    else:
+        _ingest_text(summary, rollups)
+    _ingest_problems(summary)
+    return status
+
+
+def _ingest_text(summary: Any, rollups: bool) -> None:
     typer.echo(
         f"ingested {summary.files} files ({summary.skipped} already in the store), "
         f"{summary.records:,} records "
@@ -221,6 +227,11 @@ def ingest_command(
             f"repaired the store: removed {summary.removed} files an interrupted ingest left, dropped "
             f"{summary.repaired} inputs whose files were missing or damaged (read again when given)"
         )
+
+
+def _ingest_problems(summary: Any) -> None:
+    """Each input not stored whole (file, what, first lines with their numbers), then one summary line:
+    on stderr, whatever the output format."""
     for p in summary.problems:
         what = [f"{p['malformed']:,} malformed lines"] if p["malformed"] else []
         if p["truncated"]:
@@ -230,14 +241,13 @@ def ingest_command(
         typer.echo(f"{_plain(p['file'])}: {_plain('; '.join(what))}", err=True)
         for ex in p["examples"]:
             typer.echo(f"    {_plain(ex)}", err=True)
-    if status:
+    if summary.partial:
         typer.echo(
             f"partial: {summary.malformed:,} lines in {len(summary.problems)} files were not stored "
             f"({summary.rejected} files refused, {summary.truncated} cut short); their raw lines are kept "
             f"in {_plain(summary.quarantine)}",
             err=True,
         )
-    return status
 
 
 @logs_app.command("rollup")
