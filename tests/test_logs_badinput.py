@@ -139,7 +139,9 @@ def test_traversal_in_records_never_becomes_a_path(tmp_path: Path) -> None:
     store = tmp_path / "store"
     proc = _vpcflow("logs", "ingest", str(tmp_path / "in"), "--store", str(store))
     assert proc.returncode == 1 and "region is not an AWS region code" in proc.stderr
-    folders = sorted(p.relative_to(store / "flows").as_posix() for p in (store / "flows").rglob("*") if p.is_dir())
+    folders = sorted(
+        p.relative_to(store / "flows").as_posix() for p in (store / "flows").rglob("*") if p.is_dir()
+    )
     assert folders == [
         "account=123456789012",
         "account=123456789012/region_part=us-east-1",

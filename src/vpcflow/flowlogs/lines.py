@@ -95,12 +95,6 @@ def typed_block(data: pa.Buffer, fmt: Format, skip: int = 0) -> pa.Table | None:
     """Arrow's CSV reader over a block of lines that all split on single spaces into the format's fields
     and hold good values; None when any line does not (the caller then looks closer)."""
     names = [_TS, *fmt.names] if fmt.cloudwatch else list(fmt.names)
-    refused = False
-
-    def handler(_row: pacsv.InvalidRow) -> str:
-        nonlocal refused
-        refused = True
-        return "skip"
 
     types = {f: ARROW[FIELDS[f][1]] for f in fmt.names}
     if fmt.cloudwatch:
@@ -116,7 +110,8 @@ def typed_block(data: pa.Buffer, fmt: Format, skip: int = 0) -> pa.Table | None:
                 block_size=1 << 24,
                 use_threads=False,
             ),
-            parse_options=pacsv.ParseOptions(delimiter=" ", quote_char=False, invalid_row_handler=handler),
+            # a line that does not split into the fields raises: the caller looks closer
+            parse_options=pacsv.ParseOptions(delimiter=" ", quote_char=False),
             convert_options=pacsv.ConvertOptions(
                 # typed straight from the text; "-" is null; a non-number raises and the exact parser decides
                 column_types=types,
@@ -127,7 +122,7 @@ def typed_block(data: pa.Buffer, fmt: Format, skip: int = 0) -> pa.Table | None:
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
-    if refused or not _values_ok(table, fmt.names):
+    if not _values_ok(table, fmt.names):
         return None
     if fmt.cloudwatch:
         ts = table.column(_TS)

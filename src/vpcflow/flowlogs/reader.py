@@ -302,8 +302,11 @@ class _Text:
             self.line_no += _lines(block, a, b)
 
     def _header_inside(self, block: bytes, a: int, b: int) -> bool:
-        """Could a line of this block be a header the fast path would take for a record? Only when the
-        format has no number to trip over (then the header's own bytes are looked for)."""
+        """Must the exact parser look at block[a:b]? When a line could be a header the fast path would
+        take for a record (only a format without numbers has nothing to trip over), or when a carriage
+        return stands alone (Arrow would end a line there; a line ends at a newline)."""
+        if block.find(b"\r", a, b) >= 0 and block.count(b"\r", a, b) != block.count(b"\r\n", a, b):
+            return True
         if any(FIELDS[f][1] != "string" for f in self.fmt.names):
             return False
         return block.find(" ".join(self.fmt.names).encode(), a, b) >= 0
