@@ -36,8 +36,8 @@ def make(lines: int) -> dict[str, Path]:
     if not files["clean"].exists():
         body = [HEADER] + [
             f"2 123456789012 eni-{i % 997:017x} 10.0.{i % 250}.{i % 199} 10.1.{i % 13}.{i % 7} "
-            f"{32768 + i % 28000} {(22, 443, 5432)[i % 3]} 6 {1 + i % 40} {40 + i % 9000} {1700000000 + i // 100} "
-            f"{1700000060 + i // 100} {'REJECT' if i % 5 == 0 else 'ACCEPT'} OK"
+            f"{32768 + i % 28000} {(22, 443, 5432)[i % 3]} 6 {1 + i % 40} {40 + i % 9000} "
+            f"{1700000000 + i // 100} {1700000060 + i // 100} {'REJECT' if i % 5 == 0 else 'ACCEPT'} OK"
             for i in range(lines)
         ]
         files["clean"].write_bytes(gzip.compress(("\n".join(body) + "\n").encode(), 1))
