@@ -106,6 +106,7 @@ def _plain(text: str) -> str:
 
 _PROTO_NAME = {6: "tcp", 17: "udp", 1: "icmp", 58: "icmpv6"}
 _TIME_COLS = {"first_seen", "last_seen", "last_probe", "bucket_start"}
+_WHOLE = {"interface_id", "server", "srcaddr", "dstaddr", "source", "target"}
 
 
 def _cell(col: str, value: Any) -> str:
@@ -132,9 +133,14 @@ def _emit(title: str, cols: list[str], rows: list[tuple[Any, ...]], fmt: Fmt) ->
         typer.echo(buf.getvalue(), nl=False)
     else:
         table = Table(title=f"{title} ({len(rows)} rows)", title_justify="left")
-        for c in cols:
+        for i, c in enumerate(cols):
+            whole = c in _WHOLE  # ids and addresses never cut; a squeezed table wraps the rest
             table.add_column(
-                c, justify="right" if c in ("records", "bytes", "packets", "dstport") else "left"
+                c,
+                justify="right" if c in ("records", "bytes", "packets", "dstport") else "left",
+                no_wrap=whole,
+                min_width=max((len(str(r[i])) for r in rows), default=None) if whole else None,
+                overflow="fold",
             )
         for r in rows:
             table.add_row(*(_cell(c, v) for c, v in zip(cols, r, strict=True)))
