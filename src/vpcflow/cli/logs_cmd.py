@@ -7,20 +7,21 @@ import io
 import sys
 from datetime import UTC, datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
+from rich.text import Text
 
-from vpcflow.cli.app import app
-from vpcflow.cli.common import console, load
-from vpcflow.errors import QueryError
+from vpcflow.cli.app import group
+from vpcflow.cli.common import check_endpoint_url, check_region, console, finite, load
+from vpcflow.errors import QueryError, UsageError
 from vpcflow.render import dumps
+from vpcflow.render.safe import clean, text
 
-logs_app = typer.Typer(help="Ingest and analyse VPC Flow Logs.", no_args_is_help=True)
-app.add_typer(logs_app, name="logs")
+logs_app = group("logs", "Ingest and analyse VPC Flow Logs.")
 
 
 class Fmt(StrEnum):
@@ -29,10 +30,16 @@ class Fmt(StrEnum):
     csv = "csv"
 
 
-StoreOpt = Annotated[str, typer.Option("--store", "-s", help="Store directory (from `logs ingest`).")]
-SinceOpt = Annotated[str | None, typer.Option("--since", help="ISO time, epoch, or e.g. 2h / 7d ago.")]
-UntilOpt = Annotated[str | None, typer.Option("--until", help="ISO time, epoch, or e.g. 1h ago.")]
-FmtOpt = Annotated[Fmt, typer.Option("--format", "-f", help="text, json or csv.")]
+StoreOpt = Annotated[
+    str, typer.Option("--store", "-s", help="Store directory (from `logs ingest`).", metavar="DIR")
+]
+SinceOpt = Annotated[
+    str | None, typer.Option("--since", help="ISO time, epoch, or e.g. 2h / 7d ago.", metavar="TIME")
+]
+UntilOpt = Annotated[
+    str | None, typer.Option("--until", help="ISO time, epoch, or e.g. 1h ago.", metavar="TIME")
+]
+FmtOpt = Annotated[Fmt, typer.Option("--format", "-f", help="text, json or csv.", metavar="FORMAT")]
 
 
 class EngineName(StrEnum):
@@ -40,12 +47,18 @@ class EngineName(StrEnum):
     spark = "spark"
 
 
-EngineOpt = Annotated[EngineName, typer.Option("--engine", help="duckdb (embedded) or spark (PySpark).")]
+EngineOpt = Annotated[
+    EngineName, typer.Option("--engine", help="duckdb (embedded) or spark (PySpark).", metavar="ENGINE")
+]
+
+
 EniOpt = Annotated[
-    list[str] | None, typer.Option("--eni", help="Only records of this interface (repeatable).")
+    list[str] | None,
+    typer.Option("--eni", help="Only records of this interface (repeatable).", metavar="ENI"),
 ]
 AddrOpt = Annotated[
-    list[str] | None, typer.Option("--addr", help="Only records from or to this address (repeatable).")
+    list[str] | None,
+    typer.Option("--addr", help="Only records from or to this address (repeatable).", metavar="IP"),
 ]
 PortOpt = Annotated[
     list[int] | None,
@@ -55,11 +68,14 @@ PortOpt = Annotated[
         max=65535,
         help="Only records of this service port: a request's destination port, a reply's source port "
         "(repeatable).",
+        metavar="PORT",
     ),
 ]
 WaitOpt = Annotated[
     float,
-    typer.Option("--wait", min=0, help="Seconds to wait for another ingest writing to the store."),
+    typer.Option(
+        "--wait", min=0, help="Seconds to wait for another ingest writing to the store.", metavar="SECONDS"
+    ),
 ]
 
 
@@ -74,19 +90,24 @@ def _window(
 
     from vpcflow.flowlogs.analyses import Window, parse_time
 
+    times = []
+    for option, value in (("--since", since), ("--until", until)):
+        try:
+            times.append(parse_time(value))
+        except (ValueError, OverflowError):
+            raise QueryError(
+                f"{option} {value!r}: expected ISO 8601, epoch seconds, or e.g. 2h / 30m / 7d"
+            ) from None
     addrs = []
     for a in addr or []:
         try:
             addrs.append(str(ipaddress.ip_address(a.strip())))
         except ValueError:
-            raise QueryError(f"--addr {a!r}: expected an IPv4 or IPv6 address") from None
+            raise UsageError(f"--addr {a!r}: expected an IPv4 or IPv6 address") from None
     for p in port or []:
         if not 0 <= p <= 65535:
-            raise QueryError(f"--port {p}: expected a port number 0-65535")
-    try:
-        return Window(parse_time(since), parse_time(until), tuple(eni or ()), tuple(addrs), tuple(port or ()))
-    except ValueError as exc:
-        raise QueryError(str(exc)) from None
+            raise UsageError(f"--port {p}: expected a port number 0-65535")
+    return Window(times[0], times[1], tuple(eni or ()), tuple(addrs), tuple(port or ()))
 
 
 def _connect(store: str, engine: str) -> Any:
@@ -95,13 +116,8 @@ def _connect(store: str, engine: str) -> Any:
 
     con = connect(store, engine)
     for problem in getattr(con, "problems", []):
-        typer.echo(f"vpcflow: warning: {_plain(problem)}", err=True)
+        typer.echo(f"vpcflow: warning: {clean(problem)}", err=True)
     return con
-
-
-def _plain(text: str) -> str:
-    """Text from the data (paths, log lines) made safe to print: no control characters."""
-    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
 
 
 _PROTO_NAME = {6: "tcp", 17: "udp", 1: "icmp", 58: "icmpv6"}
@@ -109,14 +125,17 @@ _TIME_COLS = {"first_seen", "last_seen", "last_probe", "bucket_start"}
 _WHOLE = {"interface_id", "server", "srcaddr", "dstaddr", "source", "target"}
 
 
-def _cell(col: str, value: Any) -> str:
+def _cell(col: str, value: Any) -> Text:
     if value is None:
-        return "-"
+        return Text("-")
     if col in _TIME_COLS and isinstance(value, int):
-        return datetime.fromtimestamp(value, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        try:
+            return Text(datetime.fromtimestamp(value, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+        except (ValueError, OverflowError, OSError):  # a time no calendar holds: show the number
+            return Text(str(value))
     if isinstance(value, int) and col in ("bytes", "packets", "records"):
-        return f"{value:,}"
-    return str(value)
+        return Text(f"{value:,}")
+    return text(value)
 
 
 def _emit(title: str, cols: list[str], rows: list[tuple[Any, ...]], fmt: Fmt) -> None:
@@ -129,17 +148,17 @@ def _emit(title: str, cols: list[str], rows: list[tuple[Any, ...]], fmt: Fmt) ->
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
         w.writerow(cols)
-        w.writerows(rows)
+        w.writerows([clean(v) if isinstance(v, str) else v for v in r] for r in rows)
         typer.echo(buf.getvalue(), nl=False)
     else:
-        table = Table(title=f"{title} ({len(rows)} rows)", title_justify="left")
+        table = Table(title=clean(f"{title} ({len(rows)} rows)"), title_justify="left")
         for i, c in enumerate(cols):
             whole = c in _WHOLE  # ids and addresses never cut; a squeezed table wraps the rest
             table.add_column(
                 c,
                 justify="right" if c in ("records", "bytes", "packets", "dstport") else "left",
                 no_wrap=whole,
-                min_width=max((len(str(r[i])) for r in rows), default=None) if whole else None,
+                min_width=max((len(clean(r[i])) for r in rows), default=None) if whole else None,
                 overflow="fold",
             )
         for r in rows:
@@ -151,13 +170,20 @@ def _emit(title: str, cols: list[str], rows: list[tuple[Any, ...]], fmt: Fmt) ->
 def ingest_command(
     paths: Annotated[
         list[str],
-        typer.Argument(help="Files or directories (.log, .log.gz, .parquet, S3 layout), s3:// or cwl://."),
+        typer.Argument(
+            help="Files or directories (.log, .log.gz, .parquet, S3 layout), s3://bucket/prefix or "
+            "cwl://log-group.",
+            metavar="PATH",
+        ),
     ],
     store: StoreOpt,
     fields: Annotated[
-        str | None, typer.Option("--fields", help="Custom format fields when files have no header.")
+        str | None,
+        typer.Option("--fields", help="Custom format fields when files have no header.", metavar="FIELDS"),
     ] = None,
-    output: Annotated[Fmt, typer.Option("--format", "-f", help="Summary as text or json.")] = Fmt.text,
+    output: Annotated[
+        Fmt, typer.Option("--format", "-f", help="Summary as text or json.", metavar="FORMAT")
+    ] = Fmt.text,
     rollups: Annotated[
         bool,
         typer.Option(
@@ -167,19 +193,26 @@ def ingest_command(
         ),
     ] = True,
     profile: Annotated[
-        str | None, typer.Option("--profile", help="AWS profile for s3:// and cwl:// inputs.")
+        str | None,
+        typer.Option("--profile", help="AWS profile for s3:// and cwl:// inputs.", metavar="PROFILE"),
     ] = None,
     region: Annotated[
-        str | None, typer.Option("--region", "-r", help="AWS region for s3:// and cwl:// inputs.")
+        str | None,
+        typer.Option("--region", "-r", help="AWS region for s3:// and cwl:// inputs.", metavar="REGION"),
     ] = None,
     endpoint_url: Annotated[
-        str | None, typer.Option("--endpoint-url", help="S3/CloudWatch Logs endpoint (e.g. a moto server).")
+        str | None,
+        typer.Option(
+            "--endpoint-url", help="S3/CloudWatch Logs endpoint (e.g. a moto server).", metavar="URL"
+        ),
     ] = None,
     wait: WaitOpt = 60.0,
 ) -> int:
-    """Parse flow logs into a typed, partitioned Parquet store (incremental: known inputs are skipped).
-    Exit status 1 when some lines or files could not be stored (they are kept in the store's
-    quarantine)."""
+    """Parse flow logs into a typed, partitioned Parquet store.
+
+    Incremental: inputs already in the store (by their contents) are skipped. Exit status 1 when some
+    lines or files could not be stored: they are reported and kept in the store's quarantine.
+    """
     from vpcflow.flowlogs.fields import parse_fields
     from vpcflow.flowlogs.reader import FileReport
     from vpcflow.flowlogs.remote import aws_session, is_remote
@@ -189,8 +222,12 @@ def ingest_command(
         chosen = parse_fields(fields) if fields else None
     except ValueError as exc:
         raise QueryError(f"--fields: {exc}") from None
+    if region is not None:
+        check_region("--region", region)
+    if endpoint_url is not None:
+        check_endpoint_url("--endpoint-url", endpoint_url)
+    finite("--wait", wait)
     session = aws_session(profile, region) if any(is_remote(p) for p in paths) else None
-    err = console(stderr=True)
     options: dict[str, Any] = {
         "fields": chosen,
         "rollups": rollups,
@@ -198,6 +235,7 @@ def ingest_command(
         "endpoint_url": endpoint_url,
         "wait": wait,
     }
+    err = console(stderr=True)
     if sys.stderr.isatty():
         with Progress(
             TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed} files"), console=err
@@ -210,17 +248,17 @@ def ingest_command(
             summary = ingest(paths, store, progress=tick, **options)
     else:
         summary = ingest(paths, store, **options)
-    status = 1 if summary.partial else 0
     if output is Fmt.json:
         typer.echo(dumps(summary.to_json()), nl=False)
     else:
         _ingest_text(summary, rollups)
     _ingest_problems(summary)
-    return status
+    return 1 if summary.partial else 0
 
 
 def _ingest_text(summary: Any, rollups: bool) -> None:
-    typer.echo(
+    con = console()
+    con.print(
         f"ingested {summary.files} files ({summary.skipped} already in the store), "
         f"{summary.records:,} records "
         f"({summary.nodata:,} NODATA, {summary.skipdata:,} SKIPDATA), {summary.malformed:,} malformed lines, "
@@ -229,7 +267,7 @@ def _ingest_text(summary: Any, rollups: bool) -> None:
         + (f"rollups {summary.rollup_seconds:.2f}s of it)" if rollups else "rollups left for `logs rollup`)")
     )
     if summary.removed or summary.repaired:
-        typer.echo(
+        con.print(
             f"repaired the store: removed {summary.removed} files an interrupted ingest left, dropped "
             f"{summary.repaired} inputs whose files were missing or damaged (read again when given)"
         )
@@ -238,30 +276,37 @@ def _ingest_text(summary: Any, rollups: bool) -> None:
 def _ingest_problems(summary: Any) -> None:
     """Each input not stored whole (file, what, first lines with their numbers), then one summary line:
     on stderr, whatever the output format."""
+    err = console(stderr=True)
     for p in summary.problems:
         what = [f"{p['malformed']:,} malformed lines"] if p["malformed"] else []
         if p["truncated"]:
             what.append(p.get("note") or "truncated")
         if p["rejected"]:
             what.append(f"not stored: {p['rejected']}")
-        typer.echo(f"{_plain(p['file'])}: {_plain('; '.join(what))}", err=True)
+        line = text(p["file"], style="yellow")
+        line.append(f": {clean('; '.join(what))}")
+        err.print(line)
         for ex in p["examples"]:
-            typer.echo(f"    {_plain(ex)}", err=True)
+            err.print(text(f"    {ex}"))
     if summary.partial:
-        typer.echo(
-            f"partial: {summary.malformed:,} lines in {len(summary.problems)} files were not stored "
-            f"({summary.rejected} files refused, {summary.truncated} cut short); their raw lines are kept "
-            f"in {_plain(summary.quarantine)}",
-            err=True,
+        err.print(
+            text(
+                f"partial: {summary.malformed:,} lines in {len(summary.problems)} files were not stored "
+                f"({summary.rejected} files refused, {summary.truncated} cut short); their raw lines are "
+                f"kept in {summary.quarantine}"
+            )
         )
 
 
 @logs_app.command("rollup")
 def rollup_command(store: StoreOpt, wait: WaitOpt = 60.0) -> int:
-    """Build the rollups `logs ingest --no-rollups` left out (analyses read them once complete)."""
+    """Build the rollups that `logs ingest --no-rollups` left out.
+
+    The analyses read the rollups once they are complete, the records meanwhile.
+    """
     from vpcflow.flowlogs.store import rollup
 
-    cells, seconds = rollup(store, wait=wait)
+    cells, seconds = rollup(store, wait=finite("--wait", wait))
     console().print(f"rolled up {cells} hours in {seconds:.2f}s")
     return 0
 
@@ -272,14 +317,17 @@ def rejects_command(
     since: SinceOpt = None,
     until: UntilOpt = None,
     output: FmtOpt = Fmt.text,
-    limit: Annotated[int, typer.Option("--limit")] = 50,
+    limit: Annotated[int, typer.Option("--limit", help="Most rejected first.", min=1, metavar="N")] = 50,
     engine: EngineOpt = EngineName.duckdb,
     eni: EniOpt = None,
     addr: AddrOpt = None,
     port: PortOpt = None,
 ) -> int:
-    """Rejected traffic per server side: interface, request or reply, server address, service port and
-    protocol, with the clients and (replies) client ports involved."""
+    """Rejected traffic per server side.
+
+    One row per interface, direction (request to a server, or reply from it), server address, service
+    port and protocol, with the clients and (replies) client ports involved.
+    """
     from vpcflow.flowlogs.analyses import rejects
 
     window = _window(since, until, eni, addr, port)
@@ -291,9 +339,11 @@ def rejects_command(
 @logs_app.command("top")
 def top_command(
     store: StoreOpt,
-    by: Annotated[str, typer.Option("--by", help="src, dst, pair or interface.")] = "pair",
-    order: Annotated[str, typer.Option("--order", help="bytes, packets or records.")] = "bytes",
-    limit: Annotated[int, typer.Option("--limit")] = 20,
+    by: Annotated[str, typer.Option("--by", help="src, dst, pair or interface.", metavar="KEY")] = "pair",
+    order: Annotated[
+        str, typer.Option("--order", help="bytes, packets or records.", metavar="COUNT")
+    ] = "bytes",
+    limit: Annotated[int, typer.Option("--limit", help="How many talkers.", min=1, metavar="N")] = 20,
     since: SinceOpt = None,
     until: UntilOpt = None,
     output: FmtOpt = Fmt.text,
@@ -317,14 +367,33 @@ def top_command(
 @logs_app.command("scans")
 def scans_command(
     store: StoreOpt,
-    ports: Annotated[int, typer.Option("--ports", help="Distinct ports for a port scan.")] = 10,
-    ports_window: Annotated[int, typer.Option("--ports-window", help="… within seconds.")] = 3600,
-    fast_ports: Annotated[int, typer.Option("--fast-ports", help="Distinct ports for a fast scan.")] = 50,
-    fast_window: Annotated[int, typer.Option("--fast-window", help="… within seconds.")] = 60,
-    hosts: Annotated[int, typer.Option("--hosts", help="Distinct hosts on one port for a sweep.")] = 100,
-    hosts_window: Annotated[int, typer.Option("--hosts-window", help="… within seconds.")] = 600,
+    ports: Annotated[
+        int, typer.Option("--ports", help="Distinct ports for a port scan.", min=1, metavar="N")
+    ] = 10,
+    ports_window: Annotated[
+        int, typer.Option("--ports-window", help="… within seconds.", min=1, metavar="SECONDS")
+    ] = 3600,
+    fast_ports: Annotated[
+        int, typer.Option("--fast-ports", help="Distinct ports for a fast scan.", min=1, metavar="N")
+    ] = 50,
+    fast_window: Annotated[
+        int, typer.Option("--fast-window", help="… within seconds.", min=1, metavar="SECONDS")
+    ] = 60,
+    hosts: Annotated[
+        int, typer.Option("--hosts", help="Distinct hosts on one port for a sweep.", min=1, metavar="N")
+    ] = 100,
+    hosts_window: Annotated[
+        int, typer.Option("--hosts-window", help="… within seconds.", min=1, metavar="SECONDS")
+    ] = 600,
     min_rejected: Annotated[
-        float, typer.Option("--min-rejected", help="Share of probes without an ACCEPT.")
+        float,
+        typer.Option(
+            "--min-rejected",
+            help="Share of probes without an ACCEPT (0-1).",
+            min=0.0,
+            max=1.0,
+            metavar="SHARE",
+        ),
     ] = 0.5,
     since: SinceOpt = None,
     until: UntilOpt = None,
@@ -337,6 +406,7 @@ def scans_command(
     """Port scans and sweeps; exit 1 when any is found."""
     from vpcflow.flowlogs.analyses import scans
 
+    finite("--min-rejected", min_rejected)
     window = _window(since, until, eni, addr, port)
     cols, rows = scans(
         _connect(store, engine.value),
@@ -356,8 +426,10 @@ def scans_command(
 @logs_app.command("timeline")
 def timeline_command(
     store: StoreOpt,
-    bucket: Annotated[int, typer.Option("--bucket", help="Bucket size in seconds.")] = 300,
-    plot: Annotated[str | None, typer.Option("--plot", help="Also draw a PNG here.")] = None,
+    bucket: Annotated[
+        int, typer.Option("--bucket", help="Bucket size in seconds.", min=1, metavar="SECONDS")
+    ] = 300,
+    plot: Annotated[str | None, typer.Option("--plot", help="Also draw a PNG here.", metavar="FILE")] = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
     output: FmtOpt = Fmt.text,
@@ -366,9 +438,14 @@ def timeline_command(
     addr: AddrOpt = None,
     port: PortOpt = None,
 ) -> int:
-    """Traffic over time (records, bytes, packets, rejects per bucket); --plot FILE.png draws it."""
+    """Traffic over time: records, bytes, packets and rejects per bucket.
+
+    --plot FILE.png also draws it.
+    """
     from vpcflow.flowlogs.analyses import plot_timeline, timeline
 
+    if plot and not Path(plot).resolve().parent.is_dir():
+        raise UsageError(f"--plot {plot}: the folder {Path(plot).parent} does not exist")
     window = _window(since, until, eni, addr, port)
     result = timeline(_connect(store, engine.value), window, bucket)
     _emit(f"timeline ({bucket}s buckets)", *result, output)
@@ -385,8 +462,12 @@ class ExplainBy(StrEnum):
 @logs_app.command("explain")
 def explain_command(
     store: StoreOpt,
-    snapshot: Annotated[str, typer.Option("--snapshot", help="The configuration the logs came from.")],
-    limit: Annotated[int | None, typer.Option("--limit", help="Rows to show (most records first).")] = None,
+    snapshot: Annotated[
+        str, typer.Option("--snapshot", help="The configuration the logs came from.", metavar="SNAPSHOT")
+    ],
+    limit: Annotated[
+        int | None, typer.Option("--limit", help="Rows to show (most records first).", min=1, metavar="N")
+    ] = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
     output: FmtOpt = Fmt.text,
@@ -400,11 +481,15 @@ def explain_command(
             "--by",
             help="server: one row per server side and explanation (default); tuple: one per distinct "
             "rejected tuple.",
+            metavar="ROWS",
         ),
     ] = ExplainBy.server,
 ) -> int:
-    """For each rejected tuple: the component and rule that rejects it; flags disagreements. Tuples of
-    one server side explained alike make one row (--by tuple lists each)."""
+    """Which component and rule rejected each distinct rejected tuple.
+
+    Tuples of one server side explained alike make one row (--by tuple lists each). Tuples the
+    configuration would accept are flagged; exit status 1 when any tuple is not explained.
+    """
     from vpcflow.flowlogs.explain import ATTRIBUTION_COLUMNS, GROUP_COLUMNS, explain_store, group
 
     window = _window(since, until, eni, addr, port)
@@ -422,7 +507,7 @@ def explain_command(
                 proto = _PROTO_NAME.get(a.protocol, a.protocol)
                 flow = f"{a.srcaddr}:{a.srcport} → {a.dstaddr}:{a.dstport} {proto}"
                 why, status = _why(a.status, a.reading, a.stage, a.detail, a.code, a.rule)
-                table.add_row(escape(a.interface_id), escape(flow), f"{a.records:,}", status, escape(why))
+                table.add_row(text(a.interface_id), text(flow), Text(f"{a.records:,}"), status, text(why))
             console().print(table)
         else:
             _emit("why each REJECT happened", ATTRIBUTION_COLUMNS, [a.row() for a in found], output)
@@ -445,7 +530,7 @@ def explain_command(
             clients = f"{g.clients:,} ({g.tuples:,} tuples)"
             why, status = _why(g.status, g.reading, g.stage, g.detail, g.code, g.rule)
             table.add_row(
-                escape(g.interface_id), escape(side), clients, f"{g.records:,}", status, escape(why)
+                text(g.interface_id), text(side), Text(clients), Text(f"{g.records:,}"), status, text(why)
             )
         console().print(table)
     else:
@@ -455,10 +540,10 @@ def explain_command(
 
 def _why(
     status: str, reading: str | None, stage: str | None, detail: str, code: str | None, rule: str | None
-) -> tuple[str, str]:
+) -> tuple[str, Text]:
     if status == "explained":
         why = f"{reading} blocked on the {stage} path by {detail} [{code}]"
         if rule:
             why += f"; rule: {rule}"
-        return why, "[green]explained[/]"
-    return detail, f"[bold red]{escape(status)}[/]"
+        return why, text("explained", style="green")
+    return detail, text(status, style="bold red")
