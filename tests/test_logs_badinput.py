@@ -186,3 +186,26 @@ def test_simulate_refuses_a_snapshot_owner_that_would_write_elsewhere(tmp_path: 
     assert proc.returncode == 2 and "not an AWS account id" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["p.yaml", "snap"]
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["logs", "rejects", "--store", "/nonexistent", "--port", "70000"], "--port 70000"),
+        (["logs", "top", "--store", "/nonexistent", "--port", "-1"], "--port -1"),
+        (["logs", "scans", "--store", "/nonexistent", "--addr", "10.0.0.300"], "--addr"),
+        (["logs", "ingest", "x", "--store", "/nonexistent", "--wait", "-1"], "--wait"),
+        (["logs", "ingest", "x", "--store", "/nonexistent", "--wait", "nan"], "--wait"),
+        (["logs", "ingest", "s3://b/p", "--store", "/nonexistent", "--region", "../../x"], "--region"),
+        (
+            ["logs", "ingest", "s3://b/p", "--store", "/nonexistent", "--endpoint-url", "ftp://x"],
+            "--endpoint-url",
+        ),
+        (["logs", "rollup", "--store", "/nonexistent", "--wait", "inf"], "--wait"),
+    ],
+)
+def test_new_options_are_checked(args: list[str], named: str) -> None:
+    proc = _vpcflow(*args)
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and named in lines[0] and "Traceback" not in proc.stderr, proc.stderr

@@ -64,8 +64,6 @@ PortOpt = Annotated[
     list[int] | None,
     typer.Option(
         "--port",
-        min=0,
-        max=65535,
         help="Only records of this service port: a request's destination port, a reply's source port "
         "(repeatable).",
         metavar="PORT",
@@ -74,7 +72,7 @@ PortOpt = Annotated[
 WaitOpt = Annotated[
     float,
     typer.Option(
-        "--wait", min=0, help="Seconds to wait for another ingest writing to the store.", metavar="SECONDS"
+        "--wait", help="Seconds to wait for another ingest writing to the store.", metavar="SECONDS"
     ),
 ]
 
@@ -108,6 +106,12 @@ def _window(
         if not 0 <= p <= 65535:
             raise UsageError(f"--port {p}: expected a port number 0-65535")
     return Window(times[0], times[1], tuple(eni or ()), tuple(addrs), tuple(port or ()))
+
+
+def _seconds(option: str, value: float) -> float:
+    if not finite(option, value) >= 0:
+        raise UsageError(f"{option} {value}: expected seconds, 0 or more")
+    return value
 
 
 def _connect(store: str, engine: str) -> Any:
@@ -226,7 +230,7 @@ def ingest_command(
         check_region("--region", region)
     if endpoint_url is not None:
         check_endpoint_url("--endpoint-url", endpoint_url)
-    finite("--wait", wait)
+    _seconds("--wait", wait)
     session = aws_session(profile, region) if any(is_remote(p) for p in paths) else None
     options: dict[str, Any] = {
         "fields": chosen,
@@ -306,7 +310,7 @@ def rollup_command(store: StoreOpt, wait: WaitOpt = 60.0) -> int:
     """
     from vpcflow.flowlogs.store import rollup
 
-    cells, seconds = rollup(store, wait=finite("--wait", wait))
+    cells, seconds = rollup(store, wait=_seconds("--wait", wait))
     console().print(f"rolled up {cells} hours in {seconds:.2f}s")
     return 0
 
