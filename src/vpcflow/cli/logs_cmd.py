@@ -279,26 +279,22 @@ def _ingest_text(summary: Any, rollups: bool) -> None:
 
 def _ingest_problems(summary: Any) -> None:
     """Each input not stored whole (file, what, first lines with their numbers), then one summary line:
-    on stderr, whatever the output format."""
-    err = console(stderr=True)
+    on stderr, whatever the output format, one unwrapped line each (data made safe by ``clean``)."""
     for p in summary.problems:
         what = [f"{p['malformed']:,} malformed lines"] if p["malformed"] else []
         if p["truncated"]:
             what.append(p.get("note") or "truncated")
         if p["rejected"]:
             what.append(f"not stored: {p['rejected']}")
-        line = text(p["file"], style="yellow")
-        line.append(f": {clean('; '.join(what))}")
-        err.print(line)
+        typer.echo(f"{clean(p['file'])}: {clean('; '.join(what))}", err=True)
         for ex in p["examples"]:
-            err.print(text(f"    {ex}"))
+            typer.echo(f"    {clean(ex)}", err=True)
     if summary.partial:
-        err.print(
-            text(
-                f"partial: {summary.malformed:,} lines in {len(summary.problems)} files were not stored "
-                f"({summary.rejected} files refused, {summary.truncated} cut short); their raw lines are "
-                f"kept in {summary.quarantine}"
-            )
+        typer.echo(
+            f"partial: {summary.malformed:,} lines in {len(summary.problems)} files were not stored "
+            f"({summary.rejected} files refused, {summary.truncated} cut short); their raw lines are kept "
+            f"in {clean(summary.quarantine)}",
+            err=True,
         )
 
 
