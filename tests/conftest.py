@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,3 +21,9 @@ def moto_endpoint() -> Iterator[str]:
     host, port = server.get_host_and_port()
     yield f"http://{host}:{port}"
     server.stop()
+
+
+# The store flushes every file and journal line to disk before it counts (a power cut loses nothing
+# committed). The suite skips the flushes for speed: a killed process leaves the same state either way
+# (the kernel keeps what was written), and the crash tests run their ingests with flushing on.
+os.environ.setdefault("VPCFLOW_FSYNC", "0")

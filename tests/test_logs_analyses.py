@@ -91,9 +91,11 @@ def test_scans_found_at_thresholds(store: Path) -> None:
 def test_rejects_and_top(store: Path) -> None:
     con = connect(store / "store")
     cols, rows = A.rejects(con, A.Window(), limit=100)
-    by = {(r[0], r[1], r[2]): r for r in rows}
-    # the ALB trying the database, rejected by db-sg on the db ENI
-    assert ("eni-0a1b2c3d4e5f00043", "10.0.0.10", 5432) in by
+    assert cols[:5] == ["interface_id", "direction", "server", "service_port", "protocol"]
+    by = {(r[0], r[1], r[2], r[3]): r for r in rows}
+    # the ALB trying the database, rejected by db-sg on the db ENI: requests to db-1's 5432 from one client
+    alb_to_db = by[("eni-0a1b2c3d4e5f00043", "request", "10.0.2.10", 5432)]
+    assert alb_to_db[cols.index("clients")] == 1 and alb_to_db[cols.index("client_ports")] is None
     cols, rows = A.top(con, A.Window(), by="pair", limit=3)
     assert cols[:3] == ["srcaddr", "dstaddr", "bytes"] and rows[0][2] >= rows[1][2] >= rows[2][2]
 
@@ -156,7 +158,7 @@ def test_cli_logs(store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert {row["source"] for row in data["rows"]} >= {"198.51.100.13"}
     assert main(["logs", "rejects", "--store", s, "--format", "csv", "--limit", "3"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0].startswith("interface_id,srcaddr,dstport") and len(out) == 4
+    assert out[0].startswith("interface_id,direction,server,service_port") and len(out) == 4
     png = tmp_path / "t.png"
     assert main(["logs", "timeline", "--store", s, "--plot", str(png)]) == 0
     assert png.read_bytes()[:4] == b"\x89PNG"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -104,3 +105,53 @@ def test_cloudwatch_group_incremental(endpoint: str, tmp_path: Path) -> None:
     assert con.execute(
         "SELECT count(*), sum(CASE WHEN action='REJECT' THEN 1 ELSE 0 END) FROM flows"
     ).fetchone() == (8, 5)
+
+
+VPCFLOW = Path(__import__("sys").executable).with_name("vpcflow")
+
+
+@pytest.mark.skipif(not VPCFLOW.exists(), reason="the vpcflow console script is not installed")
+def test_cli_ingest_takes_profile_region_and_endpoint(endpoint: str, tmp_path: Path) -> None:
+    """`vpcflow logs ingest s3://… cwl://… --profile P --region R --endpoint-url URL`, as `snapshot fetch`
+    takes them: the named profile's credentials, against a moto server on 127.0.0.1."""
+    import os
+    import subprocess
+
+    s3 = _client("s3", endpoint)
+    s3.create_bucket(Bucket="cli-logs")
+    body = "\n".join(
+        [" ".join(DEFAULT_FIELDS)] + [REC.format(i=i, p=41000 + i, a="REJECT") for i in range(4)]
+    )
+    s3.put_object(
+        Bucket="cli-logs",
+        Key="AWSLogs/123456789012/vpcflowlogs/eu-west-1/2023/11/14/c.log.gz",
+        Body=gzip.compress(body.encode()),
+    )
+    logs = boto3.client("logs", endpoint_url=endpoint, region_name="eu-west-1")
+    logs.create_log_group(logGroupName="cli-flow")
+    logs.create_log_stream(logGroupName="cli-flow", logStreamName="eni-9-all")
+    now = int(time.time() * 1000) - 60_000
+    logs.put_log_events(
+        logGroupName="cli-flow",
+        logStreamName="eni-9-all",
+        logEvents=[
+            {"timestamp": now + i, "message": REC.format(i=i, p=42000 + i, a="ACCEPT")} for i in range(3)
+        ],
+    )
+    creds = tmp_path / "credentials"
+    creds.write_text("[lab]\naws_access_key_id = testing\naws_secret_access_key = testing\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "VPCFLOW_"))}
+    env.update({"AWS_SHARED_CREDENTIALS_FILE": str(creds), "AWS_CONFIG_FILE": str(tmp_path / "none")})
+    store = tmp_path / "store"
+    args = ["logs", "ingest", "s3://cli-logs/AWSLogs/", "cwl://cli-flow", "--store", str(store)]
+    remote = ["--profile", "lab", "--region", "eu-west-1", "--endpoint-url", endpoint, "--format", "json"]
+    proc = subprocess.run(
+        [str(VPCFLOW), *args, *remote], capture_output=True, text=True, env=env, timeout=300
+    )
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads(proc.stdout)
+    assert (summary["files"], summary["records"]) == (2, 7)
+    # an unknown profile is one line, exit 2
+    bad = [*args, "--profile", "nope", "--endpoint-url", endpoint]
+    proc = subprocess.run([str(VPCFLOW), *bad], capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1 and "nope" in proc.stderr

@@ -37,6 +37,11 @@ def _raw(con: Any) -> Any:
     return con
 
 
+def _sorted(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Rows in a fixed order (None, as in a request's client_ports, sorts first)."""
+    return sorted(rows, key=lambda r: tuple((v is not None, v if v is not None else 0) for v in r))
+
+
 def _answers(store: Path, window: A.Window, **thresholds: Any) -> list[Any]:
     con = connect(store)
     out = []
@@ -47,10 +52,10 @@ def _answers(store: Path, window: A.Window, **thresholds: Any) -> list[Any]:
             assert con.summary, "the store should have rollups"
         out.append(
             (
-                sorted(A.rejects(con, window, limit=100_000)[1]),
-                sorted(A.top(con, window, by="pair", limit=100_000)[1]),
-                sorted(A.top(con, window, by="interface", limit=100_000, order="records")[1]),
-                sorted(A.scans(con, window, **thresholds)[1]),
+                _sorted(A.rejects(con, window, limit=100_000)[1]),
+                _sorted(A.top(con, window, by="pair", limit=100_000)[1]),
+                _sorted(A.top(con, window, by="interface", limit=100_000, order="records")[1]),
+                _sorted(A.scans(con, window, **thresholds)[1]),
                 A.timeline(con, window, bucket=300)[1],
                 A.timeline(con, window, bucket=7200)[1],
                 A.timeline(con, window, bucket=90)[1],
@@ -65,7 +70,8 @@ record = st.tuples(
     st.sampled_from(["10.0.0.1", "10.0.0.2", "198.51.100.7"]),
     st.sampled_from(["10.0.1.1", "10.0.1.2", "10.0.1.3", "10.0.1.4"]),
     st.sampled_from([40000, 40001, 51000, 80, 443]),
-    st.integers(1, 12),
+    # mostly service ports below the source port (requests); some replies to high ports, some equal
+    st.one_of(st.integers(1, 12), st.sampled_from([443, 40000, 51000])),
     st.sampled_from([6, 6, 17, 1]),
     # mostly the first three hours (around midnight), some the next day, some anywhere in two days
     st.one_of(
@@ -91,6 +97,14 @@ moment = st.one_of(
     until=moment,
     seconds=st.sampled_from([60, 90, 600, 3600]),
     threshold=st.integers(2, 5),
+    filters=st.one_of(
+        st.just(((), (), ())),
+        st.tuples(
+            st.sets(st.sampled_from(["eni-01", "eni-09"]), max_size=1).map(tuple),
+            st.sets(st.sampled_from(["10.0.0.1", "10.0.1.2", "203.0.113.1"]), max_size=2).map(tuple),
+            st.sets(st.sampled_from([1, 5, 443, 40000]), max_size=2).map(tuple),
+        ),
+    ),
 )
 def test_rollup_answers_equal_record_answers(
     tmp_path_factory: Any,
@@ -100,7 +114,9 @@ def test_rollup_answers_equal_record_answers(
     until: int | None,
     seconds: int,
     threshold: int,
+    filters: tuple[tuple[str, ...], tuple[str, ...], tuple[int, ...]],
 ) -> None:
+    """Also with the --eni/--addr/--port filters: rollup cells filter exactly as the records do."""
     base = tmp_path_factory.mktemp("roll")
     lines = [_line(e, s, d, sp, dp, p, H0 + t, a) for e, s, d, sp, dp, p, t, a in records]
     # two objects ingested one after the other: the second rolls up hours the first already filled
@@ -108,7 +124,7 @@ def test_rollup_answers_equal_record_answers(
     ingest([str(base / "in")], base / "store")
     _write(base / "in" / "b.log.gz", lines[split:])
     ingest([str(base / "in")], base / "store")
-    window = A.Window(None if since is None else H0 + since, None if until is None else H0 + until)
+    window = A.Window(None if since is None else H0 + since, None if until is None else H0 + until, *filters)
     kw = {
         "ports_slow": threshold,
         "slow_seconds": seconds,
@@ -163,8 +179,9 @@ def test_changed_input_replaces_its_hours(tmp_path: Path) -> None:
     rolled, raw = _answers(tmp_path / "store", A.Window())
     assert rolled == raw
     rows = rolled[0]
-    assert [(r[1], r[2], r[4]) for r in rows] == [("10.0.0.9", 23, 3)]  # srcaddr, dstport, records
-    assert not list((tmp_path / "store" / "rollup").rglob(f"h{H0}.parquet"))
+    # direction, server, service port, records, clients
+    assert [(r[1], r[2], r[3], r[5], r[8]) for r in rows] == [("request", "10.0.1.1", 23, 3, 1)]
+    assert not list((tmp_path / "store" / "rollup").rglob(f"h{H0}-*.parquet"))
 
 
 def test_store_without_rollups_gets_them(tmp_path: Path) -> None:
@@ -173,15 +190,15 @@ def test_store_without_rollups_gets_them(tmp_path: Path) -> None:
         [_line("eni-01", "10.0.0.1", "10.0.1.1", 40000 + i, 22, 6, H0 + 60 * i, "REJECT") for i in range(90)],
     )
     ingest([str(tmp_path / "in")], tmp_path / "store")
-    # as an older vpcflow left it: records and a manifest, no rollups
+    # as a store with rollups of an older version: the records and no rollup this version reads
     shutil.rmtree(tmp_path / "store" / "rollup")
     manifest = json.loads((tmp_path / "store" / MANIFEST).read_text())
-    del manifest["summary"]
+    manifest["summary"], manifest["rollup_files"] = 2, {}
     (tmp_path / "store" / MANIFEST).write_text(json.dumps(manifest))
     con = connect(tmp_path / "store")
-    assert con.summary is False
+    assert con.summary is False and not con.problems
     before = A.rejects(con, A.Window())[1]
-    assert before[0][4] == 90  # records, from the records themselves
+    assert before[0][5] == 90  # records, from the records themselves
     again = ingest([str(tmp_path / "in")], tmp_path / "store")
     assert again.files == 0  # nothing new to read, but the rollups are built
     con = connect(tmp_path / "store")
@@ -232,9 +249,22 @@ def test_single_partition_shortcut_agrees_with_partition_columns(
     """Objects of one account, region and date skip building partition columns; when the shortcut is
     taken it must name the partition and hours those columns would (declining is always safe)."""
     import pyarrow as pa
+    import pyarrow.compute as pc
 
-    from vpcflow.flowlogs.store import _one_partition, _partitioned
-    from vpcflow.flowlogs.summary import touched_hours
+    from vpcflow.flowlogs.objects import one_partition as _one_partition
+    from vpcflow.flowlogs.objects import partitioned as _partitioned
+
+    def touched_hours(part: pa.Table) -> set[tuple[Any, ...]]:
+        hours = pc.multiply(pc.divide(part.column("start"), pa.scalar(3600, pa.int64())), 3600)
+        cells = pa.table(
+            {
+                "a": part.column("account"),
+                "r": part.column("region_part"),
+                "d": part.column("date"),
+                "h": hours,
+            }
+        )
+        return {tuple(r.values()) for r in cells.group_by(["a", "r", "d", "h"]).aggregate([]).to_pylist()}
 
     n = max(len(accounts), len(starts))
     cols: dict[str, Any] = {
@@ -288,10 +318,10 @@ def test_deferred_rollups(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert pending and all(h is not None and H0 <= h < H0 + 8000 for *_p, h in pending)
     con = connect(tmp_path / "store")
     assert con.summary is False  # the rollups lack b's hours: not used
-    assert A.rejects(con, A.Window())[1][0][4] == 80
+    assert A.rejects(con, A.Window())[1][0][5] == 80
     assert main(["logs", "rollup", "--store", str(tmp_path / "store")]) == 0
     assert capsys.readouterr().out.startswith(f"rolled up {len(pending)} hours")
     con = connect(tmp_path / "store")
     assert con.summary is True and not load_manifest(tmp_path / "store").pending
     rolled, raw = _answers(tmp_path / "store", A.Window())
-    assert rolled == raw and rolled[0][0][4] == 80
+    assert rolled == raw and rolled[0][0][5] == 80

@@ -16,7 +16,14 @@ from rich.table import Table
 from rich.text import Text
 
 from vpcflow.cli.app import group
-from vpcflow.cli.common import ParameterOpt, console, finite, load
+from vpcflow.cli.common import (
+    ParameterOpt,
+    check_endpoint_url,
+    check_region,
+    console,
+    finite,
+    load,
+)
 from vpcflow.errors import QueryError, UsageError
 from vpcflow.render import dumps
 from vpcflow.render.safe import clean, text
@@ -52,7 +59,40 @@ EngineOpt = Annotated[
 ]
 
 
-def _window(since: str | None, until: str | None) -> Any:
+EniOpt = Annotated[
+    list[str] | None,
+    typer.Option("--eni", help="Only records of this interface (repeatable).", metavar="ENI"),
+]
+AddrOpt = Annotated[
+    list[str] | None,
+    typer.Option("--addr", help="Only records from or to this address (repeatable).", metavar="IP"),
+]
+PortOpt = Annotated[
+    list[int] | None,
+    typer.Option(
+        "--port",
+        help="Only records of this service port: a request's destination port, a reply's source port "
+        "(repeatable).",
+        metavar="PORT",
+    ),
+]
+WaitOpt = Annotated[
+    float,
+    typer.Option(
+        "--wait", help="Seconds to wait for another ingest writing to the store.", metavar="SECONDS"
+    ),
+]
+
+
+def _window(
+    since: str | None,
+    until: str | None,
+    eni: list[str] | None = None,
+    addr: list[str] | None = None,
+    port: list[int] | None = None,
+) -> Any:
+    import ipaddress
+
     from vpcflow.flowlogs.analyses import Window, parse_time
 
     times = []
@@ -63,11 +103,37 @@ def _window(since: str | None, until: str | None) -> Any:
             raise QueryError(
                 f"{option} {value!r}: expected ISO 8601, epoch seconds, or e.g. 2h / 30m / 7d"
             ) from None
-    return Window(*times)
+    addrs = []
+    for a in addr or []:
+        try:
+            addrs.append(str(ipaddress.ip_address(a.strip())))
+        except ValueError:
+            raise UsageError(f"--addr {a!r}: expected an IPv4 or IPv6 address") from None
+    for p in port or []:
+        if not 0 <= p <= 65535:
+            raise UsageError(f"--port {p}: expected a port number 0-65535")
+    return Window(times[0], times[1], tuple(eni or ()), tuple(addrs), tuple(port or ()))
+
+
+def _seconds(option: str, value: float) -> float:
+    if not finite(option, value) >= 0:
+        raise UsageError(f"{option} {value}: expected seconds, 0 or more")
+    return value
+
+
+def _connect(store: str, engine: str) -> Any:
+    """The store's query engine; what it had to leave out is said on stderr, one line each."""
+    from vpcflow.flowlogs.store import connect
+
+    con = connect(store, engine)
+    for problem in getattr(con, "problems", []):
+        typer.echo(f"vpcflow: warning: {clean(problem)}", err=True)
+    return con
 
 
 _PROTO_NAME = {6: "tcp", 17: "udp", 1: "icmp", 58: "icmpv6"}
 _TIME_COLS = {"first_seen", "last_seen", "last_probe", "bucket_start"}
+_WHOLE = {"interface_id", "server", "srcaddr", "dstaddr", "source", "target"}
 
 
 def _cell(col: str, value: Any) -> Text:
@@ -97,9 +163,14 @@ def _emit(title: str, cols: list[str], rows: list[tuple[Any, ...]], fmt: Fmt) ->
         typer.echo(buf.getvalue(), nl=False)
     else:
         table = Table(title=clean(f"{title} ({len(rows)} rows)"), title_justify="left")
-        for c in cols:
+        for i, c in enumerate(cols):
+            whole = c in _WHOLE  # ids and addresses never cut; a squeezed table wraps the rest
             table.add_column(
-                c, justify="right" if c in ("records", "bytes", "packets", "dstport") else "left"
+                c,
+                justify="right" if c in ("records", "bytes", "packets", "dstport") else "left",
+                no_wrap=whole,
+                min_width=max((len(clean(r[i])) for r in rows), default=None) if whole else None,
+                overflow="fold",
             )
         for r in rows:
             table.add_row(*(_cell(c, v) for c, v in zip(cols, r, strict=True)))
@@ -110,7 +181,11 @@ def _emit(title: str, cols: list[str], rows: list[tuple[Any, ...]], fmt: Fmt) ->
 def ingest_command(
     paths: Annotated[
         list[str],
-        typer.Argument(help="Files or directories (.log, .log.gz, .parquet, S3 layout).", metavar="PATH"),
+        typer.Argument(
+            help="Files or directories (.log, .log.gz, .parquet, S3 layout), s3://bucket/prefix or "
+            "cwl://log-group.",
+            metavar="PATH",
+        ),
     ],
     store: StoreOpt,
     fields: Annotated[
@@ -128,19 +203,49 @@ def ingest_command(
             "bulk load (analyses read the records meanwhile).",
         ),
     ] = True,
+    profile: Annotated[
+        str | None,
+        typer.Option("--profile", help="AWS profile for s3:// and cwl:// inputs.", metavar="PROFILE"),
+    ] = None,
+    region: Annotated[
+        str | None,
+        typer.Option("--region", "-r", help="AWS region for s3:// and cwl:// inputs.", metavar="REGION"),
+    ] = None,
+    endpoint_url: Annotated[
+        str | None,
+        typer.Option(
+            "--endpoint-url", help="S3/CloudWatch Logs endpoint (e.g. a moto server).", metavar="URL"
+        ),
+    ] = None,
+    wait: WaitOpt = 60.0,
 ) -> int:
     """Parse flow logs into a typed, partitioned Parquet store.
 
-    Incremental: files already in the store are skipped.
+    Incremental: inputs already in the store (by their contents) are skipped. Exit status 1 when some
+    lines or files could not be stored: they are reported and kept in the store's quarantine.
     """
     from vpcflow.flowlogs.fields import parse_fields
     from vpcflow.flowlogs.reader import FileReport
+    from vpcflow.flowlogs.remote import aws_session, is_remote
     from vpcflow.flowlogs.store import ingest
 
     try:
         chosen = parse_fields(fields) if fields else None
     except ValueError as exc:
-        raise QueryError(str(exc)) from None
+        raise QueryError(f"--fields: {exc}") from None
+    if region is not None:
+        check_region("--region", region)
+    if endpoint_url is not None:
+        check_endpoint_url("--endpoint-url", endpoint_url)
+    _seconds("--wait", wait)
+    session = aws_session(profile, region) if any(is_remote(p) for p in paths) else None
+    options: dict[str, Any] = {
+        "fields": chosen,
+        "rollups": rollups,
+        "session": session,
+        "endpoint_url": endpoint_url,
+        "wait": wait,
+    }
     err = console(stderr=True)
     if sys.stderr.isatty():
         with Progress(
@@ -151,12 +256,18 @@ def ingest_command(
             def tick(rep: FileReport) -> None:
                 bar.update(task, advance=1, description=f"ingesting {rep.records:,} records")
 
-            summary = ingest(paths, store, fields=chosen, progress=tick, rollups=rollups)
+            summary = ingest(paths, store, progress=tick, **options)
     else:
-        summary = ingest(paths, store, fields=chosen, rollups=rollups)
+        summary = ingest(paths, store, **options)
     if output is Fmt.json:
         typer.echo(dumps(summary.to_json()), nl=False)
-        return 0
+    else:
+        _ingest_text(summary, rollups)
+    _ingest_problems(summary)
+    return 1 if summary.partial else 0
+
+
+def _ingest_text(summary: Any, rollups: bool) -> None:
     con = console()
     con.print(
         f"ingested {summary.files} files ({summary.skipped} already in the store), "
@@ -166,24 +277,43 @@ def ingest_command(
         f"({summary.rate:,.0f} records/s; "
         + (f"rollups {summary.rollup_seconds:.2f}s of it)" if rollups else "rollups left for `logs rollup`)")
     )
+    if summary.removed or summary.repaired:
+        con.print(
+            f"repaired the store: removed {summary.removed} files an interrupted ingest left, dropped "
+            f"{summary.repaired} inputs whose files were missing or damaged (read again when given)"
+        )
+
+
+def _ingest_problems(summary: Any) -> None:
+    """Each input not stored whole (file, what, first lines with their numbers), then one summary line:
+    on stderr, whatever the output format, one unwrapped line each (data made safe by ``clean``)."""
     for p in summary.problems:
-        line = text(p["file"], style="yellow")
-        line.append(f": {p['malformed']} malformed" + (", truncated" if p["truncated"] else ""))
-        con.print(line)
+        what = [f"{p['malformed']:,} malformed lines"] if p["malformed"] else []
+        if p["truncated"]:
+            what.append(p.get("note") or "truncated")
+        if p["rejected"]:
+            what.append(f"not stored: {p['rejected']}")
+        typer.echo(f"{clean(p['file'])}: {clean('; '.join(what))}", err=True)
         for ex in p["examples"]:
-            con.print(text(f"    {ex}"))
-    return 0
+            typer.echo(f"    {clean(ex)}", err=True)
+    if summary.partial:
+        typer.echo(
+            f"partial: {summary.malformed:,} lines in {len(summary.problems)} files were not stored "
+            f"({summary.rejected} files refused, {summary.truncated} cut short); their raw lines are kept "
+            f"in {clean(summary.quarantine)}",
+            err=True,
+        )
 
 
 @logs_app.command("rollup")
-def rollup_command(store: StoreOpt) -> int:
+def rollup_command(store: StoreOpt, wait: WaitOpt = 60.0) -> int:
     """Build the rollups that `logs ingest --no-rollups` left out.
 
     The analyses read the rollups once they are complete, the records meanwhile.
     """
     from vpcflow.flowlogs.store import rollup
 
-    cells, seconds = rollup(store)
+    cells, seconds = rollup(store, wait=_seconds("--wait", wait))
     console().print(f"rolled up {cells} hours in {seconds:.2f}s")
     return 0
 
@@ -196,12 +326,19 @@ def rejects_command(
     output: FmtOpt = Fmt.text,
     limit: Annotated[int, typer.Option("--limit", help="Most rejected first.", min=1, metavar="N")] = 50,
     engine: EngineOpt = EngineName.duckdb,
+    eni: EniOpt = None,
+    addr: AddrOpt = None,
+    port: PortOpt = None,
 ) -> int:
-    """Rejected traffic grouped by interface, source, destination port and protocol."""
-    from vpcflow.flowlogs.analyses import rejects
-    from vpcflow.flowlogs.store import connect
+    """Rejected traffic per server side.
 
-    cols, rows = rejects(connect(store, engine.value), _window(since, until), limit)
+    One row per interface, direction (request to a server, or reply from it), server address, service
+    port and protocol, with the clients and (replies) client ports involved.
+    """
+    from vpcflow.flowlogs.analyses import rejects
+
+    window = _window(since, until, eni, addr, port)
+    cols, rows = rejects(_connect(store, engine.value), window, limit)
     _emit("rejected traffic", cols, rows, output)
     return 0
 
@@ -218,13 +355,16 @@ def top_command(
     until: UntilOpt = None,
     output: FmtOpt = Fmt.text,
     engine: EngineOpt = EngineName.duckdb,
+    eni: EniOpt = None,
+    addr: AddrOpt = None,
+    port: PortOpt = None,
 ) -> int:
     """Top talkers by bytes (or packets, records)."""
     from vpcflow.flowlogs.analyses import top
-    from vpcflow.flowlogs.store import connect
 
+    window = _window(since, until, eni, addr, port)
     try:
-        cols, rows = top(connect(store, engine.value), _window(since, until), by, limit, order)
+        cols, rows = top(_connect(store, engine.value), window, by, limit, order)
     except ValueError as exc:
         raise QueryError(str(exc)) from None
     _emit(f"top talkers by {order} ({by})", cols, rows, output)
@@ -266,15 +406,18 @@ def scans_command(
     until: UntilOpt = None,
     output: FmtOpt = Fmt.text,
     engine: EngineOpt = EngineName.duckdb,
+    eni: EniOpt = None,
+    addr: AddrOpt = None,
+    port: PortOpt = None,
 ) -> int:
     """Port scans and sweeps; exit 1 when any is found."""
     from vpcflow.flowlogs.analyses import scans
-    from vpcflow.flowlogs.store import connect
 
     finite("--min-rejected", min_rejected)
+    window = _window(since, until, eni, addr, port)
     cols, rows = scans(
-        connect(store, engine.value),
-        _window(since, until),
+        _connect(store, engine.value),
+        window,
         ports_slow=ports,
         slow_seconds=ports_window,
         ports_fast=fast_ports,
@@ -298,21 +441,29 @@ def timeline_command(
     until: UntilOpt = None,
     output: FmtOpt = Fmt.text,
     engine: EngineOpt = EngineName.duckdb,
+    eni: EniOpt = None,
+    addr: AddrOpt = None,
+    port: PortOpt = None,
 ) -> int:
     """Traffic over time: records, bytes, packets and rejects per bucket.
 
     --plot FILE.png also draws it.
     """
     from vpcflow.flowlogs.analyses import plot_timeline, timeline
-    from vpcflow.flowlogs.store import connect
 
     if plot and not Path(plot).resolve().parent.is_dir():
         raise UsageError(f"--plot {plot}: the folder {Path(plot).parent} does not exist")
-    result = timeline(connect(store, engine.value), _window(since, until), bucket)
+    window = _window(since, until, eni, addr, port)
+    result = timeline(_connect(store, engine.value), window, bucket)
     _emit(f"timeline ({bucket}s buckets)", *result, output)
     if plot:
         plot_timeline(result, plot)
     return 0
+
+
+class ExplainBy(StrEnum):
+    server = "server"
+    tuple = "tuple"
 
 
 @logs_app.command("explain")
@@ -320,41 +471,85 @@ def explain_command(
     store: StoreOpt,
     snapshot: Annotated[str, typer.Option("--snapshot", help="The configuration the logs came from.")],
     limit: Annotated[
-        int | None, typer.Option("--limit", help="Most frequent tuples only.", min=1, metavar="N")
+        int | None, typer.Option("--limit", help="Rows to show (most records first).", min=1, metavar="N")
     ] = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
     output: FmtOpt = Fmt.text,
     engine: EngineOpt = EngineName.duckdb,
+    eni: EniOpt = None,
+    addr: AddrOpt = None,
+    port: PortOpt = None,
+    by: Annotated[
+        ExplainBy,
+        typer.Option(
+            "--by",
+            help="server: one row per server side and explanation (default); tuple: one per distinct "
+            "rejected tuple.",
+            metavar="ROWS",
+        ),
+    ] = ExplainBy.server,
     parameter: ParameterOpt = None,
 ) -> int:
     """Which component and rule rejected each distinct rejected tuple.
 
-    Tuples the configuration would accept are flagged; exit status 1 when any tuple is not explained.
+    Tuples of one server side explained alike make one row (--by tuple lists each). Tuples the
+    configuration would accept are flagged; exit status 1 when any tuple is not explained.
     """
-    from vpcflow.flowlogs.explain import ATTRIBUTION_COLUMNS, explain_store
-    from vpcflow.flowlogs.store import connect
+    from vpcflow.flowlogs.explain import ATTRIBUTION_COLUMNS, GROUP_COLUMNS, explain_store, group
 
-    found = explain_store(
-        connect(store, engine.value), load(snapshot, parameter), _window(since, until), limit
-    )
-    if output is Fmt.text:
-        table = Table(title=f"why each REJECT happened ({len(found)} distinct tuples)", title_justify="left")
-        for col in ("interface", "tuple", "records", "status", "why"):
-            table.add_column(col, overflow="fold")
-        for a in found:
-            flow = (
-                f"{a.srcaddr}:{a.srcport} → {a.dstaddr}:{a.dstport} {_PROTO_NAME.get(a.protocol, a.protocol)}"
+    window = _window(since, until, eni, addr, port)
+    per_tuple = by is ExplainBy.tuple
+    found = explain_store(_connect(store, engine.value), load(snapshot, parameter), window, limit if per_tuple else None)
+    unexplained = any(a.status != "explained" for a in found)
+    if per_tuple:
+        if output is Fmt.text:
+            table = Table(
+                title=f"why each REJECT happened ({len(found)} distinct tuples)", title_justify="left"
             )
-            if a.status == "explained":
-                why = f"{a.reading} blocked on the {a.stage} path by {a.detail} [{a.code}]"
-                if a.rule:
-                    why += f"; rule: {a.rule}"
-                status = text("explained", style="green")
-            else:
-                why, status = a.detail, text(a.status, style="bold red")
-            table.add_row(text(a.interface_id), text(flow), Text(f"{a.records:,}"), status, text(why))
+            for col in ("interface", "tuple", "records", "status", "why"):
+                table.add_column(col, overflow="fold")
+            for a in found:
+                proto = _PROTO_NAME.get(a.protocol, a.protocol)
+                flow = f"{a.srcaddr}:{a.srcport} → {a.dstaddr}:{a.dstport} {proto}"
+                why, status = _why(a.status, a.reading, a.stage, a.detail, a.code, a.rule)
+                table.add_row(text(a.interface_id), text(flow), Text(f"{a.records:,}"), status, text(why))
+            console().print(table)
+        else:
+            _emit("why each REJECT happened", ATTRIBUTION_COLUMNS, [a.row() for a in found], output)
+        return 1 if unexplained else 0
+    groups = group(found)[:limit] if limit else group(found)
+    if output is Fmt.text:
+        table = Table(
+            title=f"why each REJECT happened ({len(found)} distinct tuples in {len(groups)} rows)",
+            title_justify="left",
+        )
+        for col in ("interface", "server side", "clients", "records", "status", "why"):
+            table.add_column(col, overflow="fold")
+        for g in groups:
+            proto = _PROTO_NAME.get(g.protocol, g.protocol)
+            side = f"{g.server}:{g.service_port} {proto}"
+            if g.reading == "response":
+                side = f"replies from {side} to {g.client_ports:,} client ports"
+            elif g.reading == "request":
+                side = f"requests to {side}"
+            clients = f"{g.clients:,} ({g.tuples:,} tuples)"
+            why, status = _why(g.status, g.reading, g.stage, g.detail, g.code, g.rule)
+            table.add_row(
+                text(g.interface_id), text(side), Text(clients), Text(f"{g.records:,}"), status, text(why)
+            )
         console().print(table)
     else:
-        _emit("why each REJECT happened", ATTRIBUTION_COLUMNS, [a.row() for a in found], output)
-    return 1 if any(a.status != "explained" for a in found) else 0
+        _emit("why each REJECT happened", GROUP_COLUMNS, [g.row() for g in groups], output)
+    return 1 if unexplained else 0
+
+
+def _why(
+    status: str, reading: str | None, stage: str | None, detail: str, code: str | None, rule: str | None
+) -> tuple[str, Text]:
+    if status == "explained":
+        why = f"{reading} blocked on the {stage} path by {detail} [{code}]"
+        if rule:
+            why += f"; rule: {rule}"
+        return why, text("explained", style="green")
+    return detail, text(status, style="bold red")

@@ -23,19 +23,53 @@ from vpcflow.flowlogs.summary import DAY, HOUR, MINUTE
 Result = tuple[list[str], list[tuple[Any, ...]]]
 
 
+def _strings(values: tuple[str, ...]) -> str:
+    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+
+
 @dataclass(frozen=True)
 class Window:
+    """Which records an analysis looks at: a time window (record start in [since, until)) and, when
+    given, only those on these interfaces (``enis``), to or from these addresses (``addrs``), and whose
+    service port is one of ``ports`` — the destination port of a request (destination port below source
+    port), the source port of anything else (a reply comes from the service's port)."""
+
     since: int | None = None
     until: int | None = None
+    enis: tuple[str, ...] = ()
+    addrs: tuple[str, ...] = ()
+    ports: tuple[int, ...] = ()
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.enis or self.addrs or self.ports)
+
+    def _filters(self, p: str, service_port: str) -> list[str]:
+        parts = []
+        if self.enis:
+            parts.append(f"{p}interface_id IN ({_strings(self.enis)})")
+        if self.addrs:
+            parts.append(
+                f"({p}srcaddr IN ({_strings(self.addrs)}) OR {p}dstaddr IN ({_strings(self.addrs)}))"
+            )
+        if self.ports:
+            parts.append(f"{service_port} IN ({', '.join(str(int(x)) for x in self.ports)})")
+        return parts
 
     def where(self, alias: str = "") -> str:
+        """The condition on records."""
         p = f"{alias}." if alias else ""
-        parts = ["log_status = 'OK'"]
+        parts = [f"{p}log_status = 'OK'"]
         if self.since is not None:
             parts.append(f"{p}start >= {int(self.since)}")
         if self.until is not None:
             parts.append(f"{p}start < {int(self.until)}")
-        return " AND ".join(parts)
+        service = f"(CASE WHEN {p}dstport < {p}srcport THEN {p}dstport ELSE {p}srcport END)"
+        return " AND ".join(parts + self._filters(p, service))
+
+    def cells(self) -> str:
+        """The filters (not the time) on rollup cells: ``request`` and ``sport`` stand for the ports."""
+        return " AND ".join(self._filters("", "(CASE WHEN request THEN dstport ELSE sport END)")) or "true"
 
 
 # rollup views (engines.VIEWS): (view, its time column, granularity in seconds), coarsest first
@@ -85,13 +119,13 @@ def cover(
 
 # the rollups' columns (summary.py); a record projects onto them as a cell of its own
 _CELL = (
-    "{time} AS hour, interface_id, srcaddr, dstaddr, dstport, protocol, action, request, records, packets, "
-    "bytes, first_start, last_start, last_end"
+    "{time} AS hour, interface_id, srcaddr, dstaddr, dstport, protocol, action, request, sport, records, "
+    "packets, bytes, first_start, last_start, last_end"
 )
 _RECORD_AS_CELL = (
     "start // 3600 * 3600 AS hour, interface_id, srcaddr, dstaddr, dstport, protocol, action, "
-    "dstport < srcport AS request, 1 AS records, packets, bytes, start AS first_start, start AS last_start, "
-    '"end" AS last_end'
+    "dstport < srcport AS request, CASE WHEN dstport < srcport THEN NULL ELSE srcport END AS sport, "
+    '1 AS records, packets, bytes, start AS first_start, start AS last_start, "end" AS last_end'
 )
 _MINUTE = "minute, action, records, packets, bytes"
 _RECORD_AS_MINUTE = "start // 60 * 60 AS minute, action, 1 AS records, packets, bytes"
@@ -114,13 +148,14 @@ def _union(
     rolled, raw = cover(window.since, window.until, tiers)
     time_of = {view: column for view, column, _size in tiers}
     parts = [
-        f"SELECT {columns[view]} FROM {view} WHERE log_status = 'OK' AND "
+        f"SELECT {columns[view]} FROM {view} WHERE log_status = 'OK' AND {window.cells()} AND "
         f"({' OR '.join(_range(time_of[view], lo, hi) for lo, hi in spans)})"
         for view, spans in rolled.items()
     ]
     if raw:
         edges = " OR ".join(_range("start", lo, hi) for lo, hi in raw)
-        parts.append(f"SELECT {records} FROM flows WHERE log_status = 'OK' AND ({edges})")
+        everywhere = Window(enis=window.enis, addrs=window.addrs, ports=window.ports).where()
+        parts.append(f"SELECT {records} FROM flows WHERE {everywhere} AND ({edges})")
     return f"SELECT * FROM ({' UNION ALL '.join(parts)}) AS cells WHERE {condition}"
 
 
@@ -163,22 +198,46 @@ def _run(con: Any, sql: str) -> Result:
     return [d[0] for d in cur.description], [tuple(r) for r in cur.fetchall()]
 
 
+# Which side of a conversation a record (or rollup cell) is: TCP/UDP records whose destination port is
+# below the source port (or equal to it) are requests to the destination's service; the others replies
+# from the source's service port to a client's port. Other protocols have no ports: "to the destination".
+_IS_REQUEST = "(protocol NOT IN (6, 17) OR request OR dstport = sport)"
+
+
 def rejects(con: Any, window: Window, limit: int = 50) -> Result:
-    # two-level aggregation: distinct targets come from the inner grouping (cheaper than COUNT DISTINCT)
+    """REJECT records grouped by server side: interface, direction (request to the server, or reply from
+    it), server address, service port and protocol, with how many clients and — for replies — how many
+    distinct client ports were involved. Replies a NACL drops on their way back to many ephemeral ports
+    make one row, not one per port."""
+    # two levels: distinct clients and client ports come from the inner grouping
     return _run(
         con,
         f"""
-        WITH per_target AS (
-            SELECT interface_id, srcaddr, dstport, protocol, dstaddr, sum(records) AS n, sum(packets) AS p,
-                   sum(bytes) AS b, min(first_start) AS s, max(last_end) AS e
+        WITH sided AS (
+            SELECT interface_id, protocol,
+                   CASE WHEN protocol NOT IN (6, 17) THEN NULL
+                        WHEN {_IS_REQUEST} THEN 'request' ELSE 'reply' END AS direction,
+                   CASE WHEN {_IS_REQUEST} THEN dstaddr ELSE srcaddr END AS server,
+                   CASE WHEN {_IS_REQUEST} THEN dstport ELSE sport END AS service_port,
+                   CASE WHEN {_IS_REQUEST} THEN srcaddr ELSE dstaddr END AS client,
+                   CASE WHEN {_IS_REQUEST} THEN NULL ELSE dstport END AS client_port,
+                   records, packets, bytes, first_start, last_end
             FROM ({_cells(con, window, "action = 'REJECT'")}) AS c
-            GROUP BY interface_id, srcaddr, dstport, protocol, dstaddr
+        ), per_client AS (
+            SELECT interface_id, direction, server, service_port, protocol, client, client_port,
+                   sum(records) AS n, sum(packets) AS p, sum(bytes) AS b, min(first_start) AS s,
+                   max(last_end) AS e
+            FROM sided
+            GROUP BY interface_id, direction, server, service_port, protocol, client, client_port
         )
-        SELECT interface_id, srcaddr, dstport, protocol, sum(n) AS records, sum(p) AS packets,
-               sum(b) AS bytes, count(*) AS targets, min(s) AS first_seen, max(e) AS last_seen
-        FROM per_target
-        GROUP BY interface_id, srcaddr, dstport, protocol
-        ORDER BY records DESC, packets DESC, interface_id, srcaddr, dstport LIMIT {int(limit)}
+        SELECT interface_id, direction, server, service_port, protocol, sum(n) AS records,
+               sum(p) AS packets, sum(b) AS bytes, count(DISTINCT client) AS clients,
+               CASE WHEN direction = 'reply' THEN count(DISTINCT client_port) END AS client_ports,
+               min(s) AS first_seen, max(e) AS last_seen
+        FROM per_client
+        GROUP BY interface_id, direction, server, service_port, protocol
+        ORDER BY records DESC, packets DESC, interface_id, direction, server, service_port, protocol
+        LIMIT {int(limit)}
         """,
     )
 
@@ -466,7 +525,7 @@ def scans(
 
 def timeline(con: Any, window: Window, bucket: int = 300) -> Result:
     size = int(bucket)
-    if size % MINUTE == 0:
+    if size % MINUTE == 0 and not window.filtered:
         # whole minutes from the minute rollup (a bucket of whole minutes is a sum of them)
         rows = _union(con, window, MINUTES, {"flow_minutes": _MINUTE}, _RECORD_AS_MINUTE)
         time, count = "minute", "records"

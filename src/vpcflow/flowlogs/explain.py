@@ -76,6 +76,123 @@ ATTRIBUTION_COLUMNS = [
     "code",
     "detail",
 ]
+GROUP_COLUMNS = [
+    "interface_id",
+    "reading",
+    "server",
+    "service_port",
+    "protocol",
+    "clients",
+    "client_ports",
+    "tuples",
+    "records",
+    "packets",
+    "status",
+    "stage",
+    "component",
+    "component_id",
+    "direction",
+    "rule",
+    "code",
+    "detail",
+    "example",
+]
+
+
+@dataclass(frozen=True)
+class AttributionGroup:
+    """Rejected tuples of one server side (interface, reading, server address, service port, protocol)
+    that the same component and rule explain (or that are flagged alike): replies a NACL drops towards
+    hundreds of ephemeral ports are one group. ``example`` is the group's most frequent tuple."""
+
+    interface_id: str
+    reading: str | None
+    server: str
+    service_port: int
+    protocol: int
+    clients: int
+    client_ports: int
+    tuples: int
+    records: int
+    packets: int
+    status: str
+    stage: str | None
+    component: str | None
+    component_id: str | None
+    direction: str | None
+    rule: str | None
+    code: str | None
+    detail: str
+    example: str
+
+    def row(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, f) for f in GROUP_COLUMNS)
+
+
+def _sides(a: Attribution) -> tuple[str | None, str, int, str, int]:
+    """(reading, server, service port, client, client port) of an attribution: as explained, else as the
+    ports suggest (a destination port below the source port is a request's)."""
+    reading = a.reading
+    if reading is None and a.protocol in (6, 17):
+        reading = "request" if a.dstport <= a.srcport else "response"
+    if reading == "response":
+        return reading, a.srcaddr, a.srcport, a.dstaddr, a.dstport
+    return reading, a.dstaddr, a.dstport, a.srcaddr, a.srcport
+
+
+def group(found: list[Attribution]) -> list[AttributionGroup]:
+    """Attributions grouped by server side and explanation, most records first (``found`` is most
+    frequent first, so each group's example is its most frequent tuple)."""
+    groups: dict[tuple[Any, ...], list[Attribution]] = {}
+    for a in found:
+        reading, server, port, _client, _cport = _sides(a)
+        key = (
+            a.interface_id,
+            reading,
+            server,
+            port,
+            a.protocol,
+            a.status,
+            a.stage,
+            a.component,
+            a.component_id,
+            a.direction,
+            a.rule,
+            a.code,
+        )
+        groups.setdefault(key, []).append(a)
+    out = []
+    for key, members in groups.items():
+        eni, reading, server, port, proto, status, stage, component, cid, direction, rule, code = key
+        first = members[0]
+        sides = [_sides(a) for a in members]
+        out.append(
+            AttributionGroup(
+                eni,
+                reading,
+                server,
+                port,
+                proto,
+                len({s[3] for s in sides}),
+                len({s[4] for s in sides}),
+                len(members),
+                sum(a.records for a in members),
+                sum(a.packets for a in members),
+                status,
+                stage,
+                component,
+                cid,
+                direction,
+                rule,
+                code,
+                first.detail,
+                f"{first.srcaddr}:{first.srcport} → {first.dstaddr}:{first.dstport}",
+            )
+        )
+    out.sort(key=lambda g: (-g.records, -g.tuples, g.interface_id, g.server, g.service_port, g.protocol))
+    return out
+
+
 _PROTO = {6: "tcp", 17: "udp", 1: "icmp", 58: "icmpv6"}
 RejectTuple = tuple[str, str, str, int, int, int]  # interface, srcaddr, dstaddr, srcport, dstport, protocol
 CacheKey = tuple[str, str, int, int, int]  # (source, destination, protocol, service port, client-port class)

@@ -1,47 +1,78 @@
-"""Read flow-log objects of every shape AWS writes into typed Arrow tables, losing nothing.
+"""Read flow-log objects of every shape AWS writes into typed Arrow tables, a bounded block at a time,
+losing nothing.
 
 Sniffed by content, not suffix: gzip (``1f 8b``), Parquet (``PAR1``) or plain text. Text may start with a
-header line of field names (S3 objects do); otherwise the caller's ``fields`` (default format if none).
-CloudWatch Logs exports prefix each record with an ISO timestamp, which is stripped. ``-`` is null.
-NODATA/SKIPDATA rows are records like any other (counted). Malformed lines are counted per file with the
-first examples (line number and text); a truncated gzip stream keeps what decompressed and says so. A file
-whose format cannot be recognised raises ``InputError`` naming it — never a silent mis-parse.
+header line of field names (S3 objects do); otherwise the caller's ``fields`` (default format if none); a
+header line further down is skipped when it repeats the format and switches to its fields when it does
+not. CloudWatch Logs exports prefix each record with an ISO timestamp, which is dropped. ``-`` is null.
+NODATA/SKIPDATA rows are records like any other (counted).
+
+Memory stays bounded whatever the object holds: gzip is inflated a few MiB at a time, text is parsed in
+blocks of ``BLOCK`` bytes, a block the fast path refuses is retried in small pieces and only the pieces
+that still fail go through the exact line parser; an object that inflates past ``INFLATE_RATIO`` times
+its size (beyond ``INFLATE_FLOOR``) is stopped there and reported as a likely decompression bomb.
+
+Every line is either a record or reported bad — counted, its number and reason kept (first examples in
+the report) and its raw bytes handed to the caller's sink (the store's quarantine). An object in which no
+line parses, or whose header names fields wrongly, is rejected whole (``FileReport.rejected``), its lines
+all reported. A truncated gzip stream keeps what inflated and says so.
 """
 
 from __future__ import annotations
 
+import builtins
+import hashlib
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import cast
+from typing import BinaryIO, Protocol, cast
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
-from isal import igzip, isal_zlib
+from isal import isal_zlib
 
 from vpcflow.errors import InputError
 from vpcflow.flowlogs.fields import DEFAULT_FIELDS, FIELDS, column
+from vpcflow.flowlogs.lines import (
+    ARROW,
+    CW_TIMESTAMP,
+    SUB_BLOCK,
+    ExactParser,
+    Format,
+    HeaderError,
+    bound,
+    header,
+    split_lines,
+    typed_block,
+    wanted,
+)
 
 MAX_EXAMPLES = 5
-_CW_TIMESTAMP = re.compile(rb"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z? ")
-_ARROW = {"int32": pa.int32(), "int64": pa.int64(), "string": pa.string()}
+BLOCK = 1 << 24  # text parsed per typed read
+READ_CHUNK = 1 << 22  # raw bytes read at a time
+INFLATE_CHUNK = 1 << 23  # most text one inflate call may return
+INFLATE_FLOOR = 1 << 28  # an object may always inflate this far...
+INFLATE_RATIO = 200  # ...and beyond it, to this many times its compressed size (flow logs: ~10x)
 _HIVE = re.compile(r"(aws-account-id|aws-region|aws-service|service)=([^/]+)")
 _PLAIN = re.compile(r"AWSLogs/(?:o-[a-z0-9]+/)?(\d{12})/vpcflowlogs/([a-z0-9-]+)/")
 
 # the stub declares isal's error as an instance; at run time it is the exception class
 _INFLATE_ERROR = cast("type[Exception]", isal_zlib.error)
 
-# Every table carries the default format's columns (null when a custom format lacks them) plus the
-# fields the object actually has; the store is read with union_by_name, so absent columns cost nothing.
-CORE = frozenset(DEFAULT_FIELDS)
+
+class LineSink(Protocol):
+    """Where bad lines go (the store's quarantine): each one whole, with its number and reason."""
+
+    def line(self, line_no: int, raw: bytes, why: str) -> None: ...
+
+    def more(self, raw: bytes) -> None:
+        """More bytes of the last line (one too long to hand over at once)."""
 
 
-def _wanted(names: tuple[str, ...] | set[str]) -> list[str]:
-    present = set(names)
-    return [f for f in FIELDS if f in present or f in CORE]
+class ObjectRejected(InputError):
+    """The object cannot be read at all (unreadable Parquet, an I/O error): the caller keeps its bytes."""
 
 
 @dataclass
@@ -52,14 +83,22 @@ class FileReport:
     nodata: int = 0
     skipdata: int = 0
     malformed: int = 0
+    headers: int = 0
     examples: list[str] = field(default_factory=list)
     truncated: bool = False
     bytes: int = 0
+    inflated: int = 0
+    rejected: str | None = None  # why the whole object was refused
+    note: str | None = None  # what cut a stream short
+    digest: str = ""  # SHA-256 of the object's bytes: what the store knows it by
+    sink: LineSink | None = field(default=None, repr=False, compare=False)
 
-    def bad(self, line_no: int, text: str, why: str) -> None:
+    def bad(self, line_no: int, raw: builtins.bytes, why: str) -> None:
         self.malformed += 1
         if len(self.examples) < MAX_EXAMPLES:
-            self.examples.append(f"line {line_no}: {why}: {text[:200]}")
+            self.examples.append(f"line {line_no}: {why}: {raw[:200].decode('utf-8', 'replace')}")
+        if self.sink is not None:
+            self.sink.line(line_no, raw, why)
 
 
 def scope_of(path: str) -> tuple[str | None, str | None]:
@@ -71,59 +110,279 @@ def scope_of(path: str) -> tuple[str | None, str | None]:
     return (m.group(1), m.group(2)) if m else (None, None)
 
 
-def _decompress(raw: bytes, report: FileReport) -> bytes:
-    """Everything a (possibly truncated or multi-member) gzip stream yields.
+class _Hashing:
+    """A binary stream that hashes and counts what is read from it."""
 
-    ISA-L's inflate (the ``isal`` package) is two to three times zlib's speed, and gzip inflation is the
-    largest single cost of ingesting S3 text objects. A whole stream inflates in one call; only a stream
-    that fails (truncated, corrupt, trailing garbage) is walked member by member to keep what inflates."""
+    def __init__(self, stream: BinaryIO, rep: FileReport) -> None:
+        self.stream = stream
+        self.rep = rep
+        self.sha = hashlib.sha256()
+
+    def read(self, n: int = -1) -> bytes:
+        data = self.stream.read(n)
+        self.sha.update(data)
+        self.rep.bytes += len(data)
+        return data
+
+    def chunks(self) -> Iterator[bytes]:
+        while data := self.read(READ_CHUNK):
+            yield data
+
+
+def read_object(
+    stream: BinaryIO, source: str, fields: tuple[str, ...] | None, rep: FileReport
+) -> Iterator[pa.Table]:
+    """The object's records as typed tables of bounded size, in order. ``rep`` counts everything; its
+    ``digest`` is set once the stream is exhausted. Raises ObjectRejected for an unreadable object."""
+    src = _Hashing(stream, rep)
     try:
-        whole: bytes = igzip.decompress(raw)  # type: ignore[no-untyped-call]  # isal ships no stub for it
-        return whole
-    except Exception:  # every failure is handled by the salvaging walk below
-        pass
-    out = io.BytesIO()
-    data = raw
-    while data:
-        d = isal_zlib.decompressobj(16 + isal_zlib.MAX_WBITS)
-        try:
-            out.write(d.decompress(data))
-            out.write(d.flush())
-        except _INFLATE_ERROR:
-            report.truncated = True
-            break
-        if not d.eof:
-            report.truncated = True  # the stream ends before its end-of-member marker
-            break
-        data = d.unused_data
-    return out.getvalue()
+        head = src.read(4)
+        if head == b"PAR1":
+            rep.format = "parquet"
+            raw = head + src.read()
+            tables: Iterable[pa.Table] = _parquet(raw, source)
+        else:
+            chunks: Iterable[bytes] = _chain(head, src.chunks())
+            if head[:2] == b"\x1f\x8b":
+                rep.format = "text.gz"
+                chunks = _inflate(chunks, rep)
+            tables = _Text(source, fields, rep).tables(chunks)
+        for table in tables:
+            yield _finish(table, rep, source)
+        src.read()  # whatever was left unread still counts in the digest
+    except OSError as exc:
+        raise ObjectRejected(f"cannot read: {exc.strerror or exc}", source=source) from None
+    rep.digest = src.sha.hexdigest()
 
 
-def _header(first: bytes) -> tuple[str, ...] | None:
-    names = first.decode("utf-8", "replace").split()
-    if names and all(n in FIELDS for n in names):
-        return tuple(names)
-    return None
+def _chain(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
+    if first:
+        yield first
+    yield from rest
 
 
-def read_bytes(
-    raw: bytes, source: str, fields: tuple[str, ...] | None = None, report: FileReport | None = None
-) -> tuple[pa.Table, FileReport]:
-    """Parse one object's bytes (any supported encoding) into the store schema."""
-    rep = report or FileReport(source)
-    rep.bytes = len(raw)
-    if raw[:4] == b"PAR1":
-        rep.format = "parquet"
-        table = _from_parquet(raw, source)
-    else:
-        if raw[:2] == b"\x1f\x8b":
-            rep.format = "text.gz"
-            raw = _decompress(raw, rep)
-        table = _from_text(raw, source, fields, rep)
-    return _finish(table, rep, source)
+def _inflate(chunks: Iterable[bytes], rep: FileReport) -> Iterator[bytes]:
+    """Everything a (possibly multi-member, truncated or corrupt) gzip stream yields, a bounded piece at
+    a time. ISA-L's inflate (the ``isal`` package) is two to three times zlib's speed."""
+    d = isal_zlib.decompressobj(16 + isal_zlib.MAX_WBITS)
+    started = False
+    for raw in chunks:
+        data = raw
+        while data:
+            try:
+                out = d.decompress(data, INFLATE_CHUNK)
+            except _INFLATE_ERROR:
+                rep.truncated = True
+                rep.note = f"gzip data corrupt after {rep.inflated:,} bytes of text"
+                return
+            started = True
+            data = d.unconsumed_tail
+            if out:
+                rep.inflated += len(out)
+                if rep.inflated > INFLATE_FLOOR and rep.inflated > INFLATE_RATIO * rep.bytes:
+                    rep.truncated = True
+                    rep.note = (
+                        f"stopped inflating at {rep.inflated:,} bytes, over {INFLATE_RATIO}x the object's "
+                        "size (a decompression bomb?)"
+                    )
+                    return
+                yield out
+            if d.eof:
+                data = d.unused_data + data
+                d = isal_zlib.decompressobj(16 + isal_zlib.MAX_WBITS)
+                started = False
+    if started and not d.eof:
+        rep.truncated = True  # the stream ends before its end-of-member marker
+        rep.note = f"gzip stream cut short after {rep.inflated:,} bytes of text"
 
 
-def _finish(table: pa.Table, rep: FileReport, source: str) -> tuple[pa.Table, FileReport]:
+class _Text:
+    """Text in blocks: the typed fast path for each block, finer pieces and the exact parser for what it
+    refuses. Tracks line numbers, the current format, and lines too long to be records."""
+
+    def __init__(self, source: str, fields: tuple[str, ...] | None, rep: FileReport) -> None:
+        self.source = source
+        self.rep = rep
+        self.fmt = Format(fields or DEFAULT_FIELDS)
+        self.line_no = 0  # lines before the current block
+        self.first = True
+        self.refused: str | None = None  # the header's fault: every line is reported, none parsed
+        self.exact = ExactParser(self.fmt, rep.bad, self._header_seen)
+
+    def _header_seen(self) -> None:
+        self.rep.headers += 1
+
+    def tables(self, chunks: Iterable[bytes]) -> Iterator[pa.Table]:
+        buf = bytearray()
+        overlong = False
+        for chunk in chunks:
+            buf += chunk
+            while len(buf) >= BLOCK:
+                cut = buf.rfind(b"\n")
+                if cut < 0:
+                    # no line is this long: report it once, keep its bytes, read on to its end
+                    if not overlong:
+                        self.first = False
+                        self.line_no += 1
+                        self.rep.bad(self.line_no, bytes(buf), "line too long to be a record")
+                        overlong = True
+                    else:
+                        self._more(bytes(buf))
+                    buf.clear()
+                    break
+                block = bytes(buf[: cut + 1])
+                del buf[: cut + 1]
+                if overlong:
+                    end = block.index(b"\n")
+                    self._more(block[:end])
+                    block, overlong = block[end + 1 :], False
+                yield from self._block(block)
+        if overlong:
+            end = buf.find(b"\n")
+            self._more(bytes(buf if end < 0 else buf[:end]))
+            buf = buf[end + 1 :] if end >= 0 else bytearray()
+        if buf:
+            yield from self._block(bytes(buf))
+        if self.rep.records == 0 and self.rep.malformed and not self.refused:
+            self.refused = (
+                "not a flow-log format vpcflow recognises "
+                f"({self.rep.examples[0] if self.rep.examples else 'no records'}); "
+                "give a custom format's fields with --fields"
+            )
+        self.rep.rejected = self.refused
+
+    def _more(self, raw: bytes) -> None:
+        """More bytes of the overlong line last reported (kept whole in the quarantine)."""
+        if self.rep.sink is not None:
+            self.rep.sink.more(raw)
+
+    def _block(self, block: bytes) -> Iterator[pa.Table]:
+        start = 0
+        if self.first:
+            self.first = False
+            end = block.find(b"\n")
+            first = block[: end if end >= 0 else len(block)].rstrip(b"\r")
+            try:
+                head = header(first)
+            except HeaderError as exc:
+                self.refused = f"line 1: {exc}"
+                head = None
+            if head is not None:
+                self.fmt.names = head
+                self.rep.headers += 1
+                start = end + 1 if end >= 0 else len(block)
+                self.line_no += 1
+            elif CW_TIMESTAMP.match(first):
+                self.fmt.cloudwatch = True
+                self.rep.format = "cloudwatch-export"
+        if self.refused:
+            self._refuse(block[start:] if start else block)
+            return
+        if block.isspace():  # blank lines only (or a bomb of them): nothing to parse
+            self.line_no += _lines(block, start, len(block))
+            return
+        view = pa.py_buffer(block)
+        table = None
+        if start < len(block) and not self._header_inside(block, start, len(block)):
+            table = typed_block(view.slice(start), self.fmt)
+        if table is not None:
+            self.line_no += _lines(block, start, len(block))
+            yield table
+            return
+        for a, b in split_lines(block[start:] if start else block, SUB_BLOCK):
+            a, b = a + start, b + start
+            table = None if self._header_inside(block, a, b) else typed_block(view.slice(a, b - a), self.fmt)
+            if table is None:
+                tables = list(self.exact.parse(block[a:b], self.line_no + 1))
+                if self.fmt.cloudwatch and self.rep.format != "cloudwatch-export":
+                    self.rep.format = "cloudwatch-export"
+                yield from tables
+            else:
+                yield table
+            self.line_no += _lines(block, a, b)
+
+    def _header_inside(self, block: bytes, a: int, b: int) -> bool:
+        """Must the exact parser look at block[a:b]? When a line could be a header the fast path would
+        take for a record (only a format without numbers has nothing to trip over), or when a carriage
+        return stands alone (Arrow would end a line there; a line ends at a newline)."""
+        if block.find(b"\r", a, b) >= 0 and block.count(b"\r", a, b) != block.count(b"\r\n", a, b):
+            return True
+        if any(FIELDS[f][1] != "string" for f in self.fmt.names):
+            return False
+        return block.find(" ".join(self.fmt.names).encode(), a, b) >= 0
+
+    def _refuse(self, block: bytes) -> None:
+        """Report every line of an object whose header cannot be followed."""
+        for n, raw in enumerate(block.split(b"\n"), start=self.line_no + 1):
+            line = raw[:-1] if raw.endswith(b"\r") else raw
+            if line.strip():
+                self.rep.bad(n, line, f"not read: {self.refused}")
+        self.line_no += _lines(block, 0, len(block))
+
+
+def _lines(block: bytes, a: int, b: int) -> int:
+    """How many lines block[a:b] holds (a last line without its newline counts)."""
+    n = block.count(b"\n", a, b)
+    return n + (1 if b > a and block[b - 1 : b] != b"\n" else 0)
+
+
+def _parquet(raw: bytes, source: str) -> Iterator[pa.Table]:
+    """A Parquet object (AWS's typed schema, ``-`` for missing strings) in batches."""
+    import pyarrow.parquet as pq
+
+    try:
+        pf = pq.ParquetFile(io.BytesIO(raw))
+        schema = pf.schema_arrow
+    except (pa.ArrowException, OSError) as exc:
+        raise ObjectRejected(f"unreadable Parquet: {exc}", source=source) from None
+    by_name = {name.replace("-", "_"): name for name in schema.names}
+    known = {column(f) for f in FIELDS}
+    unknown = [n for n in by_name if n not in known]
+    if unknown and not any(column(f) in by_name for f in FIELDS):
+        raise ObjectRejected(
+            f"Parquet columns are not flow-log fields: {', '.join(unknown[:5])}", source=source
+        )
+    present = {f for f in FIELDS if column(f) in by_name}
+    row = 0
+    try:
+        for batch in pf.iter_batches(batch_size=65536):
+            table = pa.Table.from_batches([batch])
+            yield _typed_parquet(table, present, by_name, row, source)
+            row += table.num_rows
+    except (pa.ArrowException, OSError) as exc:
+        raise ObjectRejected(f"unreadable Parquet after row {row:,}: {exc}", source=source) from None
+
+
+def _typed_parquet(
+    table: pa.Table, present: set[str], by_name: dict[str, str], row: int, source: str
+) -> pa.Table:
+    cols = {}
+    for f in wanted(present):
+        kind = FIELDS[f][1]
+        name = by_name.get(column(f))
+        if name is None:
+            cols[column(f)] = pa.nulls(table.num_rows, ARROW[kind])
+            continue
+        col = table.column(name)
+        if pa.types.is_string(col.type) or pa.types.is_large_string(col.type) or kind == "string":
+            col = pc.cast(col, pa.string())
+            col = pc.if_else(pc.equal(col, "-"), pa.scalar(None, pa.string()), col)
+        if kind != "string":
+            try:
+                col = pc.cast(col, ARROW[kind])
+            except pa.ArrowInvalid as exc:
+                raise ObjectRejected(f"rows {row + 1:,}-: column {f}: {exc}", source=source) from None
+            lo_hi = pc.min_max(col)
+            lo, hi = lo_hi["min"].as_py(), lo_hi["max"].as_py()
+            if lo is not None and (lo < 0 or hi > bound(f)):
+                raise ObjectRejected(
+                    f"rows {row + 1:,}-: column {f} holds values outside 0-{bound(f)}", source=source
+                )
+        cols[column(f)] = col
+    return pa.table(cols)
+
+
+def _finish(table: pa.Table, rep: FileReport, source: str) -> pa.Table:
     """Stamp where the records came from (account/region of the S3 key) and count them."""
     account, region = scope_of(source)
     n = table.num_rows
@@ -133,155 +392,34 @@ def _finish(table: pa.Table, rep: FileReport, source: str) -> tuple[pa.Table, Fi
     rep.records += n
     rep.nodata += pc.sum(pc.equal(status, "NODATA")).as_py() or 0
     rep.skipdata += pc.sum(pc.equal(status, "SKIPDATA")).as_py() or 0
-    return table, rep
-
-
-def _from_parquet(raw: bytes, source: str) -> pa.Table:
-    import pyarrow.parquet as pq
-
-    try:
-        table = pq.read_table(io.BytesIO(raw))
-    except (pa.ArrowException, OSError) as exc:
-        raise InputError(f"unreadable Parquet: {exc}", source=source) from None
-    cols = {}
-    by_name = {name.replace("-", "_"): name for name in table.column_names}
-    unknown = [n for n in by_name if n not in {column(f) for f in FIELDS}]
-    if unknown and not any(column(f) in by_name for f in FIELDS):
-        raise InputError(f"Parquet columns are not flow-log fields: {', '.join(unknown[:5])}", source=source)
-    present = {f for f in FIELDS if column(f) in by_name}
-    for f in _wanted(present):
-        kind = FIELDS[f][1]
-        name = by_name.get(column(f))
-        if name is None:
-            cols[column(f)] = pa.nulls(table.num_rows, _ARROW[kind])
-            continue
-        col = table.column(name)
-        if kind == "string":
-            col = pc.cast(col, pa.string())
-            col = pc.if_else(pc.equal(col, "-"), pa.scalar(None, pa.string()), col)
-        else:
-            if pa.types.is_string(col.type):
-                col = pc.if_else(pc.equal(col, "-"), pa.scalar(None, pa.string()), col)
-            col = pc.cast(col, _ARROW[kind])
-        cols[column(f)] = col
-    return pa.table(cols)
-
-
-def _typed(columns: dict[str, list[str | None]], names: tuple[str, ...], rows: int) -> pa.Table:
-    out = {}
-    for f in _wanted(names):
-        kind = FIELDS[f][1]
-        if f in names:
-            arr = pa.array(columns[f], pa.string())
-            arr = pc.if_else(pc.equal(arr, "-"), pa.scalar(None, pa.string()), arr)
-            out[column(f)] = arr if kind == "string" else pc.cast(arr, _ARROW[kind])
-        else:
-            out[column(f)] = pa.nulls(rows, _ARROW[kind])
-    return pa.table(out)
-
-
-def _from_text(raw: bytes, source: str, fields: tuple[str, ...] | None, rep: FileReport) -> pa.Table:
-    lines = raw.splitlines()
-    start = 0
-    names = fields
-    if lines:
-        head = _header(lines[0])
-        if head is not None:
-            names, start = head, 1
-    names = names or DEFAULT_FIELDS
-    items = [(i + 1, lines[i]) for i in range(start, len(lines))]
-    table = _parse_lines(items, names, rep)
-    nonblank = sum(1 for _n, line in items if line.strip())
-    if table.num_rows == 0 and nonblank and rep.malformed >= min(20, nonblank):
-        raise InputError(
-            "not a flow-log format vpcflow recognises "
-            f"({rep.examples[0] if rep.examples else 'no records'}); "
-            "give a custom format's fields with --fields",
-            source=source,
-        )
     return table
 
 
-def _parse_lines(items: list[tuple[int, bytes]], names: tuple[str, ...], rep: FileReport) -> pa.Table:
-    """The exact parser: split on runs of whitespace, check the count and the numbers, line by line."""
-    width = len(names)
-    columns: dict[str, list[str | None]] = {f: [] for f in names}
-    numeric = [n for n, f in enumerate(names) if FIELDS[f][1] != "string"]
-    good = 0
-    for line_no, line in items:
-        if not line.strip():
-            continue
-        if _CW_TIMESTAMP.match(line):
-            rep.format = "cloudwatch-export"
-            line = line.split(b" ", 1)[1]
-        text = line.decode("utf-8", "replace")
-        parts = text.split()
-        if len(parts) != width:
-            rep.bad(line_no, text, f"{len(parts)} fields, expected {width}")
-            continue
-        bad = next((n for n in numeric if parts[n] != "-" and not _is_int(parts[n])), None)
-        if bad is not None:
-            rep.bad(line_no, text, f"{names[bad]} is not a number")
-            continue
-        for f, value in zip(names, parts, strict=True):
-            columns[f].append(value)
-        good += 1
-    return _typed(columns, names, good)
+def _whole(stream: BinaryIO, source: str, fields: tuple[str, ...] | None) -> tuple[pa.Table, FileReport]:
+    rep = FileReport(source)
+    tables = list(read_object(stream, source, fields, rep))
+    if rep.rejected:
+        raise InputError(rep.rejected, source=source)
+    if not tables:
+        names = fields or DEFAULT_FIELDS
+        empty = pa.table({column(f): pa.array([], ARROW[FIELDS[f][1]]) for f in wanted(names)})
+        tables = [_finish(empty, rep, source)]
+    return pa.concat_tables(tables, promote_options="default"), rep
 
 
-def _is_int(value: str) -> bool:
-    return value.isdigit() or (value.startswith("-") and value[1:].isdigit())
+def read_file(path: Path, fields: tuple[str, ...] | None = None) -> tuple[pa.Table, FileReport]:
+    """One object's records as one table (for a whole-object look; the store streams instead)."""
+    with path.open("rb") as fh:
+        return _whole(fh, path.as_posix(), fields)
 
 
-def read_fast(raw: bytes, source: str, fields: tuple[str, ...] | None, rep: FileReport) -> pa.Table | None:
-    """Arrow's CSV reader for the common case (single spaces, a header or known fields). Rows it cannot
-    read are handed back to the line parser; returns None when the fast path does not apply."""
-    lines_start = raw.find(b"\n")
-    first = raw[: lines_start if lines_start >= 0 else len(raw)]
-    names = _header(first)
-    skip = 1 if names is not None else 0
-    names = names or fields or DEFAULT_FIELDS
-    if _CW_TIMESTAMP.match(first) or (skip == 0 and len(first.split()) != len(names)):
-        return None
-    rejected: list[tuple[int, bytes]] = []
-
-    def handler(row: pacsv.InvalidRow) -> str:
-        rejected.append((row.number or 0, (row.text or "").encode()))
-        return "skip"
-
-    try:
-        table = pacsv.read_csv(
-            io.BytesIO(raw),
-            read_options=pacsv.ReadOptions(
-                # one object per thread already (store.ingest's pool): threads inside cost more CPU than
-                # they save
-                column_names=list(names),
-                skip_rows=skip,
-                block_size=1 << 24,
-                use_threads=False,
-            ),
-            parse_options=pacsv.ParseOptions(delimiter=" ", quote_char=False, invalid_row_handler=handler),
-            convert_options=pacsv.ConvertOptions(
-                # typed straight from the text; "-" is null; a non-number raises and the exact parser decides
-                column_types={f: _ARROW[FIELDS[f][1]] for f in names},
-                null_values=["-"],
-                strings_can_be_null=True,
-            ),
-        )
-    except pa.ArrowInvalid:
-        return None
-    if rejected:
-        return None  # some rows do not split cleanly: the exact line parser decides, with line numbers
-    n = table.num_rows
-    out = {
-        column(f): (table.column(f) if f in names else pa.nulls(n, _ARROW[FIELDS[f][1]]))
-        for f in _wanted(names)
-    }
-    return pa.table(out)
+def read_bytes(raw: bytes, source: str, fields: tuple[str, ...] | None = None) -> tuple[pa.Table, FileReport]:
+    return _whole(io.BytesIO(raw), source, fields)
 
 
 def iter_files(paths: list[str]) -> Iterator[Path]:
-    """Every file under the given files/directories, sorted; hidden files and the store are skipped."""
+    """Every file under the given files/directories, sorted; hidden files and ``_``-prefixed ones (a
+    store's own) are skipped."""
     for p in paths:
         path = Path(p)
         if not path.exists():
@@ -293,18 +431,3 @@ def iter_files(paths: list[str]) -> Iterator[Path]:
             rel = f.relative_to(path).parts
             if f.is_file() and not any(part.startswith((".", "_")) for part in rel):
                 yield f
-
-
-def read_file(path: Path, fields: tuple[str, ...] | None = None) -> tuple[pa.Table, FileReport]:
-    rep = FileReport(str(path))
-    raw = path.read_bytes()
-    rep.bytes = len(raw)
-    if raw[:4] == b"PAR1":
-        return read_bytes(raw, path.as_posix(), fields, rep)
-    text = raw
-    if raw[:2] == b"\x1f\x8b":
-        rep.format = "text.gz"
-        text = _decompress(raw, rep)
-    fast = read_fast(text, str(path), fields, rep)
-    table = _from_text(text, str(path), fields, rep) if fast is None else fast
-    return _finish(table, rep, path.as_posix())

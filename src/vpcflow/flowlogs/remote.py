@@ -19,42 +19,70 @@ class RemoteObject:
     size: int
     version: str  # ETag or last event time: what makes a re-read necessary
     body: bytes
+    error: str | None = None  # why this one object could not be read (the others still are)
 
 
 def is_remote(path: str) -> bool:
     return path.startswith(("s3://", "cwl://"))
 
 
-def _client(service: str, endpoint_url: str | None) -> Any:
+def aws_session(profile: str | None = None, region: str | None = None) -> Any:
+    """A boto3 session for a named profile and region (None: the environment's defaults); an unknown
+    profile is an InputError."""
     try:
         import boto3
+        import botocore.exceptions as bexc
     except ImportError:  # pragma: no cover - the aws extra is missing
         raise InputError("reading from AWS needs boto3: pip install 'vpcflow[aws]'") from None
-    return boto3.client(service, endpoint_url=endpoint_url or os.environ.get("VPCFLOW_AWS_ENDPOINT"))
+    try:
+        return boto3.Session(profile_name=profile, region_name=region)
+    except bexc.BotoCoreError as exc:
+        raise InputError(f"AWS profile: {exc}") from None
 
 
-def iter_s3(url: str, client: Any = None, endpoint_url: str | None = None) -> Iterator[RemoteObject]:
+def _client(service: str, endpoint_url: str | None, aws: Any = None) -> Any:
+    import botocore.exceptions as bexc
+
+    aws = aws or aws_session()
+    try:
+        return aws.client(service, endpoint_url=endpoint_url or os.environ.get("VPCFLOW_AWS_ENDPOINT"))
+    except (bexc.BotoCoreError, ValueError) as exc:
+        raise InputError(f"cannot reach AWS {service}: {exc}") from None
+
+
+def iter_s3(
+    url: str, client: Any = None, endpoint_url: str | None = None, session: Any = None
+) -> Iterator[RemoteObject]:
     """Every object under ``s3://bucket/prefix`` (any layout: plain, Hive, hourly)."""
     import botocore.exceptions as bexc
 
     bucket, _, prefix = url[len("s3://") :].partition("/")
     if not bucket:
         raise InputError("expected s3://bucket/prefix", source=url)
-    s3 = client or _client("s3", endpoint_url)
+    s3 = client or _client("s3", endpoint_url, session)
     try:
         for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
             for obj in page.get("Contents", []):
                 key = obj["Key"]
                 if key.endswith("/"):
                     continue
-                body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
-                yield RemoteObject(f"s3://{bucket}/{key}", int(obj["Size"]), str(obj.get("ETag", "")), body)
+                where, size, etag = f"s3://{bucket}/{key}", int(obj["Size"]), str(obj.get("ETag", ""))
+                try:
+                    body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+                except (bexc.BotoCoreError, bexc.ClientError) as exc:
+                    yield RemoteObject(where, size, etag, b"", f"cannot read: {exc}")
+                    continue
+                yield RemoteObject(where, size, etag, body)
     except (bexc.BotoCoreError, bexc.ClientError) as exc:
         raise InputError(f"cannot read: {exc}", source=url) from None
 
 
 def iter_cloudwatch(
-    url: str, client: Any = None, endpoint_url: str | None = None, since_ms: dict[str, int] | None = None
+    url: str,
+    client: Any = None,
+    endpoint_url: str | None = None,
+    since_ms: dict[str, int] | None = None,
+    session: Any = None,
 ) -> Iterator[RemoteObject]:
     """One object per log stream of ``cwl://group``: the stream's records, one per line (no header; the
     format is the flow log's, given with --fields when it is not the default)."""
@@ -63,7 +91,7 @@ def iter_cloudwatch(
     group = url[len("cwl://") :].strip("/")
     if not group:
         raise InputError("expected cwl://log-group-name", source=url)
-    logs = client or _client("logs", endpoint_url)
+    logs = client or _client("logs", endpoint_url, session)
     since_ms = since_ms or {}
     try:
         for page in logs.get_paginator("describe_log_streams").paginate(logGroupName=group):

@@ -1,76 +1,96 @@
 """The flow-log store: typed Parquet, hive-partitioned by account, region and date, queried with DuckDB.
 
-``STORE/flows/account=<id>/region_part=<r>/date=<YYYY-MM-DD>/part-<file-digest>-<n>.parquet`` (the
-records), ``STORE/rollup/<hour|day|minute>/…`` (the rollups the analyses read, see ``summary.py``) and
-``STORE/_manifest.json`` (every ingested input: path, size, mtime, counts; the rollups' state). Ingest is
-incremental (a file already in the manifest with the same size and mtime is skipped; only the hours it
-touched are rolled up again) and streaming (a few input objects in memory at a time; AWS caps objects at
-75 MB).
+``STORE/flows/account=<id>/region_part=<r>/date=<YYYY-MM-DD>/part-<id16>-<n>.parquet`` (the records),
+``STORE/rollup/<hour|day|minute>/…`` (the rollups the analyses read, see ``summary.py``),
+``STORE/quarantine/`` (every bad line, byte for byte, see ``objects.py``), and the state that says which of
+those files make up the store: ``_manifest.json`` + ``_journal`` (``manifest.py``).
+
+An input is known by what it is — the SHA-256 of its bytes — and, to skip it unread next time, by where it
+was and its size and modification time (S3: ETag; CloudWatch: the last event read per stream). A copied or
+moved folder is read again but adds nothing; a file whose contents changed in place replaces what it had
+added. Ingest commits one object at a time (its files written aside and renamed, then one journal line),
+so a crash or Ctrl-C loses at most the objects being read, and the next ingest removes their leftovers and
+reads them again. See docs/flowlogs.md for what a crash at each point leaves behind.
 """
 
 from __future__ import annotations
 
-import datetime
-import hashlib
-import json
+import contextlib
+import io
 import os
+import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.dataset as ds
-import pyarrow.parquet as pq
 
 from vpcflow.errors import InputError
-from vpcflow.flowlogs.reader import FileReport, iter_files, read_bytes, read_file
-from vpcflow.flowlogs.remote import is_remote, iter_cloudwatch, iter_s3
-from vpcflow.flowlogs.summary import (
-    SUMMARY_VERSION,
-    Touched,
-    build_summary,
-    hours_of_file,
-    partition_folder,
-    touched_hours,
+from vpcflow.flowlogs.layout import crash_point, is_temp
+from vpcflow.flowlogs.manifest import (
+    JOURNAL,
+    LOCK,
+    MANIFEST,
+    Journal,
+    State,
+    StoreCorrupt,
+    load_state,
+    store_lock,
 )
+from vpcflow.flowlogs.objects import QUARANTINE, ObjectWriter
+from vpcflow.flowlogs.reader import FileReport, ObjectRejected, iter_files, read_object
+from vpcflow.flowlogs.remote import is_remote, iter_cloudwatch, iter_s3
+from vpcflow.flowlogs.summary import SUMMARY_VERSION, Touched, build_summary
 
-MANIFEST = "_manifest.json"
+__all__ = ["MANIFEST", "IngestSummary", "connect", "ingest", "load_manifest", "rollup", "rollups_current"]
+
+DEFAULT_WAIT = 60.0  # seconds a second writer waits for the store's lock
+_DIRS = ("flows", "rollup", QUARANTINE)
 
 
 @dataclass
 class IngestSummary:
     files: int = 0
     skipped: int = 0
+    duplicates: int = 0  # inputs whose contents the store already held (a copy, a moved folder)
     records: int = 0
     nodata: int = 0
     skipdata: int = 0
     malformed: int = 0
+    headers: int = 0
     truncated: int = 0
+    rejected: int = 0  # objects refused whole (their lines are in the quarantine, counted as malformed)
+    repaired: int = 0  # objects dropped because their files were missing or damaged (read again if given)
+    removed: int = 0  # leftover files of an interrupted ingest removed
     bytes: int = 0
     seconds: float = 0.0
     rollup_seconds: float = 0.0  # of ``seconds``: rolling up the hours this run touched
     problems: list[dict[str, Any]] = field(default_factory=list)
+    quarantine: str = ""
 
     @property
     def rate(self) -> float:
         return self.records / self.seconds if self.seconds > 0 else 0.0
 
+    @property
+    def partial(self) -> bool:
+        """Did anything of this run's input not land as records?"""
+        return bool(self.malformed or self.truncated or self.rejected)
+
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)
         out["records_per_second"] = round(self.rate)
+        out["status"] = "partial" if self.partial else "ok"
         return out
 
 
 @dataclass
 class Manifest:
-    """``STORE/_manifest.json``: every ingested input; the version of the store's rollups (None: the
-    store has none); and the cells ingested without rolling them up (``ingest --no-rollups``)."""
+    """What ``load_manifest`` returns (the committed state, read-only)."""
 
     files: dict[str, dict[str, Any]]
     rollups: int | None
@@ -80,260 +100,287 @@ class Manifest:
     def rollups_current(self) -> bool:
         return self.rollups == SUMMARY_VERSION and not self.pending
 
-    def save(self, store: Path) -> None:
-        pending = sorted(self.pending, key=lambda c: (c[0], c[1], c[2], -1 if c[3] is None else c[3]))
-        data = {"files": self.files, "summary": self.rollups, "pending": [list(c) for c in pending]}
-        (store / MANIFEST).write_text(json.dumps(data, indent=1, sort_keys=True))
-
 
 def load_manifest(store: str | Path) -> Manifest:
-    path = Path(store) / MANIFEST
-    if not path.exists():
-        return Manifest({}, SUMMARY_VERSION, set())  # a new store: every hour it gets is touched by this run
-    try:
-        data = json.loads(path.read_text())
-        pending = {
-            (str(a), str(r), str(d), None if h is None else int(h)) for a, r, d, h in data.get("pending", [])
-        }
-    except (json.JSONDecodeError, ValueError, TypeError) as exc:
-        raise InputError(f"corrupt manifest: {exc}", source=str(path)) from None
-    return Manifest(dict(data.get("files", {})), data.get("summary"), pending)
+    state = load_state(store).state
+    return Manifest(state.objects, state.rollups, set(state.pending))
 
 
 def rollups_current(store: str | Path) -> bool:
     """Are the store's rollups complete and of this version (else analyses read the records)?"""
     try:
-        return (Path(store) / MANIFEST).exists() and load_manifest(store).rollups_current
+        return (Path(store) / MANIFEST).exists() and load_state(store).state.rollups_current
     except InputError:
         return False
 
 
-def rollup(store: str | Path) -> tuple[int, float]:
-    """Build the rollups an ingest with ``rollups=False`` left out (all of them for a store that has
-    none, or older ones). Returns the number of (partition, hour) cells rolled up and the seconds."""
-    root = Path(store)
-    if not (root / MANIFEST).exists():
-        raise InputError(
-            "no flow-log store here (run `vpcflow logs ingest PATH --store DIR` first)", source=str(root)
-        )
-    t0 = time.perf_counter()
-    manifest = load_manifest(root)
-    cells = None if manifest.rollups != SUMMARY_VERSION else set(manifest.pending)
-    n = build_summary(root, cells)
-    manifest.rollups, manifest.pending = SUMMARY_VERSION, set()
-    manifest.save(root)
-    return n, time.perf_counter() - t0
+# -- keeping the store consistent ---------------------------------------------------------------------
 
 
-def _partitioned(table: pa.Table) -> pa.Table:
-    def col(name: str) -> pa.ChunkedArray | pa.Array:
-        if name in table.column_names:
-            return table.column(name)
-        return pa.nulls(table.num_rows, pa.string())
-
-    account = pc.coalesce(col("account_id"), col("source_account"), pa.scalar("unknown"))
-    region = pc.coalesce(col("region"), col("source_region"), pa.scalar("unknown"))
-    days = pc.cast(pc.divide(table.column("start"), pa.scalar(86400, pa.int64())), pa.int32())
-    date = pc.coalesce(pc.cast(pc.cast(days, pa.date32()), pa.string()), pa.scalar("unknown"))
-    return (
-        table.append_column("account", account)
-        .append_column("region_part", region)
-        .append_column("date", date)
-    )
-
-
-_PARTS = ("account", "region_part", "date")
+def _scan(root: Path) -> tuple[dict[str, int], list[Path]]:
+    """Every file under the store's folders (relative path → size), and the temporary ones."""
+    found: dict[str, int] = {}
+    temps: list[Path] = []
+    for top in _DIRS:
+        for folder, _dirs, names in os.walk(root / top):
+            for name in names:
+                path = Path(folder) / name
+                if is_temp(name):
+                    temps.append(path)
+                    continue
+                try:
+                    found[path.relative_to(root).as_posix()] = path.stat().st_size
+                except FileNotFoundError:
+                    continue
+    return found, temps
 
 
-def _single(values: pa.ChunkedArray | pa.Array) -> tuple[bool, Any]:
-    """(True, v) when every value is v (None: all null), else (False, None); one pass, no hashing."""
-    nulls = values.null_count
-    if nulls == len(values):
-        return True, None
-    if nulls:
-        return False, None
-    if pa.types.is_dictionary(values.type):
-        present = pc.unique(values)  # over the indices: cheap
-        return len(present) == 1, present[0].as_py() if len(present) == 1 else None
-    bounds = pc.min_max(values)
-    low, high = bounds["min"].as_py(), bounds["max"].as_py()
-    return low == high, low
+def _recover(root: Path, journal: Journal, summary: IngestSummary) -> None:
+    """Under the writer lock: remove what an interrupted writer left (temporary files, files no change
+    committed), and drop objects whose files are missing or damaged so they can be read again."""
+    state = journal.state
+    found, temps = _scan(root)
+    for tmp in temps:
+        tmp.unlink(missing_ok=True)
+        summary.removed += 1
+    damaged = [
+        oid
+        for oid, e in state.objects.items()
+        if any(found.get(p) != n for p, n in {**e.get("parts", {}), **e.get("quarantine", {})}.items())
+    ]
+    if damaged:
+        summary.repaired += len(damaged)
+        journal.append({"op": "drop", "ids": damaged})
+    bad_rollups = [p for p, n in state.rollup_files.items() if found.get(p) != n]
+    if bad_rollups:
+        # rebuilt from the records (all of them: a day file depends on every hour of its date)
+        journal.append({"op": "rollup", "remove": bad_rollups, "version": None})
+    keep = set(state.part_files()) | set(state.quarantine_files()) | set(state.rollup_files)
+    for rel in found.keys() - keep:
+        (root / rel).unlink(missing_ok=True)
+        summary.removed += 1
 
 
-def _one_partition(table: pa.Table) -> tuple[str, str, str, list[int]] | None:
-    """The partition and hours of an object whose records all share one account, region and date (the
-    usual case: an S3 object is one account, region and five minutes), found without building the
-    partition columns; None otherwise."""
-    names = table.column_names
-    found = []
-    for name, source in (("account_id", "source_account"), ("region", "source_region")):
-        own = _single(table.column(name)) if name in names else (True, None)
-        fallback = _single(table.column(source)) if source in names else (True, None)
-        if not own[0] or not fallback[0]:
-            return None
-        found.append(own[1] if own[1] is not None else fallback[1] if fallback[1] is not None else "unknown")
-    start = table.column("start")
-    if start.null_count:
-        return None
-    bounds = pc.min_max(start)
-    low, high = bounds["min"].as_py(), bounds["max"].as_py()
-    if low < 0 or low // 86400 != high // 86400:
-        return None
-    date = (datetime.date(1970, 1, 1) + datetime.timedelta(days=low // 86400)).isoformat()
-    return str(found[0]), str(found[1]), date, list(range(low // 3600 * 3600, high // 3600 * 3600 + 1, 3600))
+def _delete(root: Path, rels: list[str]) -> None:
+    for rel in rels:
+        (root / rel).unlink(missing_ok=True)
 
 
-def _stats_columns(table: pa.Table) -> list[str]:
-    """Column statistics only where they prune: numbers (time ranges above all). Min/max of the string
-    columns cost a third of the write time and no query filters on their ranges."""
-    return [f.name for f in table.schema if not pa.types.is_string(f.type) and f.name not in _PARTS]
+def _files_of(entry: dict[str, Any]) -> list[str]:
+    return [*entry.get("parts", {}), *entry.get("quarantine", {})]
 
 
-def _write(part: pa.Table, flows: Path, digest: str) -> None:
-    keys = [pc.unique(part.column(c)) for c in _PARTS]
-    stats = _stats_columns(part)
-    if all(len(k) == 1 and k[0].is_valid for k in keys):
-        # one partition, the usual case (an S3 object is one account, region and five minutes)
-        a, r, d = (k[0].as_py() for k in keys)
-        folder = partition_folder(flows.parent, "flows", a, r, d)
-        folder.mkdir(parents=True, exist_ok=True)
-        pq.write_table(
-            part.drop_columns(list(_PARTS)), folder / f"part-{digest}-0.parquet", write_statistics=stats
-        )
-        return
-    ds.write_dataset(
-        part,
-        flows,
-        format="parquet",
-        partitioning=ds.partitioning(pa.schema([(c, pa.string()) for c in _PARTS]), flavor="hive"),
-        basename_template=f"part-{digest}-{{i}}.parquet",
-        existing_data_behavior="overwrite_or_ignore",
-        file_options=ds.ParquetFileFormat().make_write_options(write_statistics=stats),
-    )
+# -- reading one object -------------------------------------------------------------------------------
 
 
-def _drop_parts(flows: Path, digest: str, touched: Touched) -> None:
-    """Remove an object's earlier parts before it is written again (its new records may fall in other
-    partitions than the old ones), marking the hours they held for a new rollup."""
-    for old in flows.rglob(f"part-{digest}-*.parquet"):
-        touched.update(hours_of_file(old))
-        old.unlink()
+@dataclass
+class _Read:
+    """One object read and written aside, waiting to be committed in input order."""
+
+    where: str
+    stamp: list[Any]
+    rep: FileReport
+    writer: ObjectWriter
+    parts: dict[str, int] = field(default_factory=dict)
+    quarantine: dict[str, int] = field(default_factory=dict)
+    duplicate: bool = False
 
 
-def _put(table: pa.Table, key: str, version: Any, root: Path, replace: bool, append: bool) -> Touched:
-    """Write one object's records and return the (partition, hour) cells they touched. A re-read object
-    replaces its earlier part files; an appended CloudWatch batch gets parts of its own."""
-    touched: Touched = set()
-    name = f"{key}|{version}" if append else key
-    digest = hashlib.sha1(name.encode()).hexdigest()[:16]
-    if replace and not append:
-        _drop_parts(root / "flows", digest, touched)
-    one = _one_partition(table) if table.num_rows else None
-    if one is not None:
-        a, r, d, hours = one
-        folder = partition_folder(root, "flows", a, r, d)
-        folder.mkdir(parents=True, exist_ok=True)
-        target = folder / f"part-{digest}-0.parquet"
-        pq.write_table(table, target, write_statistics=_stats_columns(table))
-        touched.update((a, r, d, h) for h in hours)
-    elif table.num_rows:
-        part = _partitioned(table)
-        touched.update(touched_hours(part))
-        _write(part, root / "flows", digest)
-    return touched
+class _Claims:
+    """Content ids held by the store or being written by this run (two copies in one run: one lands)."""
+
+    def __init__(self, known: set[str]) -> None:
+        self.ids = set(known)
+        self.lock = threading.Lock()
+
+    def claim(self, oid: str) -> bool:
+        with self.lock:
+            if oid in self.ids:
+                return False
+            self.ids.add(oid)
+            return True
 
 
-def _account(
-    rep: FileReport,
-    key: str,
-    stamp: dict[str, Any],
-    manifest: dict[str, dict[str, Any]],
-    summary: IngestSummary,
-    progress: Callable[[FileReport], None] | None,
-) -> None:
-    """Count one object's records and problems, and list it in the manifest."""
-    manifest[key] = {**stamp, "records": rep.records, "malformed": rep.malformed, "truncated": rep.truncated}
-    summary.files += 1
-    summary.records += rep.records
-    summary.nodata += rep.nodata
-    summary.skipdata += rep.skipdata
-    summary.malformed += rep.malformed
-    summary.truncated += int(rep.truncated)
-    summary.bytes += rep.bytes
-    if rep.malformed or rep.truncated:
-        summary.problems.append(
+def _read(
+    root: Path,
+    raw: Path | bytes,
+    where: str,
+    stamp: list[Any],
+    fields: tuple[str, ...] | None,
+    claims: _Claims,
+    cancel: threading.Event,
+) -> _Read:
+    """Read one object into files written aside (on a pool thread: inflating, parsing and writing
+    release the GIL)."""
+    rep = FileReport(where)
+    writer = ObjectWriter(root)
+    rep.sink = writer
+    try:
+        try:
+            with raw.open("rb") if isinstance(raw, Path) else io.BytesIO(raw) as stream:
+                for table in read_object(stream, where, fields, rep):
+                    if cancel.is_set():
+                        raise KeyboardInterrupt
+                    writer.write(table)
+            if rep.truncated:
+                writer.keep_raw(raw)
+        except ObjectRejected as exc:
+            rep.rejected = str(exc).removeprefix(f"{where}: ")
+            rep.records = rep.nodata = rep.skipdata = 0
+            writer.abort()
+            writer = ObjectWriter(root)
+            if not isinstance(raw, Path) or raw.exists():
+                writer.keep_raw(raw)
+            rep.digest = _digest(raw) if not rep.digest else rep.digest
+        except OSError as exc:
+            raise ObjectRejected(f"cannot read: {exc.strerror or exc}", source=where) from None
+        done = _Read(where, stamp, rep, writer)
+        if not claims.claim(rep.digest):
+            writer.abort()
+            done.duplicate = True
+            return done
+        done.parts, done.quarantine = writer.finish(rep.digest)
+        return done
+    except BaseException:
+        writer.abort()
+        raise
+
+
+def _digest(raw: Path | bytes) -> str:
+    import hashlib
+
+    sha = hashlib.sha256()
+    if isinstance(raw, bytes):
+        sha.update(raw)
+        return sha.hexdigest()
+    try:
+        with raw.open("rb") as fh:
+            while chunk := fh.read(1 << 22):
+                sha.update(chunk)
+    except OSError:
+        sha.update(str(raw).encode())  # unreadable: known by where it was
+    return sha.hexdigest()
+
+
+# -- ingest -------------------------------------------------------------------------------------------
+
+
+class _Run:
+    """One ingest: commits objects in input order and keeps the counts."""
+
+    def __init__(
+        self,
+        root: Path,
+        journal: Journal,
+        summary: IngestSummary,
+        progress: Callable[[FileReport], None] | None,
+    ) -> None:
+        self.root = root
+        self.journal = journal
+        self.state: State = journal.state
+        self.summary = summary
+        self.progress = progress
+        self.seen: dict[str, list[Any]] = {}  # locations of known contents found this run
+
+    def known(self, where: str, size: int, version: Any) -> bool:
+        """Is the input at ``where`` unchanged since it was read (so it need not be read again)?"""
+        seen = self.state.seen.get(where)
+        return bool(seen and seen[0] == size and seen[1] == version and seen[2] in self.state.objects)
+
+    def commit(self, done: _Read, append: bool = False) -> None:
+        rep, s = done.rep, self.summary
+        if done.duplicate:
+            s.duplicates += 1
+            s.skipped += 1
+            self.seen[done.where] = [*done.stamp, rep.digest]
+            return
+        drop: list[str] = []
+        old = self.state.seen.get(done.where)
+        if (
+            not append
+            and old
+            and old[2] != rep.digest
+            and self.state.objects.get(old[2], {}).get("source") == done.where
+        ):
+            drop.append(old[2])  # the same input, changed: its new contents replace the old
+        entry = {
+            "source": done.where,
+            "size": rep.bytes,
+            "format": rep.format,
+            "records": rep.records,
+            "nodata": rep.nodata,
+            "skipdata": rep.skipdata,
+            "malformed": rep.malformed,
+            "headers": rep.headers,
+            "truncated": rep.truncated,
+            "rejected": rep.rejected,
+            "note": rep.note,
+            "parts": done.parts,
+            "quarantine": done.quarantine,
+            "cells": [list(c) for c in sorted(done.writer.cells, key=_cell_order)],
+        }
+        crash_point("written")
+        done.writer.publish()
+        crash_point("published")
+        old_files = [f for oid in drop for f in _files_of(self.state.objects[oid])]
+        self.journal.append(
             {
-                "file": rep.path,
-                "malformed": rep.malformed,
-                "truncated": rep.truncated,
-                "examples": rep.examples,
+                "op": "object",
+                "id": rep.digest,
+                "entry": entry,
+                "seen": {done.where: [*done.stamp, rep.digest]},
+                "drop": drop,
             }
         )
-    if progress:
-        progress(rep)
+        crash_point("committed")
+        _delete(self.root, [f for f in old_files if f not in done.parts and f not in done.quarantine])
+        self.journal.maybe_checkpoint()
+        self.count(rep)
 
-
-def _record(
-    table: pa.Table,
-    rep: FileReport,
-    key: str,
-    stamp: dict[str, Any],
-    root: Path,
-    manifest: dict[str, dict[str, Any]],
-    summary: IngestSummary,
-    touched: Touched,
-    progress: Callable[[FileReport], None] | None,
-    append: bool = False,
-) -> None:
-    touched |= _put(table, key, stamp.get("version"), root, key in manifest, append)
-    _account(rep, key, stamp, manifest, summary, progress)
-
-
-def _load(
-    path: Path, fields: tuple[str, ...] | None, key: str, root: Path, replace: bool
-) -> tuple[FileReport, Touched]:
-    """Read and write one local object (on a pool thread)."""
-    table, rep = read_file(path, fields)
-    return rep, _put(table, key, None, root, replace, append=False)
-
-
-def _ingest_remote(
-    url: str,
-    root: Path,
-    manifest: dict[str, dict[str, Any]],
-    summary: IngestSummary,
-    touched: Touched,
-    fields: tuple[str, ...] | None,
-    progress: Callable[[FileReport], None] | None,
-    endpoint_url: str | None,
-) -> None:
-    if url.startswith("s3://"):
-        for obj in iter_s3(url, endpoint_url=endpoint_url):
-            seen = manifest.get(obj.key)
-            if seen and seen.get("version") == obj.version and seen.get("size") == obj.size:
-                summary.skipped += 1
-                continue
-            table, rep = read_bytes(obj.body, obj.key, fields)
-            _record(
-                table,
-                rep,
-                obj.key,
-                {"size": obj.size, "version": obj.version},
-                root,
-                manifest,
-                summary,
-                touched,
-                progress,
+    def count(self, rep: FileReport) -> None:
+        s = self.summary
+        s.files += 1
+        s.records += rep.records
+        s.nodata += rep.nodata
+        s.skipdata += rep.skipdata
+        s.malformed += rep.malformed
+        s.headers += rep.headers
+        s.truncated += int(rep.truncated)
+        s.rejected += int(rep.rejected is not None)
+        s.bytes += rep.bytes
+        if rep.malformed or rep.truncated or rep.rejected:
+            s.problems.append(
+                {
+                    "file": rep.path,
+                    "malformed": rep.malformed,
+                    "truncated": rep.truncated,
+                    "rejected": rep.rejected,
+                    "note": rep.note,
+                    "examples": rep.examples,
+                    "quarantine": f"{QUARANTINE}/{rep.digest[:16]}.*",
+                }
             )
-        return
-    # CloudWatch Logs: read each stream from where the last ingest stopped
-    since = {k: int(v["version"]) for k, v in manifest.items() if k.startswith(url.rstrip("/") + "/")}
-    for obj in iter_cloudwatch(url, endpoint_url=endpoint_url, since_ms=since):
-        table, rep = read_bytes(obj.body, obj.key, fields)
-        previous = manifest.get(obj.key, {}).get("records", 0)
-        stamp = {"size": obj.size, "version": obj.version}
-        _record(table, rep, obj.key, stamp, root, manifest, summary, touched, progress, append=True)
-        manifest[obj.key]["records"] += previous
+        if self.progress:
+            self.progress(rep)
+
+    def refuse(self, where: str, why: str) -> None:
+        """An input that could not even be opened: reported, nothing stored, the run goes on."""
+        rep = FileReport(where, rejected=why)
+        self.summary.rejected += 1
+        self.summary.problems.append(
+            {"file": where, "malformed": 0, "truncated": False, "rejected": why, "note": None, "examples": []}
+        )
+        if self.progress:
+            self.progress(rep)
+
+    def flush_seen(self) -> None:
+        if self.seen:
+            self.journal.append({"op": "seen", "seen": self.seen})
+            self.seen = {}
+
+
+def _cell_order(c: tuple[str, str, str, int | None]) -> tuple[str, str, str, int]:
+    return (c[0], c[1], c[2], -1 if c[3] is None else c[3])
 
 
 def ingest(
@@ -344,18 +391,55 @@ def ingest(
     progress: Callable[[FileReport], None] | None = None,
     endpoint_url: str | None = None,
     rollups: bool = True,
+    session: Any = None,
+    wait: float = DEFAULT_WAIT,
 ) -> IngestSummary:
     """Read the inputs into the store (see the module docstring); returns what was read. With
     ``rollups=False`` the touched hours are only listed as pending: the analyses read the records until
-    ``rollup`` (or a later ingest with rollups) builds them."""
+    ``rollup`` (or a later ingest with rollups) builds them. ``session``: a boto3 session for s3:// and
+    cwl:// inputs (profile, region); ``wait``: seconds to wait for another writer."""
+    root = Path(store)
+    for p in inputs:
+        if not is_remote(p) and not Path(p).exists():
+            raise InputError("no such file or directory", source=p)
+    if root.exists() and not root.is_dir():
+        raise InputError("not a directory", source=str(root))
     # Arrow's default pool (mimalloc) hands each object's freed buffers back to the kernel and faults them
     # in again for the next: a fifth of ingest time in system calls. The C library's allocator keeps them.
     previous = pa.default_memory_pool()
     pa.set_memory_pool(pa.system_memory_pool())
+    # Arrow installs a Ctrl-C handler around each long read and puts the previous one back; done on the
+    # pool's threads at once, that can leave the default handler (Ctrl-C then kills instead of stopping
+    # cleanly). Python's own handler stays: the commit loop stops at the next object.
+    pa.enable_signal_handlers(False)
     try:
-        return _ingest(inputs, Path(store), fields, progress, endpoint_url, rollups)
+        with store_lock(root, wait):
+            return _ingest(inputs, root, fields, progress, endpoint_url, rollups, session)
     finally:
+        pa.enable_signal_handlers(True)
         pa.set_memory_pool(previous)
+
+
+def _local_inputs(inputs: list[str], root: Path, run: _Run) -> Iterator[tuple[Path, os.stat_result, str]]:
+    store_resolved = root.resolve()
+    queued: set[str] = set()
+    for path in iter_files([p for p in inputs if not is_remote(p)]):
+        resolved = path.resolve()
+        if store_resolved == resolved or store_resolved in resolved.parents:
+            continue  # never re-read the store itself
+        where = str(resolved)
+        if where in queued:
+            continue  # the same file named twice (e.g. a directory and a file in it)
+        queued.add(where)
+        try:
+            st = path.stat()
+        except OSError as exc:
+            run.refuse(where, f"cannot read: {exc.strerror}")
+            continue
+        if run.known(where, st.st_size, st.st_mtime_ns):
+            run.summary.skipped += 1
+            continue
+        yield path, st, where
 
 
 def _ingest(
@@ -365,64 +449,169 @@ def _ingest(
     progress: Callable[[FileReport], None] | None,
     endpoint_url: str | None,
     rollups: bool,
+    session: Any,
 ) -> IngestSummary:
-    (root / "flows").mkdir(parents=True, exist_ok=True)
-    state = load_manifest(root)
-    manifest = state.files
-    summary = IngestSummary()
-    touched: Touched = set()
     t0 = time.perf_counter()
-    store_resolved = root.resolve()
-    todo: list[tuple[Path, os.stat_result, str]] = []
-    queued: set[str] = set()
-    local = [p for p in inputs if not is_remote(p)]
-    for path in iter_files(local):
-        if store_resolved in path.resolve().parents:
-            continue  # never re-read the store itself
-        st = path.stat()
-        key = str(path.resolve())
-        seen = manifest.get(key)
-        if seen and seen["size"] == st.st_size and seen["mtime"] == st.st_mtime:
-            summary.skipped += 1
-            continue
-        if key in queued:
-            continue  # the same file named twice (e.g. a directory and a file in it)
-        queued.add(key)
-        todo.append((path, st, key))
-    # Inflating, parsing and writing release the GIL: each object is read and written on a small pool;
-    # the manifest and counts are kept here, in input order. At most `workers + 1` objects are in memory
-    # at once (AWS caps an object at 75 MB).
-    workers = min(4, os.cpu_count() or 1)
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        pending: deque[tuple[Future[tuple[FileReport, Touched]], os.stat_result, str]] = deque()
-        items = iter(todo)
+    for top in _DIRS:
+        (root / top).mkdir(parents=True, exist_ok=True)
+    summary = IngestSummary(quarantine=str(root / QUARANTINE))
+    journal = Journal(root, load_state(root))
+    try:
+        _recover(root, journal, summary)
+        run = _Run(root, journal, summary, progress)
+        claims = _Claims(set(journal.state.objects))
+        cancel = threading.Event()
+        # Each object is read and written on a small pool; commits happen here, in input order. At most
+        # `workers + 1` objects are in flight (each streams in blocks: memory stays bounded).
+        workers = min(4, os.cpu_count() or 1)
+        pending: deque[tuple[Future[_Read], str]] = deque()
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            try:
+                todo = _local_inputs(inputs, root, run)
 
-        def submit(path: Path, st: os.stat_result, key: str) -> None:
-            pending.append((pool.submit(_load, path, fields, key, root, key in manifest), st, key))
+                def submit() -> bool:
+                    item = next(todo, None)
+                    if item is None:
+                        return False
+                    path, st, where = item
+                    stamp = [st.st_size, st.st_mtime_ns]
+                    job = pool.submit(_read, root, path, where, stamp, fields, claims, cancel)
+                    pending.append((job, where))
+                    return True
 
-        for item in islice(items, workers + 1):
-            submit(*item)
-        while pending:
-            future, st, key = pending.popleft()
-            nxt = next(items, None)
-            if nxt is not None:
-                submit(*nxt)
-            rep, cells = future.result()
-            touched |= cells
-            _account(rep, key, {"size": st.st_size, "mtime": st.st_mtime}, manifest, summary, progress)
-    for url in (p for p in inputs if is_remote(p)):
-        _ingest_remote(url, root, manifest, summary, touched, fields, progress, endpoint_url)
-    if rollups:
-        # roll up the hours this run touched and any left pending (all of them for a store without rollups)
-        t_rollup = time.perf_counter()
-        build_summary(root, touched | state.pending if state.rollups == SUMMARY_VERSION else None)
-        summary.rollup_seconds = time.perf_counter() - t_rollup
-        state.rollups, state.pending = SUMMARY_VERSION, set()
-    elif state.rollups == SUMMARY_VERSION:
-        state.pending |= touched
+                for _ in range(workers + 1):
+                    if not submit():
+                        break
+                while pending:
+                    job, where = pending.popleft()
+                    submit()
+                    try:
+                        done = job.result()
+                    except ObjectRejected as exc:
+                        run.refuse(where, str(exc).removeprefix(f"{where}: "))
+                        continue
+                    run.commit(done)
+            except BaseException:
+                cancel.set()
+                for job, _where in pending:
+                    job.cancel()
+                for job, _where in pending:
+                    if not job.cancelled():
+                        # already failing: its temporary files go too
+                        with contextlib.suppress(BaseException):
+                            job.result().writer.abort()
+                raise
+        for url in (p for p in inputs if is_remote(p)):
+            _ingest_remote(url, root, run, claims, fields, endpoint_url, session)
+        run.flush_seen()
+        if rollups:
+            t_rollup = time.perf_counter()
+            _roll_up(root, journal)
+            summary.rollup_seconds = time.perf_counter() - t_rollup
+    finally:
+        try:
+            journal.checkpoint()
+        finally:
+            journal.close()
     summary.seconds = time.perf_counter() - t0
-    state.save(root)
     return summary
+
+
+def _ingest_remote(
+    url: str,
+    root: Path,
+    run: _Run,
+    claims: _Claims,
+    fields: tuple[str, ...] | None,
+    endpoint_url: str | None,
+    session: Any,
+) -> None:
+    never = threading.Event()
+    if url.startswith("s3://"):
+        for obj in iter_s3(url, endpoint_url=endpoint_url, session=session):
+            if run.known(obj.key, obj.size, obj.version):
+                run.summary.skipped += 1
+                continue
+            if obj.error is not None:
+                run.refuse(obj.key, obj.error)
+                continue
+            body = obj.body
+            done = _read(
+                root,
+                body,
+                obj.key,
+                [obj.size, obj.version],
+                fields,
+                claims,
+                never,
+            )
+            run.commit(done)
+        return
+    # CloudWatch Logs: read each stream from where the last ingest stopped (each batch is an object)
+    prefix = url.rstrip("/") + "/"
+    since = {k: int(v[1]) for k, v in run.state.seen.items() if k.startswith(prefix)}
+    for obj in iter_cloudwatch(url, endpoint_url=endpoint_url, since_ms=since, session=session):
+        body = obj.body
+        done = _read(root, body, obj.key, [obj.size, obj.version], fields, claims, never)
+        if done.duplicate:
+            run.seen[obj.key] = [obj.size, obj.version, done.rep.digest]
+        run.commit(done, append=True)
+
+
+def _roll_up(root: Path, journal: Journal) -> int:
+    """Roll up the pending cells (every cell when the rollups are missing or of another version) and
+    commit the new files. Returns the number of cells."""
+    state = journal.state
+    every = state.rollups != SUMMARY_VERSION
+    cells: Touched = (
+        {
+            (str(a), str(r), str(d), None if h is None else int(h))
+            for e in state.objects.values()
+            for a, r, d, h in e.get("cells", [])
+        }
+        if every
+        else set(state.pending)
+    )
+    if not cells and not every:
+        return 0
+    current = {} if every else dict(state.rollup_files)
+    job = build_summary(root, cells, state.part_files(), current)
+    crash_point("rolled-up")
+    try:
+        job.publish()
+    except BaseException:
+        job.abort()
+        raise
+    remove = list(state.rollup_files) if every else job.remove
+    crash_point("rollups-published")
+    journal.append(
+        {"op": "rollup", "add": job.add, "remove": remove, "all": True, "version": SUMMARY_VERSION}
+    )
+    crash_point("rollups-committed")
+    _delete(root, [r for r in remove if r not in job.add])
+    return len(cells)
+
+
+def rollup(store: str | Path, wait: float = DEFAULT_WAIT) -> tuple[int, float]:
+    """Build the rollups an ingest with ``rollups=False`` left out (all of them for a store that has
+    none, or older ones). Returns the number of (partition, hour) cells rolled up and the seconds."""
+    root = Path(store)
+    if not (root / MANIFEST).exists() and not (root / JOURNAL).exists():
+        raise InputError(
+            "no flow-log store here (run `vpcflow logs ingest PATH --store DIR` first)", source=str(root)
+        )
+    t0 = time.perf_counter()
+    with store_lock(root, wait):
+        journal = Journal(root, load_state(root))
+        try:
+            _recover(root, journal, IngestSummary())
+            n = _roll_up(root, journal)
+        finally:
+            try:
+                journal.checkpoint()
+            finally:
+                journal.close()
+    return n, time.perf_counter() - t0
 
 
 def connect(store: str | Path, engine: str = "duckdb") -> Any:
@@ -430,3 +619,6 @@ def connect(store: str | Path, engine: str = "duckdb") -> Any:
     from vpcflow.flowlogs.engines import open_engine
 
     return open_engine(store, engine)
+
+
+__all__ += ["LOCK", "StoreCorrupt"]

@@ -4,9 +4,10 @@ Grouping ten million records by addresses takes seconds however the engine is tu
 only a few columns of them. So ingest keeps three rollups, each exact for the questions asked of it:
 
 - **hour**: per hour of record start and per (interface, addresses, destination port, protocol, action,
-  log status, request or not — destination port below source port), the record count, packet and byte
-  sums, the first and last start and the last end: every column ``rejects``, ``top`` and ``scans`` read,
-  without the ephemeral source port that makes records distinct;
+  log status, request or not — destination port below source port —, and for the others their source
+  port, the service port a reply comes from), the record count, packet and byte sums, the first and last
+  start and the last end: every column ``rejects``, ``top`` and ``scans`` read, without the ephemeral
+  source port that makes requests distinct;
 - **day**: the same, summed over the hours of a day (what a query over whole days reads);
 - **minute**: records, bytes and packets per minute, action and log status (``timeline``).
 
@@ -14,25 +15,28 @@ A query reads whole days from the day rollup, whole hours left at the window's e
 and the seconds left over from the records (``analyses.cover``). ``scans`` reads hours (see
 ``analyses._burst`` for why that is exact). ``explain`` needs source ports and reads the records.
 
-Layout: ``STORE/rollup/<hour|day|minute>/account=…/region_part=…/date=…/<file>.parquet``; ``h<epoch>``
-files hold one hour (``h-null``: records without a start), ``day`` one date. An ingest rewrites the
-hours it touched, their minutes, and their days.
+Layout: ``STORE/rollup/<hour|day|minute>/account=…/region_part=…/date=…/<file>.parquet``;
+``h<epoch>-<tag>`` files hold one hour (``h-null-<tag>``: records without a start), ``day-<tag>`` one
+date. Rolling up rewrites the hours given, their minutes and their days, each into a file of a new name
+(written aside, then renamed); the caller commits the new names and removes the old files, so a reader
+never sees a mix.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
+
+from vpcflow.flowlogs.layout import fsync_dir, fsync_file, temp_name
 
 if TYPE_CHECKING:
     import duckdb
 
-SUMMARY_VERSION = 2
+SUMMARY_VERSION = 3  # 3: hour and day cells keep a reply's source port (``sport``)
 MINUTE, HOUR, DAY = 60, 3600, 86400
 TIERS = ("hour", "day", "minute")
 
@@ -41,28 +45,36 @@ Touched = set[tuple[str, str, str, int | None]]
 
 _HOURLY = """
     SELECT start // 3600 * 3600 AS hour, interface_id, srcaddr, dstaddr, dstport, protocol, action,
-           log_status, dstport < srcport AS request, count(*) AS records,
+           log_status, dstport < srcport AS request,
+           CASE WHEN dstport < srcport THEN NULL ELSE srcport END AS sport, count(*) AS records,
            CAST(sum(packets) AS BIGINT) AS packets, CAST(sum(bytes) AS BIGINT) AS bytes,
            min(start) AS first_start, max(start) AS last_start, max("end") AS last_end
-    FROM read_parquet('{files}', union_by_name = true)
+    FROM read_parquet({files}, union_by_name = true)
     WHERE {hour}
     GROUP BY ALL
 """
 _MINUTES = """
     SELECT start // 60 * 60 AS minute, action, log_status, count(*) AS records,
            CAST(sum(packets) AS BIGINT) AS packets, CAST(sum(bytes) AS BIGINT) AS bytes
-    FROM read_parquet('{files}', union_by_name = true)
+    FROM read_parquet({files}, union_by_name = true)
     WHERE {hour}
     GROUP BY ALL
 """
 _DAILY = """
     SELECT hour // 86400 * 86400 AS day, interface_id, srcaddr, dstaddr, dstport, protocol, action,
-           log_status, request, CAST(sum(records) AS BIGINT) AS records,
+           log_status, request, sport, CAST(sum(records) AS BIGINT) AS records,
            CAST(sum(packets) AS BIGINT) AS packets, CAST(sum(bytes) AS BIGINT) AS bytes,
            min(first_start) AS first_start, max(last_start) AS last_start, max(last_end) AS last_end
-    FROM read_parquet('{files}', union_by_name = true)
+    FROM read_parquet({files}, union_by_name = true)
     GROUP BY ALL
 """
+
+
+def interrupted(exc: BaseException) -> bool:
+    """Is this DuckDB's way of saying Ctrl-C stopped the query?"""
+    return type(exc).__name__ == "InterruptException" or (
+        isinstance(exc, RuntimeError) and "interrupted" in str(exc).lower()
+    )
 
 
 def partition_folder(root: Path, kind: str, account: str, region: str, date: str) -> Path:
@@ -70,36 +82,17 @@ def partition_folder(root: Path, kind: str, account: str, region: str, date: str
     return root / kind / f"account={account}" / f"region_part={region}" / f"date={date}"
 
 
-def touched_hours(part: pa.Table) -> Touched:
-    """The (partition, hour) cells a table of records (with partition columns) falls in."""
-    hours = pc.multiply(pc.divide(part.column("start"), pa.scalar(HOUR, pa.int64())), HOUR)
-    cells = pa.table(
-        {
-            "a": part.column("account"),
-            "r": part.column("region_part"),
-            "d": part.column("date"),
-            "h": hours,
-        }
-    ).group_by(["a", "r", "d", "h"], use_threads=False)
-    out: Touched = set()
-    for row in cells.aggregate([]).to_pylist():
-        out.add((str(row["a"]), str(row["r"]), str(row["d"]), row["h"]))
-    return out
+def partition_of(rel: str) -> tuple[str, str, str] | None:
+    """The partition a store file's relative path names (None: not a partition's file)."""
+    names = dict(p.split("=", 1) for p in rel.split("/")[:-1] if "=" in p)
+    try:
+        return names["account"], names["region_part"], names["date"]
+    except KeyError:
+        return None
 
 
-def hours_of_file(path: Path) -> Touched:
-    """The cells a part file already in the store holds (its partition is in its folder names)."""
-    names = dict(p.split("=", 1) for p in path.parent.parts[-3:] if "=" in p)
-    starts = pq.read_table(path, columns=["start"]).column("start")
-    hours = pc.unique(pc.multiply(pc.divide(starts, pa.scalar(HOUR, pa.int64())), HOUR)).to_pylist()
-    return {(names["account"], names["region_part"], names["date"], h) for h in hours}
-
-
-def _all_cells(root: Path) -> Touched:
-    cells: Touched = set()
-    for part in (root / "flows").rglob("*.parquet"):
-        cells |= hours_of_file(part)
-    return cells
+def _sql_list(paths: list[Path]) -> str:
+    return "[" + ", ".join("'" + p.as_posix().replace("'", "''") + "'" for p in paths) + "]"
 
 
 def _hour_condition(hour: int | None) -> str:
@@ -109,60 +102,131 @@ def _hour_condition(hour: int | None) -> str:
     return f"start >= {hour} AND start < {hour + HOUR}"
 
 
-def _copy(con: duckdb.DuckDBPyConnection, sql: str, target: Path) -> None:
-    """Write a query's rows to ``target`` (nothing when there are none), atomically."""
-    tmp = target.with_name(f".{target.name}.tmp")
-    quoted = tmp.as_posix().replace("'", "''")
-    con.execute(f"COPY ({sql}) TO '{quoted}' (FORMAT parquet)")
-    if pq.read_metadata(tmp).num_rows:
-        os.replace(tmp, target)
-    else:
-        tmp.unlink()
+def hour_key(name: str) -> str | None:
+    """``h1700000000-ab12cd34.parquet`` → ``h1700000000``; ``day-….parquet`` → ``day``."""
+    if not name.endswith(".parquet"):
+        return None
+    return name[: -len(".parquet")].rsplit("-", 1)[0]
 
 
-def build_summary(root: Path, touched: Touched | None) -> int:
-    """Roll up the given cells again from the records (every cell of the store when ``touched`` is None),
-    then the days they fall in. One query per hour keeps the aggregation small (a day's groups at once
-    spill past the memory limit); the part files' footers are cached across those queries."""
-    if touched is None:
-        import shutil
+class Rollup:
+    """One rolling-up: new files written aside (``temps``), the files they replace (``remove``)."""
 
-        shutil.rmtree(root / "rollup", ignore_errors=True)
-        touched = _all_cells(root)
+    def __init__(self, root: Path, current: dict[str, int]) -> None:
+        self.root = root
+        self.current = current
+        self.add: dict[str, int] = {}
+        self.remove: list[str] = []
+        self.temps: list[tuple[Path, Path]] = []
+        self.where: dict[str, Path] = {}  # new files: where they are until published
+        self.tag = secrets.token_hex(4)
+
+    def _replace(self, folder: Path, key: str) -> None:
+        prefix = folder.relative_to(self.root).as_posix() + "/"
+        for rel in list(self.current):
+            if (
+                rel.startswith(prefix)
+                and "/" not in rel[len(prefix) :]
+                and hour_key(rel[len(prefix) :]) == key
+            ):
+                self.remove.append(rel)
+                del self.current[rel]
+
+    def copy(self, con: duckdb.DuckDBPyConnection, sql: str, folder: Path, key: str) -> None:
+        """Write a query's rows as the file for ``key`` in ``folder`` (none when there are no rows),
+        replacing the current one."""
+        self._replace(folder, key)
+        folder.mkdir(parents=True, exist_ok=True)
+        final = folder / f"{key}-{self.tag}.parquet"
+        tmp = temp_name(final)
+        quoted = tmp.as_posix().replace("'", "''")
+        try:
+            try:
+                con.execute(f"COPY ({sql}) TO '{quoted}' (FORMAT parquet)")
+            except Exception as exc:
+                if interrupted(exc):
+                    raise KeyboardInterrupt from None
+                raise
+            if not pq.read_metadata(tmp).num_rows:
+                tmp.unlink()
+                return
+            fsync_file(tmp)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        rel = final.relative_to(self.root).as_posix()
+        self.add[rel] = tmp.stat().st_size
+        self.current[rel] = self.add[rel]
+        self.where[rel] = tmp
+        self.temps.append((tmp, final))
+
+    def publish(self) -> None:
+        folders = set()
+        for tmp, final in self.temps:
+            os.replace(tmp, final)
+            folders.add(final.parent)
+        for folder in folders:
+            fsync_dir(folder)
+        self.temps = []
+
+    def abort(self) -> None:
+        for tmp, _final in self.temps:
+            tmp.unlink(missing_ok=True)
+        self.temps = []
+
+
+def build_summary(root: Path, touched: Touched, parts: dict[str, int], current: dict[str, int]) -> Rollup:
+    """Roll up the given cells again from the committed records ``parts`` (relative paths), then the
+    days they fall in, next to the ``current`` rollup files. One query per hour keeps the aggregation
+    small (a day's groups at once spill past the memory limit); the part files' footers are cached
+    across those queries. Nothing is published: the caller commits ``add``/``remove``."""
+    job = Rollup(root, dict(current))
     if not touched:
-        return 0
+        return job
     import duckdb
 
     by_partition: dict[tuple[str, str, str], set[int | None]] = {}
     for a, r, d, h in touched:
         by_partition.setdefault((a, r, d), set()).add(h)
+    files_of: dict[tuple[str, str, str], list[Path]] = {}
+    for rel in parts:
+        p = partition_of(rel)
+        if p is not None:
+            files_of.setdefault(p, []).append(root / rel)
     con = duckdb.connect()
     con.execute("SET preserve_insertion_order = false")
     con.execute("SET memory_limit = '384MB'")
     con.execute("SET parquet_metadata_cache = true")
     try:
         for (a, r, d), hours in sorted(by_partition.items(), key=lambda kv: kv[0]):
-            src = partition_folder(root, "flows", a, r, d)
             outs = {tier: partition_folder(root / "rollup", tier, a, r, d) for tier in TIERS}
-            for folder in outs.values():
-                folder.mkdir(parents=True, exist_ok=True)
-            files = (src / "*.parquet").as_posix().replace("'", "''")
-            has_records = any(src.glob("*.parquet"))
+            files = sorted(files_of.get((a, r, d), []))
             for h in sorted(hours, key=lambda x: -1 if x is None else x):
-                for tier in ("hour", "minute"):
-                    (outs[tier] / _hour_file(h)).unlink(missing_ok=True)
-                if has_records:
+                key = _hour_key(h)
+                if files:
                     cond = _hour_condition(h)
-                    _copy(con, _HOURLY.format(files=files, hour=cond), outs["hour"] / _hour_file(h))
-                    _copy(con, _MINUTES.format(files=files, hour=cond), outs["minute"] / _hour_file(h))
-            (outs["day"] / "day.parquet").unlink(missing_ok=True)
-            if any(outs["hour"].glob("h*.parquet")):
-                hourly = (outs["hour"] / "h*.parquet").as_posix().replace("'", "''")
-                _copy(con, _DAILY.format(files=hourly), outs["day"] / "day.parquet")
+                    job.copy(con, _HOURLY.format(files=_sql_list(files), hour=cond), outs["hour"], key)
+                    job.copy(con, _MINUTES.format(files=_sql_list(files), hour=cond), outs["minute"], key)
+                else:
+                    job._replace(outs["hour"], key)
+                    job._replace(outs["minute"], key)
+            prefix = outs["hour"].relative_to(root).as_posix() + "/"
+            hourly = sorted(
+                job.where.get(rel, root / rel)
+                for rel in job.current
+                if rel.startswith(prefix) and "/" not in rel[len(prefix) :] and rel[len(prefix)] == "h"
+            )
+            if hourly:
+                job.copy(con, _DAILY.format(files=_sql_list(hourly)), outs["day"], "day")
+            else:
+                job._replace(outs["day"], "day")
+    except BaseException:
+        job.abort()
+        raise
     finally:
         con.close()
-    return len(touched)
+    return job
 
 
-def _hour_file(hour: int | None) -> str:
-    return f"h{'-null' if hour is None else hour}.parquet"
+def _hour_key(hour: int | None) -> str:
+    return f"h{'-null' if hour is None else hour}"

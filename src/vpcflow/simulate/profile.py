@@ -35,8 +35,12 @@ from typing import Any
 import yaml
 
 from vpcflow.errors import InputError
+from vpcflow.flowlogs.layout import ACCOUNT_ID, REGION
 from vpcflow.model import PortRange, parse_port_range
 
+# https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-s3.html: the object key names the account,
+# region and flow log id, so each must be what AWS writes there (and never a path)
+_FLOW_LOG_ID = re.compile(r"fl-[0-9a-f]{8,17}")
 _RATE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*/\s*(s|sec|m|min|h|hour)\s*$")
 _DURATION = re.compile(r"^\s*(\d+)\s*(s|m|h|d)\s*$")
 _UNIT = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hour": 3600, "d": 86400}
@@ -194,10 +198,27 @@ def parse_profile(doc: Any, src: str = "<profile>") -> Profile:
                 start,
             )
         )
+    account = str(doc["account"]) if doc.get("account") is not None else None
+    if account is not None and not ACCOUNT_ID.fullmatch(account):
+        raise ProfileError(
+            f"account {account!r} is not an AWS account id (12 digits)", source=src, path="$.account"
+        )
+    region = str(doc.get("region", "us-east-1"))
+    if not REGION.fullmatch(region):
+        raise ProfileError(
+            f"region {region!r} is not an AWS region code (e.g. us-east-1)", source=src, path="$.region"
+        )
+    flow_log_id = str(doc.get("flow_log_id", "fl-0a1b2c3d4e5f60718"))
+    if not _FLOW_LOG_ID.fullmatch(flow_log_id):
+        raise ProfileError(
+            f"flow_log_id {flow_log_id!r} is not a flow log id (fl- and hex digits)",
+            source=src,
+            path="$.flow_log_id",
+        )
     return Profile(
-        str(doc["account"]) if doc.get("account") else None,
-        str(doc.get("region", "us-east-1")),
-        str(doc.get("flow_log_id", "fl-0a1b2c3d4e5f60718")),
+        account,
+        region,
+        flow_log_id,
         aggregation,
         bool(doc.get("nodata", True)),
         tuple(flows),

@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from vpcflow.errors import InputError
 from vpcflow.flowlogs.fields import FIELDS, format_version
+from vpcflow.flowlogs.layout import ACCOUNT_ID, REGION, under
 from vpcflow.simulate.generator import Row
 
 OBJECT_SECONDS = 300
@@ -74,10 +76,15 @@ def write_objects(
         if row["log-status"] == "NODATA":
             report.nodata += 1
     out = Path(out_dir)
+    if not ACCOUNT_ID.fullmatch(account):
+        # the snapshot's VPC owner when the profile names no account: a value from a file, never a path
+        raise InputError(f"account {account!r} is not an AWS account id (12 digits); give one in the profile")
+    if not REGION.fullmatch(region):
+        raise InputError(f"region {region!r} is not an AWS region code")
     for window in sorted(buckets):
         items = sorted(buckets[window], key=lambda r: (r["start"] or 0, str(r["interface-id"])))
         ext = ".log.gz" if fmt == "text" else ".log.parquet"
-        path = out / _object_key(account, region, flow_log_id, window, hive, ext, seed)
+        path = under(out, out / _object_key(account, region, flow_log_id, window, hive, ext, seed))
         path.parent.mkdir(parents=True, exist_ok=True)
         if fmt == "text":
             lines = [" ".join(fields)]
