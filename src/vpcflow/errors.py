@@ -28,7 +28,18 @@ class InputError(VpcflowError):
 
 
 class SnapshotError(InputError):
-    pass
+    """A snapshot file that cannot be loaded; ``resource_id`` names the resource being read, if known."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str | None = None,
+        path: str | None = None,
+        resource_id: str | None = None,
+    ):
+        self.resource_id = resource_id
+        super().__init__(message, source=source, path=path)
 
 
 class QueryError(VpcflowError):

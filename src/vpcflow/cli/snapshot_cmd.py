@@ -84,6 +84,8 @@ def snapshot_summary(path: str) -> dict[str, Any]:
         ),
         "warning_counts": dict(sorted(Counter(w.code for w in s.warnings).items())),
         "not_modelled": dict(sorted(s.not_modelled.items())),
+        # resource id → why the snapshot contradicts itself about it (answers that depend on it: UNKNOWN)
+        "contradictions": dict(sorted(s.contradictions.items())),
     }
 
 
@@ -99,8 +101,8 @@ def info_command(
     snapshot: Annotated[str, typer.Argument(help="Snapshot directory or JSON file.")],
     output: Annotated[InfoFormat, typer.Option("--format", "-f")] = InfoFormat.text,
 ) -> int:
-    """What was loaded (per resource kind, per account/region, VPCs), every warning, what is not
-    modelled, and the files that were not read. Exit 0, warnings or not."""
+    """What was loaded (per resource kind, per account/region, VPCs), every warning and contradiction,
+    what is not modelled, and the files that were not read. Exit 0, warnings or not."""
     data = snapshot_summary(snapshot)
     if output is InfoFormat.json:
         typer.echo(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False))
@@ -147,6 +149,11 @@ def info_command(
         con.print(f"[bold]ignored files[/] (not read): {len(data['ignored_files'])}")
         for f in data["ignored_files"]:
             con.print(f"  {escape(f)}")
+    if data["contradictions"]:
+        contra = _table("contradictions (answers that depend on these are UNKNOWN)", "resource", "why")
+        for rid, why in data["contradictions"].items():
+            contra.add_row(escape(rid), escape(why))
+        con.print(contra)
     if data["warnings"]:
         warns = _table(f"{len(data['warnings'])} warnings", "code", "message", "where")
         for w in data["warnings"]:

@@ -47,6 +47,20 @@ def _by_id(items: Iterable[T], key: str) -> Mapping[str, T]:
 
 @dataclass(frozen=True, slots=True)
 class Snapshot:
+    """Every resource by id, the loader's warnings, and the lookup indexes built once.
+
+    ``contradictions`` maps a resource id to why the snapshot contradicts itself about that resource:
+    the same id read twice with different content, a subnet associated with two network ACLs or two
+    route tables (or with one of another VPC), two subnets of a VPC that overlap, an ENI whose VPC is
+    not its subnet's or whose address lies outside its subnet, two ENIs holding one address,
+    describe-instances and describe-network-interfaces disagreeing about an ENI. The model still holds
+    one version (the first one read; for associations the first table read) so lookups work, but an
+    answer that depends on a contradicted resource must be UNKNOWN naming the id and the reason, never
+    a verdict drawn from a version picked at random. ``contradiction(*ids)`` finds the first one.
+    Missing resources (a reference to an id the snapshot does not hold) are not listed here: the id is
+    simply absent from its mapping, and the loader warns (``UNRESOLVED_*``).
+    """
+
     vpcs: Mapping[str, Vpc]
     subnets: Mapping[str, Subnet]
     interfaces: Mapping[str, NetworkInterface]
@@ -61,6 +75,7 @@ class Snapshot:
     peerings: Mapping[str, VpcPeeringConnection]
     warnings: tuple[SnapshotWarning, ...] = ()
     not_modelled: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    contradictions: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     # indexes (derived)
     eni_by_private_ip: Mapping[tuple[str, Address], str] = field(default_factory=lambda: MappingProxyType({}))
     eni_by_public_ip: Mapping[Address, tuple[str, Address]] = field(
@@ -93,8 +108,12 @@ class Snapshot:
         peerings: Iterable[VpcPeeringConnection] = (),
         warnings: Iterable[SnapshotWarning] = (),
         not_modelled: Mapping[str, int] | None = None,
+        contradictions: Mapping[str, str] | None = None,
     ) -> Snapshot:
-        """Build a snapshot and its indexes; warns about subnets with no NACL or route table."""
+        """Build a snapshot and its indexes; warns about subnets with no NACL or route table.
+
+        Where associations contradict each other (found and recorded by the loader), the first ACL /
+        route table / default / main one in the order given is the one indexed."""
         vpc_map = _by_id(vpcs, "vpc_id")
         subnet_map = _by_id(subnets, "subnet_id")
         eni_map = _by_id(interfaces, "eni_id")
@@ -120,16 +139,16 @@ class Snapshot:
         default_acl: dict[str, str] = {}
         for acl in acl_map.values():
             if acl.is_default:
-                default_acl[acl.vpc_id] = acl.acl_id
+                default_acl.setdefault(acl.vpc_id, acl.acl_id)
             for sid in acl.subnet_ids:
-                acl_of_subnet[sid] = acl.acl_id
+                acl_of_subnet.setdefault(sid, acl.acl_id)
         rtb_of_subnet: dict[str, str] = {}
         main_rtb: dict[str, str] = {}
         for rtb in rtb_map.values():
             if rtb.is_main:
-                main_rtb[rtb.vpc_id] = rtb.route_table_id
+                main_rtb.setdefault(rtb.vpc_id, rtb.route_table_id)
             for sid in rtb.subnet_ids:
-                rtb_of_subnet[sid] = rtb.route_table_id
+                rtb_of_subnet.setdefault(sid, rtb.route_table_id)
         for sub in subnet_map.values():
             if sub.subnet_id not in acl_of_subnet:
                 if sub.vpc_id in default_acl:
@@ -174,6 +193,7 @@ class Snapshot:
             peerings=_by_id(peerings, "pcx_id"),
             warnings=tuple(warns),
             not_modelled=MappingProxyType(dict(not_modelled or {})),
+            contradictions=MappingProxyType(dict(contradictions or {})),
             eni_by_private_ip=MappingProxyType(eni_by_private),
             eni_by_public_ip=MappingProxyType(eni_by_public),
             group_members=MappingProxyType({k: tuple(v) for k, v in members.items()}),
@@ -182,6 +202,13 @@ class Snapshot:
             enis_by_address=MappingProxyType({k: tuple(sorted(v)) for k, v in by_address.items()}),
             _subnet_spans=MappingProxyType({k: tuple(sorted(v)) for k, v in spans.items()}),
         )
+
+    def contradiction(self, *ids: str | None) -> tuple[str, str] | None:
+        """The first of ``ids`` the snapshot contradicts itself about, with the reason; else None."""
+        for rid in ids:
+            if rid is not None and rid in self.contradictions:
+                return rid, self.contradictions[rid]
+        return None
 
     def subnet_of_address(self, vpc_id: str, address: Address) -> Subnet | None:
         spans = self._subnet_spans.get(vpc_id, ())

@@ -21,6 +21,7 @@ from vpcflow.model import (
     SnapshotWarning,
 )
 from vpcflow.sources.base import Collected
+from vpcflow.sources.consistency import check
 
 
 def build(out: Collected) -> Snapshot:
@@ -29,6 +30,7 @@ def build(out: Collected) -> Snapshot:
     pls = _prefix_lists(out, warn)
     acls = _acls_with_v6_default(out)
     _unresolved(out, enis, pls, warn)
+    check(out, enis)
     for key, count in out.unparsed_counts.items():
         sources = out.unparsed_sources[key]
         files = f" in {len(sources)} files" if len(sources) > 1 else ""
@@ -52,6 +54,7 @@ def build(out: Collected) -> Snapshot:
         peerings=out.peerings.values(),
         warnings=warn,
         not_modelled=out.unparsed_counts,
+        contradictions=out.contradictions,
     )
 
 
@@ -156,7 +159,7 @@ def _unresolved(
                         "UNRESOLVED_GROUP",
                         f"{g.group_id} references {peer.group_id}{where}, which is not in the snapshot: "
                         "the rule matches nothing",
-                        None,
+                        out.references.get((g.group_id, peer.group_id)),
                         g.group_id,
                     )
                 )
@@ -176,7 +179,7 @@ def _unresolved(
                     "UNRESOLVED_GROUP",
                     f"{eni.eni_id} is attached to {', '.join(missing)}, not in the snapshot: "
                     "no rules from it",
-                    None,
+                    out.references.get((eni.eni_id, missing[0])),
                     eni.eni_id,
                 )
             )

@@ -51,9 +51,9 @@ def _route(ctx: Ctx, rtb_id: str, raw: Any, path: str) -> Route:
     dest: Cidr | None = None
     pl: str | None = None
     if r.get("DestinationCidrBlock"):
-        dest = ctx.cidr(r["DestinationCidrBlock"], f"{path}.DestinationCidrBlock")
+        dest = ctx.cidr(r["DestinationCidrBlock"], f"{path}.DestinationCidrBlock", version=4)
     elif r.get("DestinationIpv6CidrBlock"):
-        dest = ctx.cidr(r["DestinationIpv6CidrBlock"], f"{path}.DestinationIpv6CidrBlock")
+        dest = ctx.cidr(r["DestinationIpv6CidrBlock"], f"{path}.DestinationIpv6CidrBlock", version=6)
     elif r.get("DestinationPrefixListId"):
         pl = ctx.str_(r, "DestinationPrefixListId", path)
     else:
@@ -72,6 +72,8 @@ def _route(ctx: Ctx, rtb_id: str, raw: Any, path: str) -> Route:
             if kind is RouteTarget.INSTANCE and r.get("NetworkInterfaceId"):
                 tid = ctx.str_(r, "NetworkInterfaceId", path)
             break
+    if tid is not None and tid != "local":
+        ctx.refer(rtb_id, tid, path)
     state = ctx.opt_str(r, "State", path) or "active"
     route = Route(dest, target, tid, state, pl, ctx.opt_str(r, "Origin", path))
     # A blackhole route drops packets whatever its (deleted) target was: the engine models that.
@@ -89,8 +91,7 @@ def _route(ctx: Ctx, rtb_id: str, raw: Any, path: str) -> Route:
 def parse_route_tables(items: list[Any], ctx: Ctx) -> None:
     for i, raw in enumerate(items):
         path = f"$.RouteTables[{i}]"
-        item = ctx.obj(raw, path)
-        rtb_id = ctx.str_(item, "RouteTableId", path)
+        item, rtb_id = ctx.begin(raw, path, "RouteTableId")
         main = False
         subnets, gateways = [], []
         for j, a_raw in enumerate(ctx.opt_list(item, "Associations", path)):
@@ -104,9 +105,11 @@ def parse_route_tables(items: list[Any], ctx: Ctx) -> None:
             sid = ctx.opt_str(a, "SubnetId", ap)
             if sid:
                 subnets.append(sid)
+                ctx.refer(rtb_id, sid, ap)
             gid = ctx.opt_str(a, "GatewayId", ap)
             if gid:
                 gateways.append(gid)
+                ctx.refer(rtb_id, gid, ap)
         if gateways:
             ctx.warn(
                 "NOT_MODELLED",
@@ -119,9 +122,11 @@ def parse_route_tables(items: list[Any], ctx: Ctx) -> None:
             _route(ctx, rtb_id, r, f"{path}.Routes[{j}]")
             for j, r in enumerate(ctx.opt_list(item, "Routes", path))
         )
+        vpc_id = ctx.str_(item, "VpcId", path)
+        ctx.refer(rtb_id, vpc_id, f"{path}.VpcId")
         table = RouteTable(
             rtb_id,
-            ctx.str_(item, "VpcId", path),
+            vpc_id,
             main,
             frozenset(subnets),
             routes,
