@@ -208,13 +208,15 @@ class _Loader(yaml.SafeLoader):
 
 
 def _compose(text: str, source: str) -> yaml.Node | None:
-    loader = _Loader(text)
+    loader: _Loader | None = None
     try:
+        loader = _Loader(text)  # the reader checks every character here
         return loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = Where(source, mark.line + 1, mark.column + 1) if mark else Where(source, 1, 1)
-        raise _error(where, f"invalid YAML: {exc.problem or exc.context}") from None
+        what = ", ".join(p for p in (exc.context, exc.problem) if p)
+        raise _error(where, f"invalid YAML: {what}") from None
     except yaml.reader.ReaderError as exc:
         head = text[: exc.position]
         where = Where(source, head.count("\n") + 1, exc.position - (head.rfind("\n") + 1) + 1)
@@ -225,7 +227,8 @@ def _compose(text: str, source: str) -> yaml.Node | None:
     except RecursionError:  # a safety net: the depth limit stops nesting long before
         raise _error(Where(source, 1, 1), "invalid YAML: nested too deeply") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def parse_policy(text: str, source: str = "<policy>") -> Policy:

@@ -47,8 +47,14 @@ EPHEMERAL_TAG = "vpcflow:ephemeral-ports"
 
 
 def show(value: Any, limit: int = 60) -> str:
-    """``repr`` of a value from the input, cut to ``limit`` characters: one line, whatever it holds."""
-    text = repr(value)
+    """``repr`` of a scalar from the input, cut to ``limit`` characters: one line, whatever it holds (a
+    container is named, never printed: it may be nested deeper than ``repr`` can go)."""
+    if isinstance(value, dict | list):
+        return json_kind(value)
+    try:
+        text = repr(value)
+    except ValueError:  # an integer beyond Python's digit limit
+        return "a number too long to print"
     return text if len(text) <= limit else f"{text[: limit - 5]}…{text[-4:]}"
 
 
@@ -280,9 +286,10 @@ def json_kind(value: Any) -> str:
 
 def tags_of(ctx: Ctx, item: Json, path: str, key: str = "Tags") -> tuple[tuple[str, str], ...]:
     out = []
-    for i, t in enumerate(ctx.opt_list(item, key, path)):
-        t = ctx.obj(t, f"{path}.{key}[{i}]")
-        out.append((str(t.get("Key", "")), str(t.get("Value", ""))))
+    for i, raw in enumerate(ctx.opt_list(item, key, path)):
+        tp = f"{path}.{key}[{i}]"
+        t = ctx.obj(raw, tp)
+        out.append((ctx.str_(t, "Key", tp), ctx.opt_str(t, "Value", tp) or ""))
     return tuple(out)
 
 

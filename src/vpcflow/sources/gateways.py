@@ -17,7 +17,7 @@ def _gateways(items: list[Any], ctx: Ctx, key: str, id_key: str, egress_only: bo
             ap = f"{path}.Attachments[{j}]"
             a = ctx.obj(a_raw, ap)
             # IGW attachments say "available" when attached; egress-only ones say "attached"
-            if a.get("State", "available") in ("available", "attached"):
+            if (ctx.opt_str(a, "State", ap) or "available") in ("available", "attached"):
                 vpcs.append(ctx.str_(a, "VpcId", ap))
                 ctx.refer(gid, vpcs[-1], f"{ap}.VpcId")
         gateway = InternetGateway(gid, tuple(vpcs), egress_only, tags_of(ctx, item, path))

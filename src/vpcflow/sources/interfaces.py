@@ -33,7 +33,7 @@ def interface_from(
         pp = f"{path}.PrivateIpAddresses[{j}]"
         p = ctx.obj(raw, pp)
         addr = ctx.address(ctx.req(p, "PrivateIpAddress", pp), f"{pp}.PrivateIpAddress", version=4)
-        if p.get("Primary"):
+        if ctx.opt_bool(p, "Primary", pp, False):
             privs.insert(0, addr)
         else:
             privs.append(addr)

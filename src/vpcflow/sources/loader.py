@@ -172,8 +172,9 @@ def parse_json(text: str, source: str) -> Any:
         raise SnapshotError(
             "invalid JSON: nested too deeply (describe-* output is a few levels deep)", source=source
         ) from None
-    except ValueError as exc:  # e.g. an integer over Python's 4,300-digit limit
-        raise SnapshotError(f"invalid JSON: {show(str(exc), 100)[1:-1]}", source=source) from None
+    except ValueError as exc:  # an integer over Python's digit limit (sys.get_int_max_str_digits)
+        what = "an integer too long to convert" if "digits" in str(exc) else show(str(exc), 100)[1:-1]
+        raise SnapshotError(f"invalid JSON: {what}", source=source) from None
     if dupes:
         obj, key = dupes[0]
         path = _path_of(doc, obj) or "$"

@@ -97,8 +97,8 @@ def parse_route_tables(items: list[Any], ctx: Ctx) -> None:
         for j, a_raw in enumerate(ctx.opt_list(item, "Associations", path)):
             ap = f"{path}.Associations[{j}]"
             a = ctx.obj(a_raw, ap)
-            state = ctx.opt_obj(a, "AssociationState", ap).get("State", "associated")
-            if state in _INACTIVE_ASSOCIATION:
+            state = ctx.opt_str(ctx.opt_obj(a, "AssociationState", ap), "State", f"{ap}.AssociationState")
+            if state is not None and state in _INACTIVE_ASSOCIATION:
                 continue
             if ctx.opt_bool(a, "Main", ap, False):
                 main = True

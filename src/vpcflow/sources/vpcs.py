@@ -17,7 +17,7 @@ def associated_cidrs(
     for j, raw in enumerate(ctx.opt_list(item, key, path)):
         p = f"{path}.{key}[{j}]"
         a = ctx.obj(raw, p)
-        state = ctx.opt_obj(a, state_key, p).get("State", "associated")
+        state = ctx.opt_str(ctx.opt_obj(a, state_key, p), "State", f"{p}.{state_key}") or "associated"
         if state in ("associated", "associating") and a.get(cidr_key):
             out.append(ctx.cidr(a[cidr_key], f"{p}.{cidr_key}", version))
     return out
