@@ -40,7 +40,7 @@ def test_json_counts_scopes_vpcs_and_what_is_not_read(capsys: pytest.CaptureFixt
     _raw, data = _json(capsys, FIXTURES / "batfish-layout")
     assert data["files"] == 8
     assert [Path(f).name for f in data["ignored_files"]] == ["router1.txt", "host1.json", "main.tf"]
-    assert data["not_modelled"] == {"AvailabilityZones": 2, "TransitGateways": 1}
+    assert data["not_modelled"] == {"AvailabilityZones": 2, "TransitGatewayConnects": 1}
     # every file not read is also a warning naming it and why
     assert data["warning_counts"] == {"NOT_MODELLED": 2, "SKIPPED_FILE": 3}
     skipped = [
@@ -98,11 +98,11 @@ def test_text_report(capsys: pytest.CaptureFixture[str]) -> None:
         "VpcPeeringConnections 2",
         "10.3.0.0/16",
         "not modelled",
-        "TransitGateways",
+        "TransitGatewayConnects",
         "ignored files (not read): 3",
         "main.tf",
         "5 warnings",
-        "1 TransitGateways item(s) loaded but not modelled",
+        "1 TransitGatewayConnects item(s) loaded but not modelled",
     ):
         assert expected in out, expected
 

@@ -65,8 +65,9 @@ def test_rules_reference_lists_and_everything_resolves(prefix_lists: Snapshot) -
     ]
     assert sg.ingress[0].description == "offices" and sg.ingress[0].ports == PortRange(22, 22)
     assert sg.egress[0].peer == PrefixListPeer("pl-63a5400a")
-    # the S3 route goes to a gateway endpoint: loaded, warned as not modelled; nothing unresolved
-    assert _codes(prefix_lists) == ["UNSUPPORTED_ROUTE_TARGET"]
+    # the S3 route goes to a gateway endpoint: warned as not modelled, and as a dangling reference (the
+    # fixture has no describe-vpc-endpoints); every prefix list resolves
+    assert _codes(prefix_lists) == ["UNRESOLVED_ROUTE_TARGET", "UNSUPPORTED_ROUTE_TARGET"]
     route = prefix_lists.route_tables["rtb-0abc1234def567890"].routes[1]
     assert (route.prefix_list_id, route.target) == ("pl-63a5400a", RouteTarget.GATEWAY_ENDPOINT)
 
@@ -172,7 +173,7 @@ def test_account_and_region_from_all_three_layouts(layout: LoadResult) -> None:
         ("lab", "us-west-2", 3),
         (None, "us-east-1", 2),
     ]
-    assert layout.scopes[0].items == {"SecurityGroups": 1, "TransitGateways": 1, "Vpcs": 1}
+    assert layout.scopes[0].items == {"SecurityGroups": 1, "TransitGatewayConnects": 1, "Vpcs": 1}
 
 
 def test_only_json_under_aws_configs_is_read(layout: LoadResult) -> None:
@@ -196,9 +197,9 @@ def test_peerings_all_loaded_and_unmodelled_counted(layout: LoadResult) -> None:
     assert [str(c) for c in active.accepter_cidrs] == ["10.2.0.0/16", "2001:db8:2::/56"]
     pending = snap.peerings["pcx-0bf0000000000c002"]
     assert (pending.status, pending.active, pending.accepter_cidrs) == ("pending-acceptance", False, ())
-    assert dict(snap.not_modelled) == {"AvailabilityZones": 2, "TransitGateways": 1}
+    assert dict(snap.not_modelled) == {"AvailabilityZones": 2, "TransitGatewayConnects": 1}
     messages = sorted(w.message for w in snap.warnings if w.code == "NOT_MODELLED")
     assert messages == [
-        "1 TransitGateways item(s) loaded but not modelled",
+        "1 TransitGatewayConnects item(s) loaded but not modelled",
         "2 AvailabilityZones item(s) ignored: not needed to model traffic filtering",
     ]

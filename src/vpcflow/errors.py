@@ -16,20 +16,6 @@ class VpcflowError(Exception):
 
 
 class InputError(VpcflowError):
-    def __init__(self, message: str, *, source: str | None = None, path: str | None = None):
-        self.source = source
-        self.path = path
-        where = ""
-        if source:
-            where = f"{source}: " if not path else f"{source}: at {path}: "
-        elif path:
-            where = f"at {path}: "
-        super().__init__(f"{where}{message}")
-
-
-class SnapshotError(InputError):
-    """A snapshot file that cannot be loaded; ``resource_id`` names the resource being read, if known."""
-
     def __init__(
         self,
         message: str,
@@ -38,8 +24,21 @@ class SnapshotError(InputError):
         path: str | None = None,
         resource_id: str | None = None,
     ):
+        """``source: at path: resource_id: message`` (each part only when known), e.g.
+        ``sg.json: at $.SecurityGroups[3].IpPermissions[0].IpRanges[1].CidrIp: sg-0abc: invalid CIDR …``."""
+        self.source = source
+        self.path = path
+        self.detail = message
         self.resource_id = resource_id
-        super().__init__(message, source=source, path=path)
+        parts = [p for p in (source, f"at {path}" if path else None) if p]
+        if resource_id:
+            # an id comes from the input: control characters escaped so the message stays one line
+            parts.append(resource_id if resource_id.isprintable() else repr(resource_id)[1:-1])
+        super().__init__(": ".join([*parts, message]))
+
+
+class SnapshotError(InputError):
+    """A snapshot file that cannot be loaded; ``resource_id`` names the resource being read, if known."""
 
 
 class QueryError(VpcflowError):

@@ -10,7 +10,8 @@ names that resource's id (``file: at $.SecurityGroups[3].IpPermissions[0].FromPo
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Protocol, TypeVar
@@ -19,6 +20,9 @@ from vpcflow.errors import SnapshotError
 from vpcflow.model import (
     Address,
     Cidr,
+    CustomerGateway,
+    DirectConnectGateway,
+    DirectConnectGatewayAssociation,
     ElasticIp,
     Instance,
     InternetGateway,
@@ -32,8 +36,19 @@ from vpcflow.model import (
     SecurityGroup,
     SnapshotWarning,
     Subnet,
+    TransitGateway,
+    TransitGatewayAttachment,
+    TransitGatewayPrefixListReference,
+    TransitGatewayPropagation,
+    TransitGatewayRoute,
+    TransitGatewayRouteTable,
+    VirtualInterface,
     Vpc,
+    VpcAttachmentOptions,
+    VpcEndpoint,
     VpcPeeringConnection,
+    VpnConnection,
+    VpnGateway,
     parse_port_range,
     parse_protocol,
 )
@@ -41,6 +56,7 @@ from vpcflow.model import (
 Json = dict[str, Any]
 Scope = tuple[str | None, str | None]  # (account, region)
 T = TypeVar("T")
+K = TypeVar("K", str, tuple[str, str])
 
 # Tag on an ENI (or an instance, for all its ENIs) giving the client's ephemeral port range.
 EPHEMERAL_TAG = "vpcflow:ephemeral-ports"
@@ -92,6 +108,28 @@ class Collected:
     # lists whose entries some source supplied (even an empty list): the others are warned about
     prefix_lists_with_entries: set[str] = field(default_factory=set)
     peerings: dict[str, VpcPeeringConnection] = field(default_factory=dict)
+    # transit gateways: attachments keyed by (tgw id, attachment id); a VPC attachment's subnets and
+    # options (describe-transit-gateway-vpc-attachments) and peering details are merged in by `resolve`
+    transit_gateways: dict[str, TransitGateway] = field(default_factory=dict)
+    tgw_attachments: dict[tuple[str, str], TransitGatewayAttachment] = field(default_factory=dict)
+    tgw_vpc_attachments: dict[tuple[str, str], tuple[str, VpcAttachmentOptions]] = field(default_factory=dict)
+    tgw_peering_attachments: dict[str, TransitGatewayAttachment] = field(default_factory=dict)
+    tgw_route_tables: dict[str, TransitGatewayRouteTable] = field(default_factory=dict)
+    # per route table id: propagations, routes (with which route types the source listed), references
+    tgw_propagations: dict[str, list[TransitGatewayPropagation]] = field(default_factory=dict)
+    tgw_routes: dict[str, list[TransitGatewayRoute]] = field(default_factory=dict)
+    tgw_route_types_listed: dict[str, set[str]] = field(default_factory=dict)
+    tgw_routes_truncated: set[str] = field(default_factory=set)
+    tgw_prefix_list_references: dict[str, list[TransitGatewayPrefixListReference]] = field(
+        default_factory=dict
+    )
+    vpn_gateways: dict[str, VpnGateway] = field(default_factory=dict)
+    vpn_connections: dict[str, VpnConnection] = field(default_factory=dict)
+    customer_gateways: dict[str, CustomerGateway] = field(default_factory=dict)
+    vpc_endpoints: dict[str, VpcEndpoint] = field(default_factory=dict)
+    direct_connect_gateways: dict[str, DirectConnectGateway] = field(default_factory=dict)
+    direct_connect_gateway_associations: list[DirectConnectGatewayAssociation] = field(default_factory=list)
+    virtual_interfaces: dict[str, VirtualInterface] = field(default_factory=dict)
     warnings: list[SnapshotWarning] = field(default_factory=list)
     # (kind, resource id) → "file: $.path" of the item it was first read from (warnings point at it)
     origins: dict[tuple[str, str], str] = field(default_factory=dict)
@@ -127,11 +165,25 @@ class Ctx:
     resource: str | None = None
 
     def fail(self, path: str, message: str) -> SnapshotError:
-        rid = f"{printable(self.resource)}: " if self.resource else ""
-        return SnapshotError(f"{rid}{message}", source=self.source, path=path, resource_id=self.resource)
+        return SnapshotError(message, source=self.source, path=path, resource_id=self.resource)
 
     def where(self, path: str) -> str:
         return f"{self.source}: {path}"
+
+    @contextmanager
+    def about(self, resource_id: str) -> Iterator[None]:
+        """Errors raised while parsing the resource ``resource_id`` name it (like ``begin``, as a block)."""
+        outer, self.resource = self.resource, resource_id
+        try:
+            yield
+        except SnapshotError as exc:
+            if exc.resource_id is not None:
+                raise
+            raise SnapshotError(
+                exc.detail, source=exc.source, path=exc.path, resource_id=resource_id
+            ) from None
+        finally:
+            self.resource = outer
 
     def warn(self, code: str, message: str, path: str | None = None, resource_id: str | None = None) -> None:
         where = f"{self.source}: {path}" if path else self.source
@@ -155,27 +207,29 @@ class Ctx:
         """Remember where ``rid`` names ``ref`` (an association, a route target) for dangling warnings."""
         self.out.references.setdefault((rid, ref), self.where(path))
 
-    def keep(self, registry: dict[str, T], rid: str, value: T, path: str, kind: str) -> None:
+    def keep(self, registry: dict[K, T], rid: K, value: T, path: str, kind: str) -> None:
         """Add a resource. The same id again with identical content is the same resource (a snapshot
         may hold it twice, e.g. a peering seen from both accounts). With different content the snapshot
         contradicts itself: the first one read stays in the model, the id is recorded as a
         contradiction (answers that depend on it are UNKNOWN) and a ``DUPLICATE_ID`` warning names both
         places. AWS ids are unique across accounts and regions, so no scope makes two of them legitimate.
-        """
+        A ``(parent, id)`` key names the resource by its id, after its parent."""
         where = self.where(path)
+        rid_text = rid if isinstance(rid, str) else rid[1]
+        name = rid if isinstance(rid, str) else f"{rid[1]} (of {rid[0]})"
         old = registry.get(rid)
         if old is None:
             registry[rid] = value
-            self.out.origins.setdefault((kind, rid), where)
+            self.out.origins.setdefault((kind, name), where)
         elif old != value:
-            first = self.out.origins.get((kind, rid), "an earlier item")
-            reason = f"{kind} {rid} is read twice with different content ({first} and {where})"
-            self.out.contradiction(rid, reason)
+            first = self.out.origins.get((kind, name), "an earlier item")
+            reason = f"{kind} {name} is read twice with different content ({first} and {where})"
+            self.out.contradiction(rid_text, reason)
             self.warn(
                 "DUPLICATE_ID",
-                f"{reason}; the model holds the first, and answers that depend on {rid} are UNKNOWN",
+                f"{reason}; the model holds the first, and answers that depend on {rid_text} are UNKNOWN",
                 path,
-                rid,
+                rid_text,
             )
 
     # -- typed accessors -----------------------------------------------------------------------
@@ -308,6 +362,15 @@ def ephemeral_tag(ctx: Ctx, item: Json, path: str, key: str) -> PortRange | None
             except ValueError as exc:
                 raise ctx.fail(where, f"tag {EPHEMERAL_TAG}: {exc}") from None
     return None
+
+
+def each(ctx: Ctx, items: list[Any], key: str, id_key: str) -> Iterator[tuple[str, Json, str]]:
+    """``(id, item, JSON path)`` of each item of ``$.key`` (the id is required); parse the rest of the
+    item inside ``with ctx.about(id):`` so errors name it."""
+    for i, raw in enumerate(items):
+        path = f"$.{key}[{i}]"
+        item = ctx.obj(raw, path)
+        yield ctx.str_(item, id_key, path), item, path
 
 
 class ResourceParser(Protocol):

@@ -7,8 +7,10 @@ Every warning names the resource (``resource_id``) and the file and JSON path of
 not hold (``source``). Codes:
 
 - ``UNRESOLVED_SUBNET`` / ``UNRESOLVED_VPC`` / ``UNRESOLVED_INTERFACE`` / ``UNRESOLVED_ROUTE_TARGET``: an
-  ENI, association, route, NAT gateway or Elastic IP names a subnet, VPC, ENI or gateway that is not in
-  the snapshot (``UNRESOLVED_GROUP`` and ``UNRESOLVED_PREFIX_LIST`` are in ``resolve``).
+  ENI, association, route, NAT gateway or Elastic IP names a subnet, VPC, ENI or gateway (internet,
+  egress-only, NAT, peering, transit, virtual private, endpoint) that is not in the snapshot
+  (``UNRESOLVED_GROUP`` and ``UNRESOLVED_PREFIX_LIST`` are in ``resolve``, transit/VPN/endpoint
+  cross-references in ``transit_resolve``).
 - ``CONTRADICTORY_ASSOCIATION``: a subnet associated with two network ACLs or two route tables, with an
   ACL or route table of another VPC, or relying on a VPC's default ACL / main route table when the VPC
   has two. The model uses the first one read; the subnet is a contradiction.
@@ -288,6 +290,9 @@ class _Checker:
             RouteTarget.EGRESS_ONLY_INTERNET_GATEWAY: out.internet_gateways,
             RouteTarget.NAT_GATEWAY: out.nat_gateways,
             RouteTarget.VPC_PEERING: out.peerings,
+            RouteTarget.TRANSIT_GATEWAY: out.transit_gateways,
+            RouteTarget.VIRTUAL_PRIVATE_GATEWAY: out.vpn_gateways,
+            RouteTarget.GATEWAY_ENDPOINT: out.vpc_endpoints,
             RouteTarget.NETWORK_INTERFACE: self.enis,
             # an instance route names the instance's ENI when the output gives it (route_tables)
             RouteTarget.INSTANCE: {*out.instances, *self.enis},

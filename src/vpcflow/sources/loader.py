@@ -180,8 +180,7 @@ def parse_json(text: str, source: str) -> Any:
         path = _path_of(doc, obj) or "$"
         rid = next((v for k, v in obj.items() if k.endswith("Id") and isinstance(v, str) and v), None)
         raise SnapshotError(
-            (f"{printable(rid)}: " if rid else "")
-            + f"duplicate key {show(key)} in one object (which value counts is undefined)",
+            f"duplicate key {show(key)} in one object (which value counts is undefined)",
             source=source,
             path=path,
             resource_id=rid,
@@ -217,6 +216,7 @@ def dispatch(doc: Any, ctx: Ctx) -> None:
         seen["PrefixListEntries"] += sum(len(v) for v in out.prefix_list_entries.values()) - before
         return
     for key, value in doc.items():
+        ctx.resource = None  # no id from the previous key's items leaks into this one's errors
         kind = classify(key)
         if kind is KeyKind.PARSED:
             items = ctx.list_(value, f"$.{key}")

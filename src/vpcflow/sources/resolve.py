@@ -22,6 +22,7 @@ from vpcflow.model import (
 )
 from vpcflow.sources.base import Collected
 from vpcflow.sources.consistency import check
+from vpcflow.sources.transit_resolve import build_transit
 
 
 def build(out: Collected) -> Snapshot:
@@ -31,6 +32,7 @@ def build(out: Collected) -> Snapshot:
     acls = _acls_with_v6_default(out)
     _unresolved(out, enis, pls, warn)
     check(out, enis)
+    transit = build_transit(out)
     for key, count in out.unparsed_counts.items():
         sources = out.unparsed_sources[key]
         files = f" in {len(sources)} files" if len(sources) > 1 else ""
@@ -55,6 +57,7 @@ def build(out: Collected) -> Snapshot:
         warnings=warn,
         not_modelled=out.unparsed_counts,
         contradictions=out.contradictions,
+        **transit,
     )
 
 

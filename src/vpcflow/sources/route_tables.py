@@ -124,6 +124,10 @@ def parse_route_tables(items: list[Any], ctx: Ctx) -> None:
         )
         vpc_id = ctx.str_(item, "VpcId", path)
         ctx.refer(rtb_id, vpc_id, f"{path}.VpcId")
+        vgws = []
+        for j, v_raw in enumerate(ctx.opt_list(item, "PropagatingVgws", path)):
+            vp = f"{path}.PropagatingVgws[{j}]"
+            vgws.append(ctx.str_(ctx.obj(v_raw, vp), "GatewayId", vp))
         table = RouteTable(
             rtb_id,
             vpc_id,
@@ -132,6 +136,7 @@ def parse_route_tables(items: list[Any], ctx: Ctx) -> None:
             routes,
             frozenset(gateways),
             tags_of(ctx, item, path),
+            frozenset(vgws),
         )
         ctx.keep(ctx.out.route_tables, rtb_id, table, path, "route table")
 
