@@ -231,8 +231,8 @@ def test_eip_and_ephemeral_tag_reach_the_interface() -> None:
 
 BAD_INPUTS: list[tuple[str, str, str]] = [
     ("invalid-json", '{"Vpcs": [', "invalid JSON: Expecting value at line 1 column 11"),
-    ("not-object", "[1, 2]", "at $: expected a JSON object of describe-* output, found list"),
-    ("not-list", '{"Vpcs": {"VpcId": "vpc-1"}}', "at $.Vpcs: expected a list, found dict"),
+    ("not-object", "[1, 2]", "at $: expected a JSON object of describe-* output, found a list"),
+    ("not-list", '{"Vpcs": {"VpcId": "vpc-1"}}', "at $.Vpcs: expected a list, found an object"),
     (
         "missing-key",
         '{"SecurityGroups": [{"GroupName": "x"}]}',
@@ -242,24 +242,24 @@ BAD_INPUTS: list[tuple[str, str, str]] = [
         "bad-cidr",
         '{"SecurityGroups": [{"GroupId": "sg-1", "IpPermissions": [{"IpProtocol": "tcp", "FromPort": 1, '
         '"ToPort": 2, "IpRanges": [{"CidrIp": "10.0.0.300/8"}]}]}]}',
-        "at $.SecurityGroups[0].IpPermissions[0].IpRanges[0].CidrIp: invalid CIDR '10.0.0.300/8'",
+        "at $.SecurityGroups[0].IpPermissions[0].IpRanges[0].CidrIp: sg-1: invalid CIDR '10.0.0.300/8'",
     ),
     (
         "bad-protocol",
         '{"SecurityGroups": [{"GroupId": "sg-1", "IpPermissions": [{"IpProtocol": "tpc"}]}]}',
-        "at $.SecurityGroups[0].IpPermissions[0].IpProtocol: unknown protocol 'tpc'",
+        "at $.SecurityGroups[0].IpPermissions[0].IpProtocol: sg-1: unknown protocol 'tpc'",
     ),
     (
         "bad-port",
         '{"SecurityGroups": [{"GroupId": "sg-1", "IpPermissions": [{"IpProtocol": "tcp", "FromPort": 1, '
         '"ToPort": 70000, "IpRanges": []}]}]}',
-        "at $.SecurityGroups[0].IpPermissions[0].ToPort: port 70000 out of range",
+        "at $.SecurityGroups[0].IpPermissions[0].ToPort: sg-1: port 70000 out of range",
     ),
     (
         "bad-rule-number",
         '{"NetworkAcls": [{"NetworkAclId": "acl-1", "VpcId": "vpc-1", "Entries": [{"RuleNumber": 0, '
         '"Protocol": "-1", "RuleAction": "allow", "Egress": false, "CidrBlock": "0.0.0.0/0"}]}]}',
-        "at $.NetworkAcls[0].Entries[0].RuleNumber: rule number 0 out of range",
+        "at $.NetworkAcls[0].Entries[0].RuleNumber: acl-1: rule number 0 out of range",
     ),
 ]
 

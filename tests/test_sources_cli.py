@@ -41,7 +41,16 @@ def test_json_counts_scopes_vpcs_and_what_is_not_read(capsys: pytest.CaptureFixt
     assert data["files"] == 8
     assert [Path(f).name for f in data["ignored_files"]] == ["router1.txt", "host1.json", "main.tf"]
     assert data["not_modelled"] == {"AvailabilityZones": 2, "TransitGatewayConnects": 1}
-    assert data["warning_counts"] == {"NOT_MODELLED": 2}
+    # every file not read is also a warning naming it and why
+    assert data["warning_counts"] == {"NOT_MODELLED": 2, "SKIPPED_FILE": 3}
+    skipped = [
+        (Path(w["source"]).name, w["message"]) for w in data["warnings"] if w["code"] == "SKIPPED_FILE"
+    ]
+    assert skipped == [
+        ("router1.txt", "not read: not a .json file"),
+        ("host1.json", "not read: outside aws_configs/"),
+        ("main.tf", "not read: not a .json file"),
+    ]
     assert [(s["account"], s["region"], s["documents"]) for s in data["scopes"]] == [
         ("210987654321", "eu-central-1", 3),
         ("lab", "us-west-2", 3),
@@ -68,7 +77,12 @@ def test_json_counts_rules_entries_routes(capsys: pytest.CaptureFixture[str]) ->
         1,
         0,
     )
-    assert data["warning_counts"] == {"NO_NETWORK_ACL": 1, "UNSUPPORTED_ROUTE_TARGET": 1}
+    # the instance route's ENI is not in the snapshot: a dangling reference as well as an unmodelled target
+    assert data["warning_counts"] == {
+        "NO_NETWORK_ACL": 1,
+        "UNRESOLVED_ROUTE_TARGET": 1,
+        "UNSUPPORTED_ROUTE_TARGET": 1,
+    }
     assert data["vpcs"][0]["cidrs"] == ["10.8.0.0/16", "2001:db8:8000::/56"]
     assert (data["vpcs"][0]["subnets"], data["vpcs"][0]["interfaces"]) == (2, 1)
 
@@ -87,7 +101,7 @@ def test_text_report(capsys: pytest.CaptureFixture[str]) -> None:
         "TransitGatewayConnects",
         "ignored files (not read): 3",
         "main.tf",
-        "2 warnings",
+        "5 warnings",
         "1 TransitGatewayConnects item(s) loaded but not modelled",
     ):
         assert expected in out, expected

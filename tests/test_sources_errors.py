@@ -46,13 +46,13 @@ CASES: list[tuple[str, Any, str]] = [
     ),
     ("truncated-json", '{"Vpcs": [', "invalid JSON: Expecting value at line 1 column 11"),
     ("empty-file", "", "invalid JSON: Expecting value at line 1 column 1"),
-    ("top-level-list", [{"Vpcs": []}], "at $: expected a JSON object of describe-* output, found list"),
+    ("top-level-list", [{"Vpcs": []}], "at $: expected a JSON object of describe-* output, found a list"),
     (
         "known-key-not-list",
         {"SecurityGroups": {"GroupId": "sg-1"}},
-        "at $.SecurityGroups: expected a list, found dict",
+        "at $.SecurityGroups: expected a list, found an object",
     ),
-    ("item-not-object", {"Subnets": ["subnet-1"]}, "at $.Subnets[0]: expected an object, found str"),
+    ("item-not-object", {"Subnets": ["subnet-1"]}, "at $.Subnets[0]: expected an object, found a string"),
     (
         "missing-group-id",
         {"SecurityGroups": [{"GroupName": "x"}]},
@@ -61,52 +61,54 @@ CASES: list[tuple[str, Any, str]] = [
     (
         "missing-ip-protocol",
         _sgs(3, {"FromPort": 1, "ToPort": 2}),
-        "at $.SecurityGroups[3].IpPermissions[0]: missing required key 'IpProtocol'",
+        "at $.SecurityGroups[3].IpPermissions[0]: sg-bad: missing required key 'IpProtocol'",
     ),
     (
         "port-out-of-range",
         _sgs(3, {**TCP22, "FromPort": 70000, "ToPort": 70001}),
-        "at $.SecurityGroups[3].IpPermissions[0].FromPort: port 70000 out of range (expected 0-65535 or -1)",
+        "at $.SecurityGroups[3].IpPermissions[0].FromPort: sg-bad: "
+        "port 70000 out of range (expected 0-65535 or -1)",
     ),
     (
         "port-not-integer",
         _sgs(0, {**TCP22, "ToPort": "ssh"}),
-        "at $.SecurityGroups[0].IpPermissions[0].ToPort: expected an integer, found 'ssh'",
+        "at $.SecurityGroups[0].IpPermissions[0].ToPort: sg-bad: expected an integer, found 'ssh'",
     ),
     (
         "ports-reversed",
         _sgs(0, {**TCP22, "FromPort": 443, "ToPort": 80}),
-        "at $.SecurityGroups[0].IpPermissions[0].FromPort: FromPort 443 is above ToPort 80",
+        "at $.SecurityGroups[0].IpPermissions[0].FromPort: sg-bad: FromPort 443 is above ToPort 80",
     ),
     (
         "icmp-type-out-of-range",
         _sgs(0, {"IpProtocol": "icmp", "FromPort": 300, "ToPort": 0}),
-        "at $.SecurityGroups[0].IpPermissions[0].FromPort: ICMP type 300 out of range",
+        "at $.SecurityGroups[0].IpPermissions[0].FromPort: sg-bad: ICMP type 300 out of range",
     ),
     (
         "unknown-protocol",
         _sgs(1, {"IpProtocol": "tpc"}),
-        "at $.SecurityGroups[1].IpPermissions[0].IpProtocol: unknown protocol 'tpc'",
+        "at $.SecurityGroups[1].IpPermissions[0].IpProtocol: sg-bad: unknown protocol 'tpc'",
     ),
     (
         "protocol-number-out-of-range",
         _sgs(0, {"IpProtocol": "256"}),
-        "at $.SecurityGroups[0].IpPermissions[0].IpProtocol: protocol number 256 out of range",
+        "at $.SecurityGroups[0].IpPermissions[0].IpProtocol: sg-bad: protocol number 256 out of range",
     ),
     (
         "invalid-cidr",
         _sgs(0, {**TCP22, "IpRanges": [{"CidrIp": "10.0.0.300/8"}]}),
-        "at $.SecurityGroups[0].IpPermissions[0].IpRanges[0].CidrIp: invalid CIDR '10.0.0.300/8'",
+        "at $.SecurityGroups[0].IpPermissions[0].IpRanges[0].CidrIp: sg-bad: invalid CIDR '10.0.0.300/8'",
     ),
     (
         "ipv6-cidr-in-ipranges",
         _sgs(0, {**TCP22, "IpRanges": [{"CidrIp": "::/0"}]}),
-        "at $.SecurityGroups[0].IpPermissions[0].IpRanges[0].CidrIp: expected an IPv4 CIDR, found '::/0'",
+        "at $.SecurityGroups[0].IpPermissions[0].IpRanges[0].CidrIp: sg-bad: "
+        "expected an IPv4 CIDR, found '::/0'",
     ),
     (
         "group-pair-without-id",
         _sgs(0, {**TCP22, "IpRanges": [], "UserIdGroupPairs": [{"GroupName": "web"}]}),
-        "at $.SecurityGroups[0].IpPermissions[0].UserIdGroupPairs[0]: missing required key 'GroupId'",
+        "at $.SecurityGroups[0].IpPermissions[0].UserIdGroupPairs[0]: sg-bad: missing required key 'GroupId'",
     ),
     (
         "group-id-not-string",
@@ -116,27 +118,27 @@ CASES: list[tuple[str, Any, str]] = [
     (
         "nacl-rule-number",
         _acl_entry(RuleNumber=0),
-        "at $.NetworkAcls[0].Entries[0].RuleNumber: rule number 0 out of range 1-32766",
+        "at $.NetworkAcls[0].Entries[0].RuleNumber: acl-1: rule number 0 out of range 1-32766",
     ),
     (
         "nacl-port-out-of-range",
         _acl_entry(Protocol="6", PortRange={"From": 1, "To": 65536}),
-        "at $.NetworkAcls[0].Entries[0].PortRange.To: port 65536 out of range",
+        "at $.NetworkAcls[0].Entries[0].PortRange.To: acl-1: port 65536 out of range",
     ),
     (
         "nacl-unknown-protocol",
         _acl_entry(Protocol="ftp"),
-        "at $.NetworkAcls[0].Entries[0].Protocol: unknown protocol 'ftp'",
+        "at $.NetworkAcls[0].Entries[0].Protocol: acl-1: unknown protocol 'ftp'",
     ),
     (
         "nacl-action",
         _acl_entry(RuleAction="permit"),
-        "at $.NetworkAcls[0].Entries[0].RuleAction: expected allow or deny",
+        "at $.NetworkAcls[0].Entries[0].RuleAction: acl-1: expected allow or deny",
     ),
     (
         "nacl-egress-not-bool",
         _acl_entry(Egress="no"),
-        "at $.NetworkAcls[0].Entries[0].Egress: expected true or false",
+        "at $.NetworkAcls[0].Entries[0].Egress: acl-1: expected true or false",
     ),
     (
         "nacl-no-cidr",
@@ -149,46 +151,17 @@ CASES: list[tuple[str, Any, str]] = [
                 }
             ]
         },
-        "at $.NetworkAcls[0].Entries[0]: missing required key 'CidrBlock' or 'Ipv6CidrBlock'",
-    ),
-    (
-        "nacl-duplicate-rule-number",
-        {
-            "NetworkAcls": [
-                {
-                    "NetworkAclId": "acl-1",
-                    "VpcId": "vpc-1",
-                    "Entries": [
-                        {
-                            "RuleNumber": 100,
-                            "Protocol": "-1",
-                            "RuleAction": "allow",
-                            "Egress": False,
-                            "CidrBlock": "0.0.0.0/0",
-                        },
-                        {
-                            "RuleNumber": 100,
-                            "Protocol": "6",
-                            "RuleAction": "deny",
-                            "Egress": False,
-                            "CidrBlock": "10.0.0.0/8",
-                        },
-                    ],
-                }
-            ]
-        },
-        "at $.NetworkAcls[0].Entries[1].RuleNumber: "
-        "ingress rule number 100 appears twice (also at Entries[0])",
+        "at $.NetworkAcls[0].Entries[0]: acl-1: missing required key 'CidrBlock' or 'Ipv6CidrBlock'",
     ),
     (
         "vpc-bad-cidr",
         {"Vpcs": [{"VpcId": "vpc-1", "CidrBlock": "10.0.0.0/33"}]},
-        "at $.Vpcs[0].CidrBlock: invalid CIDR '10.0.0.0/33'",
+        "at $.Vpcs[0].CidrBlock: vpc-1: invalid CIDR '10.0.0.0/33'",
     ),
     (
         "subnet-without-cidr",
         {"Subnets": [{"SubnetId": "subnet-1", "VpcId": "vpc-1"}]},
-        "at $.Subnets[0]: missing required key 'CidrBlock' (or an IPv6 CIDR association)",
+        "at $.Subnets[0]: subnet-1: missing required key 'CidrBlock' (or an IPv6 CIDR association)",
     ),
     (
         "eni-bad-address",
@@ -197,7 +170,7 @@ CASES: list[tuple[str, Any, str]] = [
                 {"NetworkInterfaceId": "eni-1", "SubnetId": "s", "VpcId": "v", "PrivateIpAddress": "10.0.0"}
             ]
         },
-        "at $.NetworkInterfaces[0].PrivateIpAddress: invalid IP address '10.0.0'",
+        "at $.NetworkInterfaces[0].PrivateIpAddress: eni-1: invalid IP address '10.0.0'",
     ),
     (
         "eni-bad-ephemeral-tag",
@@ -214,13 +187,13 @@ CASES: list[tuple[str, Any, str]] = [
                 }
             ]
         },
-        "at $.NetworkInterfaces[0].TagSet[1].Value: "
+        "at $.NetworkInterfaces[0].TagSet[1].Value: eni-1: "
         "tag vpcflow:ephemeral-ports: bad port range '60999-32768'",
     ),
     (
         "route-without-destination",
         {"RouteTables": [{"RouteTableId": "rtb-1", "VpcId": "vpc-1", "Routes": [{"GatewayId": "local"}]}]},
-        "at $.RouteTables[0].Routes[0]: "
+        "at $.RouteTables[0].Routes[0]: rtb-1: "
         "missing required key 'DestinationCidrBlock', 'DestinationIpv6CidrBlock' or "
         "'DestinationPrefixListId'",
     ),
@@ -235,7 +208,7 @@ CASES: list[tuple[str, Any, str]] = [
                 }
             ]
         },
-        "at $.RouteTables[0].Routes[0].DestinationCidrBlock: invalid CIDR '0/0'",
+        "at $.RouteTables[0].Routes[0].DestinationCidrBlock: rtb-1: invalid CIDR '0/0'",
     ),
     (
         "peering-without-accepter",
@@ -244,12 +217,12 @@ CASES: list[tuple[str, Any, str]] = [
                 {"VpcPeeringConnectionId": "pcx-1", "RequesterVpcInfo": {"VpcId": "vpc-1"}}
             ]
         },
-        "at $.VpcPeeringConnections[0]: missing required key 'AccepterVpcInfo'",
+        "at $.VpcPeeringConnections[0]: pcx-1: missing required key 'AccepterVpcInfo'",
     ),
     (
         "prefix-list-entry-without-cidr",
         {"PrefixListId": "pl-1", "Entries": [{"Description": "no cidr"}]},
-        "at $.Entries[0]: missing required key 'Cidr'",
+        "at $.Entries[0]: pl-1: missing required key 'Cidr'",
     ),
     (
         "eip-bad-address",
@@ -301,8 +274,8 @@ def test_missing_path_and_directories_without_json(tmp_path: Path) -> None:
     with pytest.raises(SnapshotError, match=r"no \*\.json files of describe-\* output found$"):
         load_snapshot(tmp_path)
     (tmp_path / "notes.txt").write_text("x")
-    (tmp_path / ".hidden.json").write_text("{}")  # hidden files are never read
-    with pytest.raises(SnapshotError, match=r"found \(ignored 1 other files\)$"):
+    (tmp_path / ".hidden.json").write_text("{}")  # hidden files are never read (and said so)
+    with pytest.raises(SnapshotError, match=r"found \(ignored 2 other files\)$"):
         load_snapshot(tmp_path)
 
 
@@ -348,4 +321,4 @@ def test_cli_in_a_real_process(tmp_path: Path) -> None:
         check=False,
     )
     assert proc.returncode == 2 and proc.stdout == ""
-    assert proc.stderr == f"vpcflow: error: {f}: at $.NetworkAcls[0]: missing required key 'VpcId'\n"
+    assert proc.stderr == f"vpcflow: error: {f}: at $.NetworkAcls[0]: acl-1: missing required key 'VpcId'\n"

@@ -65,8 +65,9 @@ def test_rules_reference_lists_and_everything_resolves(prefix_lists: Snapshot) -
     ]
     assert sg.ingress[0].description == "offices" and sg.ingress[0].ports == PortRange(22, 22)
     assert sg.egress[0].peer == PrefixListPeer("pl-63a5400a")
-    # the S3 route goes to a gateway endpoint: loaded, warned as not modelled; nothing unresolved
-    assert _codes(prefix_lists) == ["UNSUPPORTED_ROUTE_TARGET"]
+    # the S3 route goes to a gateway endpoint: warned as not modelled, and as a dangling reference (the
+    # fixture has no describe-vpc-endpoints); every prefix list resolves
+    assert _codes(prefix_lists) == ["UNRESOLVED_ROUTE_TARGET", "UNSUPPORTED_ROUTE_TARGET"]
     route = prefix_lists.route_tables["rtb-0abc1234def567890"].routes[1]
     assert (route.prefix_list_id, route.target) == ("pl-63a5400a", RouteTarget.GATEWAY_ENDPOINT)
 
@@ -141,7 +142,7 @@ def test_interface_ipv6_and_ephemeral_tag(dual: Snapshot) -> None:
     assert eni.ephemeral_ports == PortRange(32768, 60999)
     assert Address.parse("2001:db8:8000:1::10") in dual.group_members["sg-0d5000000000000b1"]
     # the IPv6-only subnet has no NACL in the snapshot (no default NACL either)
-    assert _codes(dual) == ["NO_NETWORK_ACL", "UNSUPPORTED_ROUTE_TARGET"]
+    assert _codes(dual) == ["NO_NETWORK_ACL", "UNRESOLVED_ROUTE_TARGET", "UNSUPPORTED_ROUTE_TARGET"]
 
 
 # -- batfish-layout ------------------------------------------------------------------------------

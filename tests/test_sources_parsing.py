@@ -32,6 +32,10 @@ def _codes(snap: Snapshot) -> list[str]:
     return [w.code for w in snap.warnings]
 
 
+def _only(snap: Snapshot, code: str) -> list[Any]:
+    return [w for w in snap.warnings if w.code == code]
+
+
 def _sg(perms: list[Json], gid: str = "sg-1", owner: str = "111111111111", **extra: Any) -> Json:
     return {
         "SecurityGroups": [
@@ -274,8 +278,8 @@ def test_unsupported_route_target_warned(target: Json, kind: RouteTarget, tid: s
     snap = _load(_rtb([{"DestinationCidrBlock": "172.16.0.0/12", "State": "active", **target}]))
     (route,) = snap.route_tables["rtb-1"].routes
     assert route.target is kind and (tid is None or route.target_id == tid)
-    (warning,) = snap.warnings
-    assert warning.code == "UNSUPPORTED_ROUTE_TARGET" and warning.resource_id == "rtb-1"
+    (warning,) = _only(snap, "UNSUPPORTED_ROUTE_TARGET")
+    assert warning.resource_id == "rtb-1"
     assert "rtb-1" in warning.message and "172.16.0.0/12" in warning.message
     assert str(route.target_id) in warning.message
     assert warning.source == "doc0.json: $.RouteTables[0].Routes[0]"
@@ -304,7 +308,18 @@ def test_modelled_targets_ipv6_and_blackhole_routes_are_not_warned() -> None:
         RouteTarget.TRANSIT_GATEWAY,
     ]
     assert routes[2].destination is not None and routes[2].destination.version == 6
-    assert routes[-1].blackhole and not snap.warnings
+    assert routes[-1].blackhole and not _only(snap, "UNSUPPORTED_ROUTE_TARGET")
+    # the gateways are not in the snapshot: each route to one is a dangling reference (not the blackhole)
+    dangling = _only(snap, "UNRESOLVED_ROUTE_TARGET")
+    assert [(w.resource_id, w.source) for w in dangling] == [
+        ("rtb-1", f"doc0.json: $.RouteTables[0].Routes[{i}]") for i in (1, 2, 3, 4)
+    ]
+    assert [w.message.split(": ")[0] for w in dangling] == [
+        "rtb-1 route 0.0.0.0/0 → igw-1",
+        "rtb-1 route ::/0 → eigw-1",
+        "rtb-1 route 10.1.0.0/16 → pcx-1",
+        "rtb-1 route 10.2.0.0/16 → nat-1",
+    ]
 
 
 def test_route_table_associations_main_subnet_gateway() -> None:
@@ -325,7 +340,8 @@ def test_route_table_associations_main_subnet_gateway() -> None:
         frozenset({"subnet-1"}),
         frozenset({"igw-1"}),
     )
-    assert _codes(snap) == ["NOT_MODELLED"]  # edge association: ingress routing is not modelled
+    # edge association: ingress routing is not modelled; subnet-1 is not in the snapshot
+    assert _codes(snap) == ["NOT_MODELLED", "UNRESOLVED_VPC", "UNRESOLVED_SUBNET"]
 
 
 def test_unknown_keys_warned_with_place_empty_ones_silent() -> None:
@@ -476,11 +492,9 @@ def test_ephemeral_ports_tag_on_eni_or_instance() -> None:
 
 def test_eni_in_unknown_group_warned() -> None:
     snap = _load({"NetworkInterfaces": [_eni(Groups=[{"GroupId": "sg-1"}, {"GroupId": "sg-404"}])]}, _sg([]))
-    (warning,) = snap.warnings
-    assert (warning.code, warning.resource_id) == (
-        "UNRESOLVED_GROUP",
-        "eni-1",
-    ) and "sg-404" in warning.message
+    (warning,) = _only(snap, "UNRESOLVED_GROUP")
+    assert warning.resource_id == "eni-1" and "sg-404" in warning.message
+    assert warning.source == "doc0.json: $.NetworkInterfaces[0].Groups[1]"
 
 
 def test_prefix_list_references_and_entries() -> None:

@@ -446,7 +446,7 @@ def test_propagating_vgws_on_route_tables() -> None:
                     }
                 ]
             },
-            "at $.TransitGatewayVpcAttachments[0].SubnetIds[0] (tgw-attach-x): expected a subnet id, found 7",
+            "at $.TransitGatewayVpcAttachments[0].SubnetIds[0]: tgw-attach-x: expected a subnet id, found 7",
         ),
         (
             {
@@ -457,7 +457,7 @@ def test_propagating_vgws_on_route_tables() -> None:
                     }
                 ]
             },
-            "at $.TransitGatewayStaticRoutes[0].Routes[0].DestinationCidrBlock (tgw-rtb-x): "
+            "at $.TransitGatewayStaticRoutes[0].Routes[0].DestinationCidrBlock: tgw-rtb-x: "
             "invalid CIDR '10.0.0.0/33'",
         ),
         (
@@ -466,7 +466,7 @@ def test_propagating_vgws_on_route_tables() -> None:
                     {"VpnConnectionId": "vpn-x", "VgwTelemetry": [{"OutsideIpAddress": "1.2.3.4"}]}
                 ]
             },
-            "at $.VpnConnections[0].VgwTelemetry[0] (vpn-x): missing required key 'Status'",
+            "at $.VpnConnections[0].VgwTelemetry[0]: vpn-x: missing required key 'Status'",
         ),
         (
             {
@@ -474,12 +474,12 @@ def test_propagating_vgws_on_route_tables() -> None:
                     {"VpcEndpointId": "vpce-x", "VpcId": "vpc-1", "PolicyDocument": {"Statement": []}}
                 ]
             },
-            "at $.VpcEndpoints[0].PolicyDocument (vpce-x): "
+            "at $.VpcEndpoints[0].PolicyDocument: vpce-x: "
             "expected the policy as a JSON string, found {'Statement': []}",
         ),
         (
             {"CustomerGateways": [{"CustomerGatewayId": "cgw-x", "BgpAsn": "sixty"}]},
-            "at $.CustomerGateways[0].BgpAsn (cgw-x): expected an integer, found 'sixty'",
+            "at $.CustomerGateways[0].BgpAsn: cgw-x: expected an integer, found 'sixty'",
         ),
     ],
     ids=[

@@ -26,21 +26,21 @@ class InputError(VpcflowError):
         path: str | None = None,
         resource_id: str | None = None,
     ):
+        """``source: at path: resource_id: message`` (each part only when known), e.g.
+        ``sg.json: at $.SecurityGroups[3].IpPermissions[0].IpRanges[1].CidrIp: sg-0abc: invalid CIDR …``."""
         self.source = source
         self.path = path
         self.detail = message
         self.resource_id = resource_id
-        at = f"at {path}" + (f" ({resource_id})" if resource_id else "") if path else None
-        where = ""
-        if source:
-            where = f"{source}: " if not at else f"{source}: {at}: "
-        elif at:
-            where = f"{at}: "
-        super().__init__(f"{where}{message}")
+        parts = [p for p in (source, f"at {path}" if path else None) if p]
+        if resource_id:
+            # an id comes from the input: control characters escaped so the message stays one line
+            parts.append(resource_id if resource_id.isprintable() else repr(resource_id)[1:-1])
+        super().__init__(": ".join([*parts, message]))
 
 
 class SnapshotError(InputError):
-    pass
+    """A snapshot file that cannot be loaded; ``resource_id`` names the resource being read, if known."""
 
 
 class QueryError(VpcflowError):

@@ -101,6 +101,8 @@ def snapshot_summary(path: str, parameters: dict[str, str] | None = None) -> dic
         ),
         "warning_counts": dict(sorted(Counter(w.code for w in s.warnings).items())),
         "not_modelled": dict(sorted(s.not_modelled.items())),
+        # resource id → why the snapshot contradicts itself about it (answers that depend on it: UNKNOWN)
+        "contradictions": dict(sorted(s.contradictions.items())),
     }
 
 
@@ -123,7 +125,8 @@ def info_command(
     ] = InfoFormat.text,
     parameter: ParameterOpt = None,
 ) -> int:
-    """What a snapshot holds: counts, accounts and regions, VPCs, warnings, what is not modelled.
+    """What a snapshot holds: counts, accounts and regions, VPCs, warnings, contradictions, what is not
+    modelled.
 
     Also lists the files that were not read. Exit status 0, warnings or not; 2 on bad input.
     """
@@ -187,6 +190,11 @@ def info_command(
         con.print(line)
         for f in data["ignored_files"]:
             con.print(text(f"  {f}"))
+    if data["contradictions"]:
+        contra = _table("contradictions (answers that depend on these are UNKNOWN)", "resource", "why")
+        for rid, why in data["contradictions"].items():
+            _row(contra, rid, why)
+        con.print(contra)
     if data["warnings"]:
         warns = _table(f"{len(data['warnings'])} warnings", "code", "message", "where")
         for w in data["warnings"]:

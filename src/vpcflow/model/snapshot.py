@@ -59,6 +59,20 @@ def _by_id(items: Iterable[T], key: str) -> Mapping[str, T]:
 
 @dataclass(frozen=True, slots=True)
 class Snapshot:
+    """Every resource by id, the loader's warnings, and the lookup indexes built once.
+
+    ``contradictions`` maps a resource id to why the snapshot contradicts itself about that resource:
+    the same id read twice with different content, a subnet associated with two network ACLs or two
+    route tables (or with one of another VPC), two subnets of a VPC that overlap, an ENI whose VPC is
+    not its subnet's or whose address lies outside its subnet, two ENIs holding one address,
+    describe-instances and describe-network-interfaces disagreeing about an ENI. The model still holds
+    one version (the first one read; for associations the first table read) so lookups work, but an
+    answer that depends on a contradicted resource must be UNKNOWN naming the id and the reason, never
+    a verdict drawn from a version picked at random. ``contradiction(*ids)`` finds the first one.
+    Missing resources (a reference to an id the snapshot does not hold) are not listed here: the id is
+    simply absent from its mapping, and the loader warns (``UNRESOLVED_*``).
+    """
+
     vpcs: Mapping[str, Vpc]
     subnets: Mapping[str, Subnet]
     interfaces: Mapping[str, NetworkInterface]
@@ -80,6 +94,7 @@ class Snapshot:
     # (load balancers, RDS, Lambda, launch templates, ...): the group is in use, the exposure behind it
     # is not modelled
     group_attachers: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    contradictions: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     # transit gateways, VPN, Direct Connect, VPC endpoints (attachments keyed by (tgw id, attachment id))
     transit_gateways: Mapping[str, TransitGateway] = field(default_factory=lambda: MappingProxyType({}))
     transit_gateway_attachments: Mapping[tuple[str, str], TransitGatewayAttachment] = field(
@@ -132,6 +147,7 @@ class Snapshot:
         flow_logs: Iterable[FlowLog] = (),
         origins: Mapping[str, Origin] | None = None,
         group_attachers: Mapping[str, tuple[str, ...]] | None = None,
+        contradictions: Mapping[str, str] | None = None,
         transit_gateways: Iterable[TransitGateway] = (),
         transit_gateway_attachments: Iterable[TransitGatewayAttachment] = (),
         transit_gateway_route_tables: Iterable[TransitGatewayRouteTable] = (),
@@ -143,7 +159,10 @@ class Snapshot:
         direct_connect_gateway_associations: Iterable[DirectConnectGatewayAssociation] = (),
         virtual_interfaces: Iterable[VirtualInterface] = (),
     ) -> Snapshot:
-        """Build a snapshot and its indexes; warns about subnets with no NACL or route table."""
+        """Build a snapshot and its indexes; warns about subnets with no NACL or route table.
+
+        Where associations contradict each other (found and recorded by the loader), the first ACL /
+        route table / default / main one in the order given is the one indexed."""
         vpc_map = _by_id(vpcs, "vpc_id")
         subnet_map = _by_id(subnets, "subnet_id")
         eni_map = _by_id(interfaces, "eni_id")
@@ -169,16 +188,16 @@ class Snapshot:
         default_acl: dict[str, str] = {}
         for acl in acl_map.values():
             if acl.is_default:
-                default_acl[acl.vpc_id] = acl.acl_id
+                default_acl.setdefault(acl.vpc_id, acl.acl_id)
             for sid in acl.subnet_ids:
-                acl_of_subnet[sid] = acl.acl_id
+                acl_of_subnet.setdefault(sid, acl.acl_id)
         rtb_of_subnet: dict[str, str] = {}
         main_rtb: dict[str, str] = {}
         for rtb in rtb_map.values():
             if rtb.is_main:
-                main_rtb[rtb.vpc_id] = rtb.route_table_id
+                main_rtb.setdefault(rtb.vpc_id, rtb.route_table_id)
             for sid in rtb.subnet_ids:
-                rtb_of_subnet[sid] = rtb.route_table_id
+                rtb_of_subnet.setdefault(sid, rtb.route_table_id)
         for sub in subnet_map.values():
             if sub.subnet_id not in acl_of_subnet:
                 if sub.vpc_id in default_acl:
@@ -226,6 +245,7 @@ class Snapshot:
             flow_logs=_by_id(flow_logs, "flow_log_id"),
             origins=MappingProxyType(dict(origins or {})),
             group_attachers=MappingProxyType(dict(group_attachers or {})),
+            contradictions=MappingProxyType(dict(contradictions or {})),
             transit_gateways=_by_id(transit_gateways, "transit_gateway_id"),
             transit_gateway_attachments=MappingProxyType({a.key: a for a in transit_gateway_attachments}),
             transit_gateway_route_tables=_by_id(transit_gateway_route_tables, "route_table_id"),
@@ -244,6 +264,13 @@ class Snapshot:
             enis_by_address=MappingProxyType({k: tuple(sorted(v)) for k, v in by_address.items()}),
             _subnet_spans=MappingProxyType({k: tuple(sorted(v)) for k, v in spans.items()}),
         )
+
+    def contradiction(self, *ids: str | None) -> tuple[str, str] | None:
+        """The first of ``ids`` the snapshot contradicts itself about, with the reason; else None."""
+        for rid in ids:
+            if rid is not None and rid in self.contradictions:
+                return rid, self.contradictions[rid]
+        return None
 
     def subnet_of_address(self, vpc_id: str, address: Address) -> Subnet | None:
         spans = self._subnet_spans.get(vpc_id, ())

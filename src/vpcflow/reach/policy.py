@@ -13,11 +13,15 @@ Schema (version 1; docs/reachability.md has examples)::
           flows: [FLOW, ...]      # tcp/443, udp/1024-65535, tcp, icmp, icmp/8, icmp/3:4, 47, all
           bidirectional: bool     # allow / allow_only only
 
-Every error names the file, line and column of the offending YAML node.
+Every error names the file, line and column of the offending YAML node, on one line. The file is UTF-8
+(a BOM allowed) or UTF-16 with a BOM (what Windows PowerShell writes); anything else — binary, UTF-32,
+nesting deeper than ``MAX_DEPTH``, a file over ``MAX_POLICY_BYTES`` — is refused the same way. Anchors and
+aliases are allowed and never expanded (an alias is the node it names), so an alias bomb costs nothing.
 """
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -142,24 +146,93 @@ class Policy:
 # -- loading ---------------------------------------------------------------------------------------
 
 
+# A policy is a few levels deep (statements → statement → body → list); far deeper is not a policy.
+MAX_DEPTH = 32
+MAX_POLICY_BYTES = 16 << 20
+
+
 def load_policy(path: str | Path) -> Policy:
     p = Path(path)
+    source = str(p)
     try:
-        text = p.read_text(encoding="utf-8")
+        with p.open("rb") as f:
+            data = f.read(MAX_POLICY_BYTES + 1)
     except OSError as exc:
-        raise InputError(f"cannot read policy: {exc.strerror or exc}", source=str(p)) from None
-    return parse_policy(text, str(p))
+        raise InputError(f"cannot read policy: {exc.strerror or exc}", source=source) from None
+    if len(data) > MAX_POLICY_BYTES:
+        raise _error(Where(source, 1, 1), f"larger than {MAX_POLICY_BYTES >> 20} MiB: not a policy")
+    return parse_policy(_decode(data, source), source)
 
 
-def parse_policy(text: str, source: str = "<policy>") -> Policy:
+def _decode(data: bytes, source: str) -> str:
+    """UTF-8 (BOM allowed) or UTF-16 with a BOM; the error names the line and column of a bad byte."""
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        raise _error(Where(source, 1, 1), "UTF-32 text; save the policy as UTF-8")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise _error(Where(source, 1, 1), f"invalid UTF-16 text at byte {exc.start}") from None
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise _error(_byte_where(source, data, nul), "binary data (a NUL byte), not YAML text")
     try:
-        root = yaml.compose(text)
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise _error(
+            _byte_where(source, data, exc.start), f"not UTF-8 text (byte 0x{data[exc.start]:02x})"
+        ) from None
+
+
+def _byte_where(source: str, data: bytes, offset: int) -> Where:
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    column = len(data[line_start:offset].decode("utf-8", "replace")) + 1
+    return Where(source, data.count(b"\n", 0, offset) + 1, column)
+
+
+class _Loader(yaml.SafeLoader):
+    """Composes nodes (no Python objects are ever built) and refuses nesting beyond ``MAX_DEPTH``:
+    PyYAML's composer recurses once per level."""
+
+    _depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+                raise yaml.composer.ComposerError(None, None, f"nested deeper than {MAX_DEPTH} levels", mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _compose(text: str, source: str) -> yaml.Node | None:
+    loader: _Loader | None = None
+    try:
+        loader = _Loader(text)  # the reader checks every character here
+        return loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = Where(source, mark.line + 1, mark.column + 1) if mark else Where(source, 1, 1)
-        raise _error(where, f"invalid YAML: {exc.problem or exc.context}") from None
+        what = ", ".join(p for p in (exc.context, exc.problem) if p)
+        raise _error(where, f"invalid YAML: {what}") from None
+    except yaml.reader.ReaderError as exc:
+        head = text[: exc.position]
+        where = Where(source, head.count("\n") + 1, exc.position - (head.rfind("\n") + 1) + 1)
+        char = f"#x{exc.character:04x}" if isinstance(exc.character, int) else repr(exc.character)
+        raise _error(where, f"invalid YAML: {exc.reason} (character {char})") from None
     except yaml.YAMLError as exc:
-        raise InputError(f"invalid YAML: {exc}", source=source) from None
+        raise _error(Where(source, 1, 1), "invalid YAML: " + " ".join(str(exc).split())) from None
+    except RecursionError:  # a safety net: the depth limit stops nesting long before
+        raise _error(Where(source, 1, 1), "invalid YAML: nested too deeply") from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+
+
+def parse_policy(text: str, source: str = "<policy>") -> Policy:
+    root = _compose(text, source)
     if root is None:
         raise _error(Where(source, 1, 1), "the policy is empty (expected a mapping with 'statements')")
     top = _mapping(source, root, "the policy")

@@ -8,9 +8,14 @@ Files are dispatched by their top-level keys, never by file name; each key's par
 unmodelled resources and unresolved references become warnings (``Snapshot.warnings``); malformed input
 raises ``SnapshotError`` naming the file and the JSON path.
 
-Warning codes: ``UNKNOWN_KEY``, ``NOT_MODELLED``, ``UNSUPPORTED_ROUTE_TARGET``, ``UNRESOLVED_GROUP``,
-``UNRESOLVED_PREFIX_LIST``, ``DUPLICATE_ID``, ``INSTANCE_WITHOUT_INTERFACE`` (and, from
-``Snapshot.create``, ``NO_NETWORK_ACL``, ``NO_ROUTE_TABLE``).
+Warning codes: ``UNKNOWN_KEY``, ``NOT_MODELLED``, ``SKIPPED_FILE``, ``UNSUPPORTED_ROUTE_TARGET``,
+``INVALID_RULE``, ``INSTANCE_WITHOUT_INTERFACE``; dangling references ``UNRESOLVED_GROUP``,
+``UNRESOLVED_PREFIX_LIST``, ``UNRESOLVED_SUBNET``, ``UNRESOLVED_VPC``, ``UNRESOLVED_INTERFACE``,
+``UNRESOLVED_ROUTE_TARGET``; contradictions (also recorded in ``Snapshot.contradictions``)
+``DUPLICATE_ID``, ``DUPLICATE_RULE_NUMBER``, ``CONTRADICTORY_ASSOCIATION``, ``OVERLAPPING_SUBNETS``,
+``SUBNET_OUTSIDE_VPC``, ``VPC_MISMATCH``, ``ADDRESS_OUTSIDE_SUBNET``, ``DUPLICATE_ADDRESS``,
+``CONTRADICTORY_INTERFACE`` (``consistency``); and, from ``Snapshot.create``, ``NO_NETWORK_ACL``,
+``NO_ROUTE_TABLE``. Every warning carries the resource id and ``file: $.path`` where one applies.
 """
 
 from __future__ import annotations

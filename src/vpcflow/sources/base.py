@@ -1,8 +1,10 @@
 """What every resource parser shares: the context it writes into and typed accessors that fail loudly.
 
-Raw AWS JSON is untyped; these helpers index *required* keys (a missing one is an error naming the file and
-JSON path) and use ``.get`` only for documented optional keys. A parser is one module holding one or more
-``FunctionParser(key, fn)`` values; the registry (``vpcflow.sources.registry``) lists them.
+Raw AWS JSON is untyped; these helpers index *required* keys (a missing one is an error naming the file,
+JSON path and the resource being read) and use ``.get`` only for documented optional keys. A parser is one
+module holding one or more ``FunctionParser(key, fn)`` values; the registry (``vpcflow.sources.registry``)
+lists them. Each parser starts an item with ``ctx.begin(raw, path, id_key)``: from then on every error
+names that resource's id (``file: at $.SecurityGroups[3].IpPermissions[0].FromPort: sg-0abc: ...``).
 """
 
 from __future__ import annotations
@@ -61,6 +63,23 @@ K = TypeVar("K", str, tuple[str, str])
 EPHEMERAL_TAG = "vpcflow:ephemeral-ports"
 
 
+def show(value: Any, limit: int = 60) -> str:
+    """``repr`` of a scalar from the input, cut to ``limit`` characters: one line, whatever it holds (a
+    container is named, never printed: it may be nested deeper than ``repr`` can go)."""
+    if isinstance(value, dict | list):
+        return json_kind(value)
+    try:
+        text = repr(value)
+    except ValueError:  # an integer beyond Python's digit limit
+        return "a number too long to print"
+    return text if len(text) <= limit else f"{text[: limit - 5]}…{text[-4:]}"
+
+
+def printable(text: str) -> str:
+    """An id or name from the input, safe on one line (control characters escaped as in ``repr``)."""
+    return text if text.isprintable() else repr(text)[1:-1]
+
+
 # Snapshots repeat the same CIDRs (0.0.0.0/0, the VPC's ranges) thousands of times; Cidr values are
 # frozen, so parsing each text once is safe and halves the load time of large snapshots.
 _parse_cidr = lru_cache(maxsize=8192)(Cidr.parse)
@@ -114,6 +133,12 @@ class Collected:
     direct_connect_gateway_associations: list[DirectConnectGatewayAssociation] = field(default_factory=list)
     virtual_interfaces: dict[str, VirtualInterface] = field(default_factory=dict)
     warnings: list[SnapshotWarning] = field(default_factory=list)
+    # (kind, resource id) → "file: $.path" of the item it was first read from (warnings point at it)
+    origins: dict[tuple[str, str], str] = field(default_factory=dict)
+    # (resource id, referenced id) → "file: $.path" of the reference (an association, a route target)
+    references: dict[tuple[str, str], str] = field(default_factory=dict)
+    # resource id → why the snapshot contradicts itself about it (Snapshot.contradictions)
+    contradictions: dict[str, str] = field(default_factory=dict)
     # known keys that are not parsed (not modelled, or ignored): items and the files they came from
     unparsed_counts: dict[str, int] = field(default_factory=dict)
     unparsed_sources: dict[str, list[str]] = field(default_factory=dict)
@@ -124,6 +149,11 @@ class Collected:
     scope_items: dict[Scope, Counter[str]] = field(default_factory=dict)
     scope_files: Counter[Scope] = field(default_factory=Counter)
 
+    def contradiction(self, rid: str, reason: str) -> None:
+        """Record why the snapshot contradicts itself about ``rid`` (reasons accumulate)."""
+        old = self.contradictions.get(rid)
+        self.contradictions[rid] = reason if old is None or reason in old else f"{old}; {reason}"
+
 
 @dataclass
 class Ctx:
@@ -133,13 +163,19 @@ class Ctx:
     out: Collected
     account: str | None = None
     region: str | None = None
+    # the id of the resource being read: every error names it
+    resource: str | None = None
 
     def fail(self, path: str, message: str) -> SnapshotError:
-        return SnapshotError(message, source=self.source, path=path)
+        return SnapshotError(message, source=self.source, path=path, resource_id=self.resource)
+
+    def where(self, path: str) -> str:
+        return f"{self.source}: {path}"
 
     @contextmanager
     def about(self, resource_id: str) -> Iterator[None]:
-        """Errors raised while parsing the resource ``resource_id`` name it."""
+        """Errors raised while parsing the resource ``resource_id`` name it (like ``begin``, as a block)."""
+        outer, self.resource = self.resource, resource_id
         try:
             yield
         except SnapshotError as exc:
@@ -148,36 +184,66 @@ class Ctx:
             raise SnapshotError(
                 exc.detail, source=exc.source, path=exc.path, resource_id=resource_id
             ) from None
+        finally:
+            self.resource = outer
 
     def warn(self, code: str, message: str, path: str | None = None, resource_id: str | None = None) -> None:
         where = f"{self.source}: {path}" if path else self.source
         self.out.warnings.append(SnapshotWarning(code, message, where, resource_id))
 
+    def contradict(self, code: str, rid: str, reason: str, path: str) -> None:
+        """A resource the snapshot contradicts itself about: warned, and recorded so that answers
+        depending on it are UNKNOWN (``Snapshot.contradictions``)."""
+        self.warn(code, f"{reason}: answers that depend on {rid} are UNKNOWN", path, rid)
+        self.out.contradiction(rid, reason)
+
+    def begin(self, raw: Any, path: str, id_key: str) -> tuple[Json, str]:
+        """Start reading one resource: the item as an object and its id, which later errors name."""
+        self.resource = None
+        item = self.obj(raw, path)
+        rid = self.str_(item, id_key, path)
+        self.resource = rid
+        return item, rid
+
+    def refer(self, rid: str, ref: str, path: str) -> None:
+        """Remember where ``rid`` names ``ref`` (an association, a route target) for dangling warnings."""
+        self.out.references.setdefault((rid, ref), self.where(path))
+
     def keep(self, registry: dict[K, T], rid: K, value: T, path: str, kind: str) -> None:
-        """Add a resource; the same id seen again with different content is warned about (first kept).
+        """Add a resource. The same id again with identical content is the same resource (a snapshot
+        may hold it twice, e.g. a peering seen from both accounts). With different content the snapshot
+        contradicts itself: the first one read stays in the model, the id is recorded as a
+        contradiction (answers that depend on it are UNKNOWN) and a ``DUPLICATE_ID`` warning names both
+        places. AWS ids are unique across accounts and regions, so no scope makes two of them legitimate.
         A ``(parent, id)`` key names the resource by its id, after its parent."""
+        where = self.where(path)
+        rid_text = rid if isinstance(rid, str) else rid[1]
+        name = rid if isinstance(rid, str) else f"{rid[1]} (of {rid[0]})"
         old = registry.get(rid)
         if old is None:
             registry[rid] = value
+            self.out.origins.setdefault((kind, name), where)
         elif old != value:
-            name = rid if isinstance(rid, str) else f"{rid[1]} (of {rid[0]})"
+            first = self.out.origins.get((kind, name), "an earlier item")
+            reason = f"{kind} {name} is read twice with different content ({first} and {where})"
+            self.out.contradiction(rid_text, reason)
             self.warn(
                 "DUPLICATE_ID",
-                f"{kind} {name} appears again with different content; the first one read is kept",
+                f"{reason}; the model holds the first, and answers that depend on {rid_text} are UNKNOWN",
                 path,
-                rid if isinstance(rid, str) else rid[1],
+                rid_text,
             )
 
     # -- typed accessors -----------------------------------------------------------------------
 
     def obj(self, value: Any, path: str) -> Json:
         if not isinstance(value, dict):
-            raise self.fail(path, f"expected an object, found {type(value).__name__}")
+            raise self.fail(path, f"expected an object, found {json_kind(value)}")
         return value
 
     def list_(self, value: Any, path: str) -> list[Any]:
         if not isinstance(value, list):
-            raise self.fail(path, f"expected a list, found {type(value).__name__}")
+            raise self.fail(path, f"expected a list, found {json_kind(value)}")
         return value
 
     def req(self, item: Json, key: str, path: str) -> Any:
@@ -188,7 +254,7 @@ class Ctx:
     def str_(self, item: Json, key: str, path: str) -> str:
         value = self.req(item, key, path)
         if not isinstance(value, str) or not value:
-            raise self.fail(f"{path}.{key}", f"expected a non-empty string, found {value!r}")
+            raise self.fail(f"{path}.{key}", f"expected a non-empty string, found {show(value)}")
         return value
 
     def opt_str(self, item: Json, key: str, path: str) -> str | None:
@@ -196,7 +262,7 @@ class Ctx:
         if value is None or value == "":
             return None
         if not isinstance(value, str):
-            raise self.fail(f"{path}.{key}", f"expected a string, found {value!r}")
+            raise self.fail(f"{path}.{key}", f"expected a string, found {show(value)}")
         return value
 
     def opt_obj(self, item: Json, key: str, path: str) -> Json:
@@ -216,53 +282,70 @@ class Ctx:
         if value is None:
             return default
         if not isinstance(value, bool):
-            raise self.fail(f"{path}.{key}", f"expected true or false, found {value!r}")
+            raise self.fail(f"{path}.{key}", f"expected true or false, found {show(value)}")
         return value
 
     def int_(self, value: Any, path: str) -> int:
-        if isinstance(value, bool) or not isinstance(value, int | str):
-            raise self.fail(path, f"expected an integer, found {value!r}")
+        # AWS writes integers, sometimes as strings; 20 digits is far beyond any field's range
+        if isinstance(value, bool) or not isinstance(value, int | str) or len(str(value)) > 20:
+            raise self.fail(path, f"expected an integer, found {show(value)}")
         try:
             return int(value)
         except ValueError:
-            raise self.fail(path, f"expected an integer, found {value!r}") from None
+            raise self.fail(path, f"expected an integer, found {show(value)}") from None
 
-    def cidr(self, value: Any, path: str) -> Cidr:
+    def cidr(self, value: Any, path: str, version: int | None = None) -> Cidr:
+        """A CIDR; ``version`` 4 or 6 when the field holds one family only (``CidrBlock`` vs
+        ``Ipv6CidrBlock``): AWS never returns the other family there, so it is bad input."""
         if not isinstance(value, str):
-            raise self.fail(path, f"expected a CIDR string, found {value!r}")
+            raise self.fail(path, f"expected a CIDR string, found {show(value)}")
         try:
-            return _parse_cidr(value)
+            cidr = _parse_cidr(value)
         except ValueError:
-            raise self.fail(path, f"invalid CIDR {value!r}") from None
+            raise self.fail(path, f"invalid CIDR {show(value)}") from None
+        if version is not None and cidr.version != version:
+            raise self.fail(path, f"expected an IPv{version} CIDR, found {show(value)}")
+        return cidr
 
-    def address(self, value: Any, path: str) -> Address:
+    def address(self, value: Any, path: str, version: int | None = None) -> Address:
         if not isinstance(value, str):
-            raise self.fail(path, f"expected an IP address string, found {value!r}")
+            raise self.fail(path, f"expected an IP address string, found {show(value)}")
         try:
-            return Address.parse(value)
+            addr = Address.parse(value)
         except ValueError:
-            raise self.fail(path, f"invalid IP address {value!r}") from None
+            raise self.fail(path, f"invalid IP address {show(value)}") from None
+        if version is not None and addr.version != version:
+            raise self.fail(path, f"expected an IPv{version} address, found {show(value)}")
+        return addr
 
-    def opt_address(self, item: Json, key: str, path: str) -> Address | None:
+    def opt_address(self, item: Json, key: str, path: str, version: int | None = None) -> Address | None:
         value = item.get(key)
         if value is None or value == "":
             return None
-        return self.address(value, f"{path}.{key}")
+        return self.address(value, f"{path}.{key}", version)
 
     def protocol(self, value: Any, path: str) -> int:
-        if isinstance(value, bool) or not isinstance(value, int | str):
-            raise self.fail(path, f"expected a protocol name or number, found {value!r}")
+        if isinstance(value, bool) or not isinstance(value, int | str) or len(str(value)) > 20:
+            raise self.fail(path, f"expected a protocol name or number, found {show(value)}")
         try:
             return parse_protocol(value)
         except ProtocolError as exc:
             raise self.fail(path, str(exc)) from None
 
 
+def json_kind(value: Any) -> str:
+    """What a JSON value is, in JSON's words (for "expected a list, found an object")."""
+    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}.get(
+        type(value), "a number" if isinstance(value, int | float) else "null" if value is None else "a value"
+    )
+
+
 def tags_of(ctx: Ctx, item: Json, path: str, key: str = "Tags") -> tuple[tuple[str, str], ...]:
     out = []
-    for i, t in enumerate(ctx.opt_list(item, key, path)):
-        t = ctx.obj(t, f"{path}.{key}[{i}]")
-        out.append((str(t.get("Key", "")), str(t.get("Value", ""))))
+    for i, raw in enumerate(ctx.opt_list(item, key, path)):
+        tp = f"{path}.{key}[{i}]"
+        t = ctx.obj(raw, tp)
+        out.append((ctx.str_(t, "Key", tp), ctx.opt_str(t, "Value", tp) or ""))
     return tuple(out)
 
 
@@ -273,7 +356,9 @@ def ephemeral_tag(ctx: Ctx, item: Json, path: str, key: str) -> PortRange | None
             value = t.get("Value")
             where = f"{path}.{key}[{i}].Value"
             if not isinstance(value, str):
-                raise ctx.fail(where, f"tag {EPHEMERAL_TAG}: expected a port range string, found {value!r}")
+                raise ctx.fail(
+                    where, f"tag {EPHEMERAL_TAG}: expected a port range string, found {show(value)}"
+                )
             try:
                 return parse_port_range(value)
             except ValueError as exc:

@@ -14,18 +14,22 @@ from vpcflow.model import Instance
 from vpcflow.sources.base import Ctx, FunctionParser, ephemeral_tag, tags_of
 from vpcflow.sources.interfaces import interface_from
 
+# the kind of an ENI read from describe-instances (apart from describe-network-interfaces' ENIs)
+EMBEDDED_ENI = "network interface (in describe-instances)"
+
 
 def parse_reservations(items: list[Any], ctx: Ctx) -> None:
     for i, raw in enumerate(items):
         rpath = f"$.Reservations[{i}]"
+        ctx.resource = None
         res = ctx.obj(raw, rpath)
+        ctx.resource = ctx.opt_str(res, "ReservationId", rpath)
         for k, inst_raw in enumerate(ctx.opt_list(res, "Instances", rpath)):
             _instance(ctx, inst_raw, f"{rpath}.Instances[{k}]")
 
 
 def _instance(ctx: Ctx, raw: Any, path: str) -> None:
-    inst = ctx.obj(raw, path)
-    iid = ctx.str_(inst, "InstanceId", path)
+    inst, iid = ctx.begin(raw, path, "InstanceId")
     state = ctx.opt_str(ctx.opt_obj(inst, "State", path), "Name", f"{path}.State") or "unknown"
     enis: list[tuple[int, str]] = []
     for j, n_raw in enumerate(ctx.opt_list(inst, "NetworkInterfaces", path)):
@@ -39,16 +43,17 @@ def _instance(ctx: Ctx, raw: Any, path: str) -> None:
             subnet_id=ctx.opt_str(n, "SubnetId", npath) or ctx.opt_str(inst, "SubnetId", path),
             vpc_id=ctx.opt_str(n, "VpcId", npath) or ctx.opt_str(inst, "VpcId", path),
         )
-        ctx.keep(ctx.out.instance_interfaces, eni.eni_id, eni, npath, "network interface")
+        ctx.keep(ctx.out.instance_interfaces, eni.eni_id, eni, npath, EMBEDDED_ENI)
         attach = ctx.opt_obj(n, "Attachment", npath)
         index = attach.get("DeviceIndex")
         enis.append(
             (ctx.int_(index, f"{npath}.Attachment.DeviceIndex") if index is not None else j, eni.eni_id)
         )
+        ctx.resource = iid
     enis.sort()
     if not enis and inst.get("PrivateIpAddress") and state != "terminated":
         ctx.warn("INSTANCE_WITHOUT_INTERFACE", f"instance {iid} lists no network interface", path, iid)
-    public = ctx.opt_address(inst, "PublicIpAddress", path)
+    public = ctx.opt_address(inst, "PublicIpAddress", path, version=4)
     if public is not None and enis:
         # the instance's public IPv4 belongs to the primary address of device 0
         primary_id = enis[0][1]

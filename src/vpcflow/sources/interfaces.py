@@ -22,45 +22,53 @@ def interface_from(
     subnet_id: str | None = None,
     vpc_id: str | None = None,
 ) -> NetworkInterface:
-    """One ENI; ``instance_id``/``subnet_id``/``vpc_id`` fill what an instance-embedded ENI leaves out."""
+    """One ENI; ``instance_id``/``subnet_id``/``vpc_id`` fill what an instance-embedded ENI leaves out.
+    Errors name the ENI; ``ctx.resource`` is left naming it (the caller restores its own)."""
+    ctx.resource = None if instance_id is None else instance_id
     eni_id = ctx.str_(item, "NetworkInterfaceId", path)
+    ctx.resource = eni_id
     privs: list[Address] = []
     publics: list[tuple[Address, Address]] = []
     for j, raw in enumerate(ctx.opt_list(item, "PrivateIpAddresses", path)):
         pp = f"{path}.PrivateIpAddresses[{j}]"
         p = ctx.obj(raw, pp)
-        addr = ctx.address(ctx.req(p, "PrivateIpAddress", pp), f"{pp}.PrivateIpAddress")
-        if p.get("Primary"):
+        addr = ctx.address(ctx.req(p, "PrivateIpAddress", pp), f"{pp}.PrivateIpAddress", version=4)
+        if ctx.opt_bool(p, "Primary", pp, False):
             privs.insert(0, addr)
         else:
             privs.append(addr)
-        pub = ctx.opt_address(ctx.opt_obj(p, "Association", pp), "PublicIp", f"{pp}.Association")
+        pub = ctx.opt_address(ctx.opt_obj(p, "Association", pp), "PublicIp", f"{pp}.Association", 4)
         if pub is not None:
             publics.append((addr, pub))
-    primary = ctx.opt_address(item, "PrivateIpAddress", path)
+    primary = ctx.opt_address(item, "PrivateIpAddress", path, version=4)
     if primary is not None:
         if primary in privs:
             privs.remove(primary)
         privs.insert(0, primary)
-    pub = ctx.opt_address(ctx.opt_obj(item, "Association", path), "PublicIp", f"{path}.Association")
+    pub = ctx.opt_address(ctx.opt_obj(item, "Association", path), "PublicIp", f"{path}.Association", 4)
     # the ENI-level association is the primary address's public IP
     if pub is not None and privs and all(pub != b for _a, b in publics):
         publics.append((privs[0], pub))
     v6 = []
     for j, raw in enumerate(ctx.opt_list(item, "Ipv6Addresses", path)):
         p6 = f"{path}.Ipv6Addresses[{j}]"
-        v6.append(ctx.address(ctx.req(ctx.obj(raw, p6), "Ipv6Address", p6), f"{p6}.Ipv6Address"))
+        v6.append(ctx.address(ctx.req(ctx.obj(raw, p6), "Ipv6Address", p6), f"{p6}.Ipv6Address", 6))
     groups = []
     for j, raw in enumerate(ctx.opt_list(item, "Groups", path)):
         pg = f"{path}.Groups[{j}]"
         groups.append(ctx.str_(ctx.obj(raw, pg), "GroupId", pg))
+        ctx.refer(eni_id, groups[-1], pg)
     attach = ctx.opt_obj(item, "Attachment", path)
     # describe-network-interfaces says TagSet; other outputs say Tags
     tag_key = "TagSet" if "TagSet" in item else "Tags"
+    subnet_id = subnet_id or ctx.str_(item, "SubnetId", path)
+    vpc_id = vpc_id or ctx.str_(item, "VpcId", path)
+    ctx.refer(eni_id, subnet_id, f"{path}.SubnetId")
+    ctx.refer(eni_id, vpc_id, f"{path}.VpcId")
     return NetworkInterface(
         eni_id,
-        subnet_id or ctx.str_(item, "SubnetId", path),
-        vpc_id or ctx.str_(item, "VpcId", path),
+        subnet_id,
+        vpc_id,
         tuple(privs),
         tuple(v6),
         tuple(publics),
@@ -80,6 +88,7 @@ def interface_from(
 def parse_network_interfaces(items: list[Any], ctx: Ctx) -> None:
     for i, raw in enumerate(items):
         path = f"$.NetworkInterfaces[{i}]"
+        ctx.resource = None
         eni = interface_from(ctx, ctx.obj(raw, path), path)
         ctx.keep(ctx.out.interfaces, eni.eni_id, eni, path, "network interface")
 

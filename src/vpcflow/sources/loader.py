@@ -2,12 +2,24 @@
 
 The only module here that touches the file system (``load_with_report``); everything it calls is
 dict → model.
+
+What a file must be (anything else is one ``SnapshotError`` line naming the file, exit status 2):
+UTF-8 JSON text (a UTF-8 byte-order mark is allowed), or UTF-16 with a byte-order mark — what Windows
+PowerShell 5.1 writes when ``aws ec2 describe-… > file.json`` redirects the CLI's output. UTF-16 without a
+byte-order mark, UTF-32, binary data (NUL bytes), invalid JSON, ``NaN``/``Infinity``, integers of more
+than 4,300 digits, an object with the same key twice (AWS never writes one; which value counts would be
+a guess), nesting deeper than Python's parser allows, and files over ``MAX_FILE_BYTES`` are refused.
+Files that are not read (not ``*.json``, hidden, not regular files, outside ``aws_configs/``) are listed
+in ``LoadResult.ignored_files`` and each gets a ``SKIPPED_FILE`` warning.
 """
 
 from __future__ import annotations
 
+import codecs
 import json
+import os
 import re
+import stat
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -15,8 +27,8 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from vpcflow.errors import SnapshotError
-from vpcflow.model import Snapshot
-from vpcflow.sources.base import Collected, Ctx, Scope
+from vpcflow.model import Snapshot, SnapshotWarning
+from vpcflow.sources.base import Collected, Ctx, Scope, json_kind, printable, show
 from vpcflow.sources.prefix_lists import is_entries_document, parse_entries_document
 from vpcflow.sources.registry import BY_KEY, KeyKind, classify, other_call
 from vpcflow.sources.resolve import build
@@ -25,6 +37,9 @@ from vpcflow.sources.resolve import build
 _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
 _ACCOUNT = re.compile(r"^\d{12}$")
 BATFISH_DIR = "aws_configs"
+# The largest snapshot file read: parsed JSON takes several times its size in memory, and a real
+# describe-* document of a 100,000-ENI account is a few hundred MB.
+MAX_FILE_BYTES = 1 << 30
 
 
 @dataclass(frozen=True)
@@ -66,27 +81,131 @@ def scope_of(dirs: Sequence[str]) -> Scope:
     return None, None
 
 
+_EXPECTED = "expected JSON output of aws ec2 describe-*"
+
+
 def read_json(path: Path) -> Any:
+    """One snapshot file as a JSON value; anything else is one ``SnapshotError`` naming the file."""
+    source = str(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise SnapshotError(
-            "not UTF-8 text; expected JSON output of aws ec2 describe-*", source=str(path)
-        ) from None
+        with path.open("rb") as f:
+            data = f.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        raise SnapshotError(f"cannot read: {exc.strerror}", source=str(path)) from None
+        raise SnapshotError(f"cannot read: {exc.strerror or exc}", source=source) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise SnapshotError(
+            f"larger than {MAX_FILE_BYTES >> 20} MiB, the most one snapshot file may hold; split it "
+            "(one describe-* call per file)",
+            source=source,
+        )
+    return parse_json(decode(data, source), source)
+
+
+def decode(data: bytes, source: str) -> str:
+    """UTF-8 (BOM allowed) or UTF-16 with a BOM (Windows PowerShell's redirection) → text."""
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        raise SnapshotError(f"UTF-32 text; save it as UTF-8 ({_EXPECTED})", source=source)
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")  # the BOM gives the byte order and is dropped
+        except UnicodeDecodeError as exc:
+            raise SnapshotError(f"invalid UTF-16 text at byte {exc.start}", source=source) from None
+    if b"\x00" in data:
+        raise SnapshotError(f"{_binary_kind(data)}; {_EXPECTED}", source=source)
     try:
-        return json.loads(text)
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SnapshotError(
+            f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); {_EXPECTED}",
+            source=source,
+        ) from None
+
+
+def _binary_kind(data: bytes) -> str:
+    """What text with NUL bytes most likely is: UTF-16/UTF-32 without a byte-order mark, or binary."""
+    head = data[: 4096 - 4096 % 4]
+
+    def zeros(*lanes: int) -> bool:  # every byte in these positions (mod the unit) is NUL
+        unit = 4 if len(lanes) == 3 else 2
+        return len(head) >= 2 * unit and all(not any(head[k::unit]) for k in lanes)
+
+    if zeros(1, 2, 3) or zeros(0, 1, 2):
+        return "UTF-32 text; save it as UTF-8"
+    if zeros(1) or zeros(0):
+        return "UTF-16 text without a byte-order mark; save it as UTF-8"
+    return "binary data (NUL bytes), not JSON text"
+
+
+class _Constant(ValueError):
+    pass
+
+
+def _no_constant(name: str) -> Any:
+    raise _Constant(name)
+
+
+def parse_json(text: str, source: str) -> Any:
+    """Strict JSON: no NaN/Infinity, no duplicate keys; depth and number size bounded by Python's
+    parser (RecursionError, int digit limit) and reported as one error line."""
+    dupes: list[tuple[dict[str, Any], str]] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj = dict(items)
+        if len(obj) != len(items) and not dupes:
+            seen: set[str] = set()
+            for k, _v in items:
+                if k in seen:
+                    dupes.append((obj, k))
+                    break
+                seen.add(k)
+        return obj
+
+    try:
+        doc = json.loads(text, object_pairs_hook=pairs, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         raise SnapshotError(
-            f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", source=str(path)
+            f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", source=source
         ) from None
+    except _Constant as exc:
+        raise SnapshotError(f"invalid JSON: {exc} is not a JSON value", source=source) from None
+    except RecursionError:
+        raise SnapshotError(
+            "invalid JSON: nested too deeply (describe-* output is a few levels deep)", source=source
+        ) from None
+    except ValueError as exc:  # an integer over Python's digit limit (sys.get_int_max_str_digits)
+        what = "an integer too long to convert" if "digits" in str(exc) else show(str(exc), 100)[1:-1]
+        raise SnapshotError(f"invalid JSON: {what}", source=source) from None
+    if dupes:
+        obj, key = dupes[0]
+        path = _path_of(doc, obj) or "$"
+        rid = next((v for k, v in obj.items() if k.endswith("Id") and isinstance(v, str) and v), None)
+        raise SnapshotError(
+            f"duplicate key {show(key)} in one object (which value counts is undefined)",
+            source=source,
+            path=path,
+            resource_id=rid,
+        )
+    return doc
+
+
+def _path_of(doc: Any, target: object) -> str | None:
+    """JSON path of the object ``target`` inside ``doc`` (iterative: any depth)."""
+    stack: list[tuple[Any, str]] = [(doc, "$")]
+    while stack:
+        value, path = stack.pop()
+        if value is target:
+            return path
+        if isinstance(value, dict):
+            stack.extend((v, f"{path}.{printable(str(k))}") for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((v, f"{path}[{i}]") for i, v in enumerate(value))
+    return None
 
 
 def dispatch(doc: Any, ctx: Ctx) -> None:
     """Send each top-level key of one describe-* document to its parser (or count/warn it)."""
     if not isinstance(doc, dict):
-        raise ctx.fail("$", f"expected a JSON object of describe-* output, found {type(doc).__name__}")
+        raise ctx.fail("$", f"expected a JSON object of describe-* output, found {json_kind(doc)}")
     out = ctx.out
     scope = (ctx.account, ctx.region)
     out.scope_files[scope] += 1
@@ -97,6 +216,7 @@ def dispatch(doc: Any, ctx: Ctx) -> None:
         seen["PrefixListEntries"] += sum(len(v) for v in out.prefix_list_entries.values()) - before
         return
     for key, value in doc.items():
+        ctx.resource = None  # no id from the previous key's items leaks into this one's errors
         kind = classify(key)
         if kind is KeyKind.PARSED:
             items = ctx.list_(value, f"$.{key}")
@@ -113,7 +233,7 @@ def dispatch(doc: Any, ctx: Ctx) -> None:
         elif kind is KeyKind.UNKNOWN and value not in ([], {}, None):
             # an empty unknown list carries nothing to lose (Batfish warns on non-empty ones too)
             seen[key] += len(value) if isinstance(value, list) else 1
-            ctx.warn("UNKNOWN_KEY", f"unknown top-level key {key!r} ignored", f"$.{key}", None)
+            ctx.warn("UNKNOWN_KEY", f"unknown top-level key {show(key)} ignored", f"$.{printable(key)}", None)
 
 
 def _unparsed(ctx: Ctx, seen: Counter[str], name: str, key: str, n: int, *, ignored: bool) -> None:
@@ -128,50 +248,77 @@ def _unparsed(ctx: Ctx, seen: Counter[str], name: str, key: str, n: int, *, igno
         out.ignored_keys.add(name)
 
 
-def _files(root: Path) -> tuple[list[Path], list[Path]]:
-    """(JSON files to read, other files ignored). Hidden files and directories are skipped; when the
-    root holds ``aws_configs/``, only JSON under it is read (as Batfish does: ``hosts/``, ``configs/``
-    and Terraform files are someone else's)."""
+def _files(root: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """(JSON files to read, other entries not read with the reason). Nothing under the root goes
+    unmentioned: hidden files and directories, symbolic links to directories (not followed), sockets,
+    FIFOs and devices (never opened), non-JSON files, and — when the root holds ``aws_configs/`` — every
+    file outside it (as Batfish does: ``hosts/``, ``configs/`` and Terraform files are someone else's)."""
     if root.is_file():
         return [root], []
-    found = sorted(
-        p
-        for p in root.rglob("*")
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)
-    )
     base = root / BATFISH_DIR
     scoped = base.is_dir()
-    read, ignored = [], []
-    for p in found:
-        if p.suffix.lower() == ".json" and (not scoped or p.is_relative_to(base)):
-            read.append(p)
-        else:
-            ignored.append(p)
-    return read, ignored
+    read: list[Path] = []
+    skipped: list[tuple[Path, str]] = []
+    stack = [root]
+    while stack:  # iterative: a deep directory tree is no RecursionError
+        d = stack.pop()
+        try:
+            entries = list(os.scandir(d))
+        except OSError as exc:
+            skipped.append((d, f"directory not readable ({exc.strerror or exc})"))
+            continue
+        for e in entries:
+            p = Path(e.path)
+            try:
+                is_link = e.is_symlink()
+                is_dir = e.is_dir(follow_symlinks=False)
+                mode = e.stat().st_mode if not is_dir else stat.S_IFDIR
+            except OSError:
+                skipped.append((p, "broken symbolic link" if is_link else "cannot be examined"))
+                continue
+            if e.name.startswith("."):
+                skipped.append((p, "hidden directory" if is_dir else "hidden file"))
+            elif is_dir:
+                stack.append(p)
+            elif stat.S_ISDIR(mode):
+                skipped.append((p, "symbolic link to a directory (not followed)"))
+            elif not stat.S_ISREG(mode):
+                skipped.append((p, "not a regular file"))
+            elif p.suffix.lower() != ".json":
+                skipped.append((p, "not a .json file"))
+            elif scoped and not p.is_relative_to(base):
+                skipped.append((p, f"outside {BATFISH_DIR}/"))
+            else:
+                read.append(p)
+    return sorted(read), sorted(skipped)
 
 
 def load_with_report(path: str | Path, parameters: Mapping[str, str] | None = None) -> LoadResult:
-    """Load a snapshot directory (any depth) or one JSON file, and say what was read and ignored.
+    """Load a snapshot directory (any depth) or one JSON file, and say what was read and skipped.
 
     A Terraform plan/state, CloudFormation template or Terraform HCL is detected from its content
     (``vpcflow.sources.iac``); ``parameters`` are a template's parameter values."""
     root = Path(path)
     if not root.exists():
         raise SnapshotError("no such file or directory", source=str(root))
+    if not root.is_dir() and not root.is_file():
+        raise SnapshotError("not a regular file or directory", source=str(root))
     from vpcflow.sources.iac import load_iac  # imports this module
 
     iac = load_iac(root, parameters)
     if iac is not None:
         return iac
-    files, ignored = _files(root)
+    files, skipped = _files(root)
     if not files:
         raise SnapshotError(
             "no *.json files of describe-* output found"
-            + (f" (ignored {len(ignored)} other files)" if ignored else ""),
+            + (f" (ignored {len(skipped)} other files)" if skipped else ""),
             source=str(root),
         )
     out = Collected()
-    out.ignored_files = [str(p) for p in ignored]
+    out.ignored_files = [str(p) for p, _reason in skipped]
+    for p, reason in skipped:
+        out.warnings.append(SnapshotWarning("SKIPPED_FILE", f"not read: {reason}", str(p)))
     for f in files:
         account, region = scope_of(f.parts[:-1] if BATFISH_DIR in f.parts else f.relative_to(root).parts[:-1])
         out.files.append(str(f))

@@ -23,7 +23,7 @@ from vpcflow.model import (
     RuleAction,
 )
 from vpcflow.model.filters import icmp_applies, ports_apply
-from vpcflow.sources.base import Ctx, FunctionParser, tags_of
+from vpcflow.sources.base import Ctx, FunctionParser, show, tags_of
 from vpcflow.sources.security_groups import port
 
 
@@ -34,15 +34,15 @@ def _entry(ctx: Ctx, acl_id: str, raw: Any, path: str) -> NetworkAclEntry:
         raise ctx.fail(f"{path}.RuleNumber", f"rule number {number} out of range 1-32766 (32767/32768 for *)")
     egress = ctx.req(e, "Egress", path)
     if not isinstance(egress, bool):
-        raise ctx.fail(f"{path}.Egress", f"expected true or false, found {egress!r}")
+        raise ctx.fail(f"{path}.Egress", f"expected true or false, found {show(egress)}")
     action_raw = ctx.str_(e, "RuleAction", path).lower()
     if action_raw not in ("allow", "deny"):
-        raise ctx.fail(f"{path}.RuleAction", f"expected allow or deny, found {action_raw!r}")
+        raise ctx.fail(f"{path}.RuleAction", f"expected allow or deny, found {show(action_raw)}")
     proto = ctx.protocol(ctx.req(e, "Protocol", path), f"{path}.Protocol")
     if e.get("CidrBlock"):
-        cidr = ctx.cidr(e["CidrBlock"], f"{path}.CidrBlock")
+        cidr = ctx.cidr(e["CidrBlock"], f"{path}.CidrBlock", version=4)
     elif e.get("Ipv6CidrBlock"):
-        cidr = ctx.cidr(e["Ipv6CidrBlock"], f"{path}.Ipv6CidrBlock")
+        cidr = ctx.cidr(e["Ipv6CidrBlock"], f"{path}.Ipv6CidrBlock", version=6)
     else:
         raise ctx.fail(path, "missing required key 'CidrBlock' or 'Ipv6CidrBlock'")
     ports: PortRange | None = None
@@ -93,8 +93,7 @@ def with_default_entries(
 def parse_network_acls(items: list[Any], ctx: Ctx) -> None:
     for i, raw in enumerate(items):
         path = f"$.NetworkAcls[{i}]"
-        item = ctx.obj(raw, path)
-        acl_id = ctx.str_(item, "NetworkAclId", path)
+        item, acl_id = ctx.begin(raw, path, "NetworkAclId")
         entries = [
             _entry(ctx, acl_id, e, f"{path}.Entries[{j}]")
             for j, e in enumerate(ctx.opt_list(item, "Entries", path))
@@ -103,12 +102,16 @@ def parse_network_acls(items: list[Any], ctx: Ctx) -> None:
         for j, e in enumerate(entries):
             key = (e.direction, e.rule_number)
             if key in seen:
-                raise ctx.fail(
+                # AWS refuses a second entry with a number in use (NetworkAclEntryAlreadyExists), so
+                # which one is evaluated first cannot be known: the ACL is a contradiction, not an error
+                ctx.contradict(
+                    "DUPLICATE_RULE_NUMBER",
+                    acl_id,
+                    f"{acl_id} has two {e.direction.value} entries numbered {e.rule_number} "
+                    f"(Entries[{seen[key]}] and Entries[{j}])",
                     f"{path}.Entries[{j}].RuleNumber",
-                    f"{e.direction.value} rule number {e.rule_number} appears twice "
-                    f"(also at Entries[{seen[key]}])",
                 )
-            seen[key] = j
+            seen.setdefault(key, j)
         has_v6 = any(e.cidr.version == 6 for e in entries)
         by_dir: dict[Direction, list[NetworkAclEntry]] = {Direction.INGRESS: [], Direction.EGRESS: []}
         for e in entries:
@@ -119,9 +122,12 @@ def parse_network_acls(items: list[Any], ctx: Ctx) -> None:
             sid = ctx.opt_str(ctx.obj(a, ap), "SubnetId", ap)
             if sid:
                 subnets.append(sid)
+                ctx.refer(acl_id, sid, ap)
+        vpc_id = ctx.str_(item, "VpcId", path)
+        ctx.refer(acl_id, vpc_id, f"{path}.VpcId")
         acl = NetworkAcl(
             acl_id,
-            ctx.str_(item, "VpcId", path),
+            vpc_id,
             ctx.opt_bool(item, "IsDefault", path, False),
             with_default_entries(acl_id, Direction.INGRESS, by_dir[Direction.INGRESS], has_v6),
             with_default_entries(acl_id, Direction.EGRESS, by_dir[Direction.EGRESS], has_v6),

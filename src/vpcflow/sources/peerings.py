@@ -19,12 +19,14 @@ def _vpc_info(
     cidrs: list[Cidr] = []
     for j, raw in enumerate(ctx.opt_list(info, "CidrBlockSet", p)):
         cp = f"{p}.CidrBlockSet[{j}]"
-        cidrs.append(ctx.cidr(ctx.req(ctx.obj(raw, cp), "CidrBlock", cp), f"{cp}.CidrBlock"))
+        cidrs.append(ctx.cidr(ctx.req(ctx.obj(raw, cp), "CidrBlock", cp), f"{cp}.CidrBlock", version=4))
     if not cidrs and info.get("CidrBlock"):
-        cidrs.append(ctx.cidr(info["CidrBlock"], f"{p}.CidrBlock"))
+        cidrs.append(ctx.cidr(info["CidrBlock"], f"{p}.CidrBlock", version=4))
     for j, raw in enumerate(ctx.opt_list(info, "Ipv6CidrBlockSet", p)):
         cp = f"{p}.Ipv6CidrBlockSet[{j}]"
-        cidrs.append(ctx.cidr(ctx.req(ctx.obj(raw, cp), "Ipv6CidrBlock", cp), f"{cp}.Ipv6CidrBlock"))
+        cidrs.append(
+            ctx.cidr(ctx.req(ctx.obj(raw, cp), "Ipv6CidrBlock", cp), f"{cp}.Ipv6CidrBlock", version=6)
+        )
     return (
         ctx.str_(info, "VpcId", p),
         tuple(cidrs),
@@ -36,8 +38,7 @@ def _vpc_info(
 def parse_peerings(items: list[Any], ctx: Ctx) -> None:
     for i, raw in enumerate(items):
         path = f"$.VpcPeeringConnections[{i}]"
-        item = ctx.obj(raw, path)
-        pcx_id = ctx.str_(item, "VpcPeeringConnectionId", path)
+        item, pcx_id = ctx.begin(raw, path, "VpcPeeringConnectionId")
         status = ctx.opt_str(ctx.opt_obj(item, "Status", path), "Code", f"{path}.Status") or "unknown"
         rv, rc, ro, rr = _vpc_info(ctx, item, "RequesterVpcInfo", path)
         av, ac, ao, ar = _vpc_info(ctx, item, "AccepterVpcInfo", path)

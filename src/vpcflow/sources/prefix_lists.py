@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 from vpcflow.model import Cidr, PrefixList
-from vpcflow.sources.base import Ctx, FunctionParser, Json
+from vpcflow.sources.base import Ctx, FunctionParser, Json, printable, show
 
 ENTRY_KEYS = ("Entries", "PrefixListEntries")
 # keys an entries document may carry besides the id and the entries (paginated CLI/boto3 output)
@@ -71,8 +71,7 @@ def _add_entries(ctx: Ctx, plid: str, cidrs: list[Cidr]) -> None:
 def _parse(items: list[Any], ctx: Ctx, key: str) -> None:
     for i, raw in enumerate(items):
         path = f"$.{key}[{i}]"
-        item = ctx.obj(raw, path)
-        plid = ctx.str_(item, "PrefixListId", path)
+        item, plid = ctx.begin(raw, path, "PrefixListId")
         cidrs = [ctx.cidr(c, f"{path}.Cidrs[{j}]") for j, c in enumerate(ctx.opt_list(item, "Cidrs", path))]
         inline, present = _entry_list(ctx, item, path)
         if present or "Cidrs" in item:
@@ -110,8 +109,10 @@ def parse_prefix_list_entries(items: list[Any], ctx: Ctx) -> None:
     orphans = 0
     for i, raw in enumerate(items):
         path = f"$.PrefixListEntries[{i}]"
+        ctx.resource = None
         item = ctx.obj(raw, path)
         if "PrefixListId" in item:
+            ctx.resource = ctx.str_(item, "PrefixListId", path)
             cidrs, present = _entry_list(ctx, item, path)
             if not present:
                 raise ctx.fail(path, "missing required key 'Entries' (the list's CIDRs)")
@@ -134,11 +135,16 @@ def is_entries_document(doc: Json) -> bool:
 
 
 def parse_entries_document(doc: Json, ctx: Ctx) -> None:
+    ctx.resource = ctx.str_(doc, "PrefixListId", "$")
     cidrs, _present = _entry_list(ctx, doc, "$")
-    _add_entries(ctx, ctx.str_(doc, "PrefixListId", "$"), cidrs)
+    _add_entries(ctx, ctx.resource, cidrs)
     for key in doc:
         if key not in _ENTRY_DOC_META:
-            ctx.warn("UNKNOWN_KEY", f"unknown key {key!r} beside prefix-list entries ignored", f"$.{key}")
+            ctx.warn(
+                "UNKNOWN_KEY",
+                f"unknown key {show(key)} beside prefix-list entries ignored",
+                f"$.{printable(key)}",
+            )
 
 
 PREFIX_LISTS = FunctionParser("PrefixLists", parse_prefix_lists)

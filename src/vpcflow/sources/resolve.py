@@ -21,6 +21,7 @@ from vpcflow.model import (
     SnapshotWarning,
 )
 from vpcflow.sources.base import Collected
+from vpcflow.sources.consistency import check
 from vpcflow.sources.transit_resolve import build_transit
 
 
@@ -30,6 +31,7 @@ def build(out: Collected) -> Snapshot:
     pls = _prefix_lists(out, warn)
     acls = _acls_with_v6_default(out)
     _unresolved(out, enis, pls, warn)
+    check(out, enis)
     transit = build_transit(out)
     for key, count in out.unparsed_counts.items():
         sources = out.unparsed_sources[key]
@@ -55,6 +57,7 @@ def build(out: Collected) -> Snapshot:
         flow_logs=out.flow_logs.values(),
         warnings=warn,
         not_modelled=out.unparsed_counts,
+        contradictions=out.contradictions,
         **transit,
     )
 
@@ -160,7 +163,7 @@ def _unresolved(
                         "UNRESOLVED_GROUP",
                         f"{g.group_id} references {peer.group_id}{where}, which is not in the snapshot: "
                         "the rule matches nothing",
-                        None,
+                        out.references.get((g.group_id, peer.group_id)),
                         g.group_id,
                     )
                 )
@@ -180,7 +183,7 @@ def _unresolved(
                     "UNRESOLVED_GROUP",
                     f"{eni.eni_id} is attached to {', '.join(missing)}, not in the snapshot: "
                     "no rules from it",
-                    None,
+                    out.references.get((eni.eni_id, missing[0])),
                     eni.eni_id,
                 )
             )

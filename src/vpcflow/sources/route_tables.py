@@ -51,9 +51,9 @@ def _route(ctx: Ctx, rtb_id: str, raw: Any, path: str) -> Route:
     dest: Cidr | None = None
     pl: str | None = None
     if r.get("DestinationCidrBlock"):
-        dest = ctx.cidr(r["DestinationCidrBlock"], f"{path}.DestinationCidrBlock")
+        dest = ctx.cidr(r["DestinationCidrBlock"], f"{path}.DestinationCidrBlock", version=4)
     elif r.get("DestinationIpv6CidrBlock"):
-        dest = ctx.cidr(r["DestinationIpv6CidrBlock"], f"{path}.DestinationIpv6CidrBlock")
+        dest = ctx.cidr(r["DestinationIpv6CidrBlock"], f"{path}.DestinationIpv6CidrBlock", version=6)
     elif r.get("DestinationPrefixListId"):
         pl = ctx.str_(r, "DestinationPrefixListId", path)
     else:
@@ -72,6 +72,8 @@ def _route(ctx: Ctx, rtb_id: str, raw: Any, path: str) -> Route:
             if kind is RouteTarget.INSTANCE and r.get("NetworkInterfaceId"):
                 tid = ctx.str_(r, "NetworkInterfaceId", path)
             break
+    if tid is not None and tid != "local":
+        ctx.refer(rtb_id, tid, path)
     state = ctx.opt_str(r, "State", path) or "active"
     route = Route(dest, target, tid, state, pl, ctx.opt_str(r, "Origin", path))
     # A blackhole route drops packets whatever its (deleted) target was: the engine models that.
@@ -89,24 +91,25 @@ def _route(ctx: Ctx, rtb_id: str, raw: Any, path: str) -> Route:
 def parse_route_tables(items: list[Any], ctx: Ctx) -> None:
     for i, raw in enumerate(items):
         path = f"$.RouteTables[{i}]"
-        item = ctx.obj(raw, path)
-        rtb_id = ctx.str_(item, "RouteTableId", path)
+        item, rtb_id = ctx.begin(raw, path, "RouteTableId")
         main = False
         subnets, gateways = [], []
         for j, a_raw in enumerate(ctx.opt_list(item, "Associations", path)):
             ap = f"{path}.Associations[{j}]"
             a = ctx.obj(a_raw, ap)
-            state = ctx.opt_obj(a, "AssociationState", ap).get("State", "associated")
-            if state in _INACTIVE_ASSOCIATION:
+            state = ctx.opt_str(ctx.opt_obj(a, "AssociationState", ap), "State", f"{ap}.AssociationState")
+            if state is not None and state in _INACTIVE_ASSOCIATION:
                 continue
             if ctx.opt_bool(a, "Main", ap, False):
                 main = True
             sid = ctx.opt_str(a, "SubnetId", ap)
             if sid:
                 subnets.append(sid)
+                ctx.refer(rtb_id, sid, ap)
             gid = ctx.opt_str(a, "GatewayId", ap)
             if gid:
                 gateways.append(gid)
+                ctx.refer(rtb_id, gid, ap)
         if gateways:
             ctx.warn(
                 "NOT_MODELLED",
@@ -119,13 +122,15 @@ def parse_route_tables(items: list[Any], ctx: Ctx) -> None:
             _route(ctx, rtb_id, r, f"{path}.Routes[{j}]")
             for j, r in enumerate(ctx.opt_list(item, "Routes", path))
         )
+        vpc_id = ctx.str_(item, "VpcId", path)
+        ctx.refer(rtb_id, vpc_id, f"{path}.VpcId")
         vgws = []
         for j, v_raw in enumerate(ctx.opt_list(item, "PropagatingVgws", path)):
             vp = f"{path}.PropagatingVgws[{j}]"
             vgws.append(ctx.str_(ctx.obj(v_raw, vp), "GatewayId", vp))
         table = RouteTable(
             rtb_id,
-            ctx.str_(item, "VpcId", path),
+            vpc_id,
             main,
             frozenset(subnets),
             routes,

@@ -80,16 +80,12 @@ def _peers(ctx: Ctx, perm: Json, path: str) -> list[tuple[Peer, str | None]]:
     for i, raw in enumerate(ctx.opt_list(perm, "IpRanges", path)):
         p = f"{path}.IpRanges[{i}]"
         r = ctx.obj(raw, p)
-        cidr = ctx.cidr(ctx.req(r, "CidrIp", p), f"{p}.CidrIp")
-        if cidr.version != 4:
-            raise ctx.fail(f"{p}.CidrIp", f"expected an IPv4 CIDR, found {r['CidrIp']!r}")
+        cidr = ctx.cidr(ctx.req(r, "CidrIp", p), f"{p}.CidrIp", version=4)
         peers.append((CidrPeer(cidr), ctx.opt_str(r, "Description", p)))
     for i, raw in enumerate(ctx.opt_list(perm, "Ipv6Ranges", path)):
         p = f"{path}.Ipv6Ranges[{i}]"
         r = ctx.obj(raw, p)
-        cidr = ctx.cidr(ctx.req(r, "CidrIpv6", p), f"{p}.CidrIpv6")
-        if cidr.version != 6:
-            raise ctx.fail(f"{p}.CidrIpv6", f"expected an IPv6 CIDR, found {r['CidrIpv6']!r}")
+        cidr = ctx.cidr(ctx.req(r, "CidrIpv6", p), f"{p}.CidrIpv6", version=6)
         peers.append((CidrPeer(cidr), ctx.opt_str(r, "Description", p)))
     for i, raw in enumerate(ctx.opt_list(perm, "PrefixListIds", path)):
         p = f"{path}.PrefixListIds[{i}]"
@@ -99,8 +95,11 @@ def _peers(ctx: Ctx, perm: Json, path: str) -> list[tuple[Peer, str | None]]:
         p = f"{path}.UserIdGroupPairs[{i}]"
         r = ctx.obj(raw, p)
         # EC2-Classic pairs could name a group only; in a VPC the id is always present
+        group_id = ctx.str_(r, "GroupId", p)
+        if ctx.resource is not None:
+            ctx.refer(ctx.resource, group_id, p)
         group = GroupPeer(
-            ctx.str_(r, "GroupId", p),
+            group_id,
             ctx.opt_str(r, "UserId", p),
             ctx.opt_str(r, "VpcId", p),
             ctx.opt_str(r, "PeeringStatus", p),
@@ -126,12 +125,14 @@ def _rules(
 def parse_security_groups(items: list[Any], ctx: Ctx) -> None:
     for i, raw in enumerate(items):
         path = f"$.SecurityGroups[{i}]"
-        item = ctx.obj(raw, path)
-        gid = ctx.str_(item, "GroupId", path)
+        item, gid = ctx.begin(raw, path, "GroupId")
+        vpc_id = ctx.opt_str(item, "VpcId", path)
+        if vpc_id is not None:
+            ctx.refer(gid, vpc_id, f"{path}.VpcId")
         group = SecurityGroup(
             gid,
             ctx.opt_str(item, "GroupName", path) or gid,
-            ctx.opt_str(item, "VpcId", path),
+            vpc_id,
             ctx.opt_str(item, "OwnerId", path) or ctx.account,
             ctx.opt_str(item, "Description", path),
             _rules(ctx, gid, item, "IpPermissions", Direction.INGRESS, path),

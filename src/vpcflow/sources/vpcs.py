@@ -8,29 +8,31 @@ from vpcflow.model import Cidr, Vpc
 from vpcflow.sources.base import Ctx, FunctionParser, Json, tags_of
 
 
-def associated_cidrs(ctx: Ctx, item: Json, key: str, cidr_key: str, state_key: str, path: str) -> list[Cidr]:
-    """CIDRs of an association set whose state is ``associated`` (disassociated ones no longer route)."""
+def associated_cidrs(
+    ctx: Ctx, item: Json, key: str, cidr_key: str, state_key: str, path: str, version: int
+) -> list[Cidr]:
+    """CIDRs of an association set whose state is ``associated`` (disassociated ones no longer route);
+    each must be of the family the field holds (``version``)."""
     out: list[Cidr] = []
     for j, raw in enumerate(ctx.opt_list(item, key, path)):
         p = f"{path}.{key}[{j}]"
         a = ctx.obj(raw, p)
-        state = ctx.opt_obj(a, state_key, p).get("State", "associated")
+        state = ctx.opt_str(ctx.opt_obj(a, state_key, p), "State", f"{p}.{state_key}") or "associated"
         if state in ("associated", "associating") and a.get(cidr_key):
-            out.append(ctx.cidr(a[cidr_key], f"{p}.{cidr_key}"))
+            out.append(ctx.cidr(a[cidr_key], f"{p}.{cidr_key}", version))
     return out
 
 
 def parse_vpcs(items: list[Any], ctx: Ctx) -> None:
     for i, raw in enumerate(items):
         path = f"$.Vpcs[{i}]"
-        item = ctx.obj(raw, path)
-        vpc_id = ctx.str_(item, "VpcId", path)
-        v4 = associated_cidrs(ctx, item, "CidrBlockAssociationSet", "CidrBlock", "CidrBlockState", path)
+        item, vpc_id = ctx.begin(raw, path, "VpcId")
+        v4 = associated_cidrs(ctx, item, "CidrBlockAssociationSet", "CidrBlock", "CidrBlockState", path, 4)
         if not v4:
             # every VPC has a primary IPv4 CIDR; some outputs carry only the CidrBlock field
-            v4.append(ctx.cidr(ctx.req(item, "CidrBlock", path), f"{path}.CidrBlock"))
+            v4.append(ctx.cidr(ctx.req(item, "CidrBlock", path), f"{path}.CidrBlock", version=4))
         v6 = associated_cidrs(
-            ctx, item, "Ipv6CidrBlockAssociationSet", "Ipv6CidrBlock", "Ipv6CidrBlockState", path
+            ctx, item, "Ipv6CidrBlockAssociationSet", "Ipv6CidrBlock", "Ipv6CidrBlockState", path, 6
         )
         vpc = Vpc(
             vpc_id,
