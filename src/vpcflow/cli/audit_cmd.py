@@ -1,0 +1,76 @@
+"""``vpcflow audit``: Security Hub / CIS controls with path-aware exposure, as text, JSON or SARIF."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from vpcflow.cli.app import app
+
+
+class AuditFormat(StrEnum):
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+
+
+class FailOn(StrEnum):
+    critical = "critical"
+    high = "high"
+    medium = "medium"
+    low = "low"
+    info = "info"
+
+
+@app.command("audit")
+def audit_command(
+    source: Annotated[str, typer.Argument(help="Snapshot directory or file (describe-* JSON).")],
+    output: Annotated[
+        AuditFormat, typer.Option("--format", "-f", help="text, json or sarif.")
+    ] = AuditFormat.text,
+    fail_on: Annotated[
+        FailOn,
+        typer.Option("--fail-on", help="Exit 1 when an unsuppressed finding is at or above this severity."),
+    ] = FailOn.info,
+    config: Annotated[
+        str | None, typer.Option("--config", help="Audit configuration YAML (see docs/audit.md).")
+    ] = None,
+    suppressions: Annotated[
+        str | None, typer.Option("--suppressions", help="Suppression YAML: ids or control+resource globs.")
+    ] = None,
+) -> int:
+    """Audit security groups and network ACLs: Security Hub EC2.x and CIS controls, each exposure
+    checked against what the internet can actually reach. Exit 0 if no unsuppressed finding is at or
+    above --fail-on, 1 if one is, 2 on bad input."""
+    import json
+
+    from vpcflow import __version__
+    from vpcflow.audit import Severity, audit, load_config, load_suppressions
+    from vpcflow.audit.config import AuditConfig
+    from vpcflow.audit.render import report_text
+    from vpcflow.audit.sarif import report_sarif
+    from vpcflow.render import dumps
+    from vpcflow.sources import load_with_report
+
+    cfg = load_config(config) if config else AuditConfig()
+    extra = load_suppressions(suppressions) if suppressions else ()
+    loaded = load_with_report(source)
+    snap = loaded.snapshot
+    known = any("FlowLogs" in sc.items for sc in loaded.scopes) or None
+    report = audit(
+        snap,
+        cfg,
+        snapshot_path=source,
+        files=loaded.files,
+        flow_logs_known=known,
+        suppressions=extra,
+    )
+    if output is AuditFormat.json:
+        typer.echo(dumps(report.to_json()), nl=False)
+    elif output is AuditFormat.sarif:
+        typer.echo(json.dumps(report_sarif(report, __version__), indent=2) + "\n", nl=False)
+    else:
+        typer.echo(report_text(report), nl=False)
+    return 1 if report.failing(Severity.parse(fail_on.value)) else 0
