@@ -19,7 +19,7 @@ from vpcflow.audit.findings import Finding
 from vpcflow.audit.sg_checks import ports_text
 from vpcflow.audit.world import INTERNET
 from vpcflow.engine.intervals import IntervalSet
-from vpcflow.model import TCP, UDP, NetworkAcl, NetworkAclEntry, RuleAction
+from vpcflow.model import TCP, UDP, NetworkAcl, NetworkAclEntry, RuleAction, protocol_name
 
 EC2_21_PORTS = (22, 3389)
 
@@ -112,7 +112,11 @@ def world_admin_findings(ctx: AuditContext) -> Iterator[Finding]:
                 rules=key,
                 controls=controls,
                 path=path,
-                detail={"ip_version": version, "subnets": subnets},
+                detail={
+                    "ip_version": version,
+                    "ports": {protocol_name(p): str(v) for p, v in sorted(got.items())},
+                    "subnets": subnets,
+                },
             )
 
 
