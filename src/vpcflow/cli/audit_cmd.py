@@ -2,38 +2,28 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Annotated
 
 import typer
 
 from vpcflow.cli.app import app
+from vpcflow.errors import QueryError
 
-
-class AuditFormat(StrEnum):
-    text = "text"
-    json = "json"
-    sarif = "sarif"
-
-
-class FailOn(StrEnum):
-    critical = "critical"
-    high = "high"
-    medium = "medium"
-    low = "low"
-    info = "info"
+FORMATS = ("text", "json", "sarif")
+SEVERITIES = ("critical", "high", "medium", "low", "info")
 
 
 @app.command("audit")
 def audit_command(
     source: Annotated[str, typer.Argument(help="Snapshot directory or file (describe-* JSON).")],
-    output: Annotated[
-        AuditFormat, typer.Option("--format", "-f", help="text, json or sarif.")
-    ] = AuditFormat.text,
+    output: Annotated[str, typer.Option("--format", "-f", help="text, json or sarif.")] = "text",
     fail_on: Annotated[
-        FailOn,
-        typer.Option("--fail-on", help="Exit 1 when an unsuppressed finding is at or above this severity."),
-    ] = FailOn.info,
+        str,
+        typer.Option(
+            "--fail-on",
+            help="critical, high, medium, low or info: exit 1 when an unsuppressed finding is at or above it.",
+        ),
+    ] = "info",
     config: Annotated[
         str | None, typer.Option("--config", help="Audit configuration YAML (see docs/audit.md).")
     ] = None,
@@ -54,6 +44,11 @@ def audit_command(
     from vpcflow.render import dumps
     from vpcflow.sources import load_with_report
 
+    if output not in FORMATS:
+        raise QueryError(f"--format {output!r}: expected one of {', '.join(FORMATS)}")
+    if fail_on.lower() not in SEVERITIES:
+        raise QueryError(f"--fail-on {fail_on!r}: expected one of {', '.join(SEVERITIES)}")
+    threshold = Severity.parse(fail_on)
     cfg = load_config(config) if config else AuditConfig()
     extra = load_suppressions(suppressions) if suppressions else ()
     loaded = load_with_report(source)
@@ -67,10 +62,10 @@ def audit_command(
         flow_logs_known=known,
         suppressions=extra,
     )
-    if output is AuditFormat.json:
+    if output == "json":
         typer.echo(dumps(report.to_json()), nl=False)
-    elif output is AuditFormat.sarif:
+    elif output == "sarif":
         typer.echo(json.dumps(report_sarif(report, __version__), indent=2) + "\n", nl=False)
     else:
         typer.echo(report_text(report), nl=False)
-    return 1 if report.failing(Severity.parse(fail_on.value)) else 0
+    return 1 if report.failing(threshold) else 0
