@@ -55,42 +55,56 @@ def _one_line_error(proc: subprocess.CompletedProcess[str], text: str) -> None:
     assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
 
 
-def test_exit_codes_follow_fail_on() -> None:
+def test_installed_command_exit_codes_and_formats() -> None:
     proc = vpcflow("audit", EXPOSED)
     assert proc.returncode == 1 and proc.stdout.startswith(f"vpcflow audit {EXPOSED}: 24 finding(s)")
-    assert vpcflow("audit", EXPOSED, "--fail-on", "critical").returncode == 1  # EC2.19 on the bastion
+    assert proc.stderr == ""
     assert vpcflow("audit", "examples/three-tier", "--fail-on", "critical").returncode == 0
-    assert vpcflow("audit", "examples/three-tier", "--fail-on", "HIGH").returncode == 1
-
-
-def test_json_and_sarif_formats() -> None:
-    code, doc = _json(EXPOSED)
-    assert code == 1 and len(doc["findings"]) == 24 and doc["summary"]["reachable"] == 5
-    proc = vpcflow("audit", EXPOSED, "--format", "sarif")
+    proc = vpcflow("audit", EXPOSED, "--format", "sarif", "--fail-on", "critical")  # EC2.19 on the bastion
+    assert proc.returncode == 1
     sarif = json.loads(proc.stdout)
     assert sarif["version"] == "2.1.0" and len(sarif["runs"][0]["results"]) == 24
 
 
-def test_usage_and_input_errors_are_one_line_exit_2(tmp_path: Path) -> None:
+def test_installed_command_usage_errors_are_one_line_exit_2(tmp_path: Path) -> None:
     _one_line_error(vpcflow("audit", EXPOSED, "--format", "xml"), "--format 'xml'")
-    _one_line_error(vpcflow("audit", EXPOSED, "--fail-on", "severe"), "--fail-on 'severe'")
-    _one_line_error(vpcflow("audit", str(tmp_path / "absent")), "no such file or directory")
     bad = tmp_path / "audit.yaml"
     bad.write_text("authorized_ports:\n  tcp: [80, 443]\nquota: {}\n")
     _one_line_error(vpcflow("audit", EXPOSED, "--config", str(bad)), f"{bad}:3:1: unknown key 'quota'")
+
+
+def _error(args: tuple[str, ...], text: str) -> None:
+    code, out, err = _main("audit", *args)
+    assert (code, out) == (2, ""), err
+    assert err.startswith("vpcflow: error: ") and text in err and err.count("\n") == 1, err
+
+
+def test_fail_on_thresholds() -> None:
+    assert _main("audit", EXPOSED)[0] == 1
+    assert _main("audit", EXPOSED, "--fail-on", "critical")[0] == 1
+    assert _main("audit", "examples/three-tier", "--fail-on", "critical")[0] == 0
+    assert _main("audit", "examples/three-tier", "--fail-on", "HIGH")[0] == 1
+    code, doc = _json(EXPOSED)
+    assert code == 1 and len(doc["findings"]) == 24 and doc["summary"]["reachable"] == 5
+
+
+def test_input_errors_name_the_file_and_line(tmp_path: Path) -> None:
+    _error((EXPOSED, "--fail-on", "severe"), "--fail-on 'severe'")
+    _error((str(tmp_path / "absent"),), "no such file or directory")
+    bad = tmp_path / "audit.yaml"
     bad.write_text("admin_ports: [22, 70000]\n")
-    _one_line_error(vpcflow("audit", EXPOSED, "--config", str(bad)), f"{bad}:1:")
+    _error((EXPOSED, "--config", str(bad)), f"{bad}:1:")
     bad.write_text("severity: {EC2.99: high}\n")
-    _one_line_error(vpcflow("audit", EXPOSED, "--config", str(bad)), "unknown check or control id 'EC2.99'")
+    _error((EXPOSED, "--config", str(bad)), "unknown check or control id 'EC2.99'")
+    bad.write_text("tiers:\n  statements:\n    - deny: {from: internet, to: nobody}\n")
+    _error((EXPOSED, "--config", str(bad)), f"{bad}:3:")
     sup = tmp_path / "sup.yaml"
     sup.write_text("suppressions:\n  - id: vf-0000000000000000\n")
-    _one_line_error(
-        vpcflow("audit", EXPOSED, "--suppressions", str(sup)), f"{sup}:2:5: a suppression needs a 'reason'"
-    )
+    _error((EXPOSED, "--suppressions", str(sup)), f"{sup}:2:5: a suppression needs a 'reason'")
     sup.write_text(
         "suppressions:\n  - control: EC2.13\n    resource: sg-*\n    reason: x\n    expires: soon\n"
     )
-    _one_line_error(vpcflow("audit", EXPOSED, "--suppressions", str(sup)), "expected a date YYYY-MM-DD")
+    _error((EXPOSED, "--suppressions", str(sup)), "expected a date YYYY-MM-DD")
 
 
 def test_suppressions_by_id_and_glob_expired_ones_reported(tmp_path: Path) -> None:
