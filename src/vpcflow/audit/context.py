@@ -56,7 +56,10 @@ class AuditContext:
         check = BY_ID[check_id]
         ctl = controls or check.controls
         configured = self.config.severity_of(check.id, ctl)
-        severity = configured if configured is not None else (severity or check.severity)
+        if configured is not None:
+            severity = configured
+        elif severity is None:
+            severity = check.severity
         reachable = reason = witness = trace = None
         if path is not None:
             reachable, reason, witness = path.reachable, path.reason, path.witness
