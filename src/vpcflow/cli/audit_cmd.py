@@ -21,7 +21,7 @@ def audit_command(
         str,
         typer.Option(
             "--fail-on",
-            help="critical, high, medium, low or info: exit 1 when an unsuppressed finding is at or above it.",
+            help="critical, high, medium, low or info: exit 1 if an unsuppressed finding is at or above it.",
         ),
     ] = "info",
     config: Annotated[
