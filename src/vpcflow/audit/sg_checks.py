@@ -89,7 +89,7 @@ def world_findings(ctx: AuditContext) -> Iterator[Finding]:
 
 
 def _rules_text(rules: tuple[SecurityGroupRule, ...]) -> str:
-    return " + ".join(f"{r.direction.value} {r.match_text} from {r.peer}" for r in rules)
+    return " + ".join(f"{r.match_text} from {r.peer}" for r in rules)
 
 
 def ports_text(ports: dict[int, IntervalSet]) -> str:
@@ -109,10 +109,11 @@ def _finding(ctx: AuditContext, group: SecurityGroup, check_id: str, hit: _Hit) 
         how = f"inbound rule {r.match_text} from {r.peer}"
         if str(r.peer) != world:
             how += f" (all of {world})" if covers_world(ctx.rules, r, hit.version) else ""
+        how += " admits"
     else:
-        how = f"inbound rules {_rules_text(hit.rules)} together (covering {world})"
+        how = f"inbound rules {_rules_text(hit.rules)} together (covering {world}) admit"
     path = ctx.paths.group(group.group_id, hit.version, hit.ports)
-    message = f"{how} admits {ports_text(hit.ports)} from the whole IPv{hit.version} internet"
+    message = f"{how} {ports_text(hit.ports)} from the whole IPv{hit.version} internet"
     return ctx.finding(
         check_id,
         ctx.resource(group.group_id),
