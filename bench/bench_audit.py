@@ -32,8 +32,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.iac_plan import PlanWriter
-
 Json = dict[str, Any]
 HERE = Path(__file__).resolve().parent
 CHECKOV_VENV = HERE / ".venv-checkov"
@@ -48,8 +46,55 @@ def _ref(address: str, attr: str = "id") -> Json:
     return {"references": [f"{address}.{attr}", address]}
 
 
-def _block(port: int | None, cidrs: list[str], *, proto: str = "tcp", v6: list[str] | None = None,
-           self_: bool = False) -> Json:  # fmt: skip
+class PlanWriter:
+    """``terraform show -json`` of a plan that creates everything: ``resource_changes`` with
+    ``after_unknown``, ``planned_values`` (unknown attributes omitted) and one configuration block per
+    resource carrying the references that are the only edges."""
+
+    def __init__(self) -> None:
+        self.changes: list[Json] = []
+        self.config: list[Json] = []
+
+    def add(self, rtype: str, name: str, after: Json, unknown: Json, exprs: Json) -> str:
+        address = f"{rtype}.{name}"
+        change = {
+            "actions": ["create"],
+            "before": None,
+            "after": after,
+            "after_unknown": {"id": True, "arn": True, **unknown},
+            "before_sensitive": False,
+            "after_sensitive": {},
+        }
+        common = {"address": address, "mode": "managed", "type": rtype, "name": name}
+        self.changes.append(
+            common | {"provider_name": "registry.terraform.io/hashicorp/aws", "change": change}
+        )
+        self.config.append(common | {"expressions": exprs})
+        return address
+
+    def document(self) -> Json:
+        planned = [
+            {k: c[k] for k in ("address", "mode", "type", "name", "provider_name")}
+            | {"values": c["change"]["after"]}
+            for c in self.changes
+        ]
+        return {
+            "format_version": "1.2",
+            "terraform_version": "1.9.5",
+            "planned_values": {"root_module": {"resources": planned}},
+            "resource_changes": self.changes,
+            "configuration": {"root_module": {"resources": self.config}},
+        }
+
+
+def _block(
+    port: int | None,
+    cidrs: list[str],
+    *,
+    proto: str = "tcp",
+    v6: list[str] | None = None,
+    self_: bool = False,
+) -> Json:
     lo = 0 if port is None else port
     return {
         "from_port": lo,
@@ -82,43 +127,94 @@ def make_plan(seed: int = 0) -> tuple[Json, list[Planted]]:
     for v in range(2):
         a = w.add("aws_vpc", f"v{v}", {"cidr_block": f"10.{v}.0.0/16", "tags": {"Name": f"v{v}"}}, {}, {})
         vpcs.append(a)
-        igws.append(w.add("aws_internet_gateway", f"gw{v}", {"tags": None}, {"vpc_id": True}, {"vpc_id": _ref(a)}))
-        rtbs.append(w.add("aws_route_table", f"public{v}", {"tags": None}, {"vpc_id": True, "route": True},
-                          {"vpc_id": _ref(a)}))  # fmt: skip
-        w.add("aws_route", f"default{v}", {"destination_cidr_block": "0.0.0.0/0"},
-              {"route_table_id": True, "gateway_id": True}, {"route_table_id": _ref(rtbs[v]), "gateway_id": _ref(igws[v])})  # fmt: skip
+        igws.append(
+            w.add("aws_internet_gateway", f"gw{v}", {"tags": None}, {"vpc_id": True}, {"vpc_id": _ref(a)})
+        )
+        rtbs.append(
+            w.add(
+                "aws_route_table",
+                f"public{v}",
+                {"tags": None},
+                {"vpc_id": True, "route": True},
+                {"vpc_id": _ref(a)},
+            )
+        )
+        w.add(
+            "aws_route",
+            f"default{v}",
+            {"destination_cidr_block": "0.0.0.0/0"},
+            {"route_table_id": True, "gateway_id": True},
+            {"route_table_id": _ref(rtbs[v]), "gateway_id": _ref(igws[v])},
+        )
     subnets = []
     for s in range(40):
         v = s % 2
         public = s % 4 < 2
-        a = w.add("aws_subnet", f"s{s}", {"cidr_block": f"10.{v}.{s}.0/24", "map_public_ip_on_launch": public,
-                                          "tags": None}, {"vpc_id": True}, {"vpc_id": _ref(vpcs[v])})  # fmt: skip
+        a = w.add(
+            "aws_subnet",
+            f"s{s}",
+            {"cidr_block": f"10.{v}.{s}.0/24", "map_public_ip_on_launch": public, "tags": None},
+            {"vpc_id": True},
+            {"vpc_id": _ref(vpcs[v])},
+        )
         subnets.append(a)
         if public:
-            w.add("aws_route_table_association", f"s{s}", {}, {"route_table_id": True, "subnet_id": True},
-                  {"route_table_id": _ref(rtbs[v]), "subnet_id": _ref(a)})  # fmt: skip
+            w.add(
+                "aws_route_table_association",
+                f"s{s}",
+                {},
+                {"route_table_id": True, "subnet_id": True},
+                {"route_table_id": _ref(rtbs[v]), "subnet_id": _ref(a)},
+            )
     # NACLs: 5 allow everything (EC2.21), 5 allow everything behind standalone DENY entries of 22 and
     # 3389 (no EC2.21), 10 allow 443 and replies only
     for n in range(20):
         v = n % 2
         pair = [subnets[k] for k in range(40) if k % 2 == v][(n // 2) * 2 : (n // 2) * 2 + 2]
         kind = "nacl-allow-all" if n < 5 else "nacl-shadowed-deny" if n < 10 else "nacl-restrictive"
-        allow_all = {"rule_no": 100, "action": "allow", "protocol": "-1", "from_port": 0, "to_port": 0,
-                     "cidr_block": "0.0.0.0/0", "ipv6_cidr_block": "", "icmp_type": 0, "icmp_code": 0}  # fmt: skip
+        allow_all = {
+            "rule_no": 100,
+            "action": "allow",
+            "protocol": "-1",
+            "from_port": 0,
+            "to_port": 0,
+            "cidr_block": "0.0.0.0/0",
+            "ipv6_cidr_block": "",
+            "icmp_type": 0,
+            "icmp_code": 0,
+        }
         https = {**allow_all, "protocol": "6", "from_port": 443, "to_port": 443}
         replies = {**allow_all, "rule_no": 110, "protocol": "6", "from_port": 1024, "to_port": 65535}
         ingress = [allow_all] if kind != "nacl-restrictive" else [https, replies]
         egress = [allow_all]
-        a = w.add("aws_network_acl", f"n{n}", {"ingress": ingress, "egress": egress, "tags": None},
-                  {"vpc_id": True, "subnet_ids": True},
-                  {"vpc_id": _ref(vpcs[v]), "subnet_ids": {"references": [x for s in pair for x in (f"{s}.id", s)]}})  # fmt: skip
+        a = w.add(
+            "aws_network_acl",
+            f"n{n}",
+            {"ingress": ingress, "egress": egress, "tags": None},
+            {"vpc_id": True, "subnet_ids": True},
+            {
+                "vpc_id": _ref(vpcs[v]),
+                "subnet_ids": {"references": [x for s in pair for x in (f"{s}.id", s)]},
+            },
+        )
         item = Planted(kind, a, {a}, positive=kind == "nacl-allow-all")
         if kind == "nacl-shadowed-deny":
             for i, (proto, port) in enumerate(((("6", 22)), ("6", 3389), ("17", 22), ("17", 3389))):
-                r = w.add("aws_network_acl_rule", f"n{n}_deny{i}",
-                          {"rule_number": 50 + i, "egress": False, "protocol": proto, "rule_action": "deny",
-                           "cidr_block": "0.0.0.0/0", "from_port": port, "to_port": port},
-                          {"network_acl_id": True}, {"network_acl_id": _ref(a)})  # fmt: skip
+                r = w.add(
+                    "aws_network_acl_rule",
+                    f"n{n}_deny{i}",
+                    {
+                        "rule_number": 50 + i,
+                        "egress": False,
+                        "protocol": proto,
+                        "rule_action": "deny",
+                        "cidr_block": "0.0.0.0/0",
+                        "from_port": port,
+                        "to_port": port,
+                    },
+                    {"network_acl_id": True},
+                    {"network_acl_id": _ref(a)},
+                )
                 item.resources.add(r)
         if kind != "nacl-restrictive":
             planted.append(item)
@@ -128,8 +224,10 @@ def make_plan(seed: int = 0) -> tuple[Json, list[Planted]]:
     plant_at = {100 + 10 * k + i: kinds[k] for k in range(len(kinds)) for i in range(10)}
     for g in range(1200):
         v = g % 2
-        ingress = [_block(rng.choice([80, 443, 5432, 6379, 8443]), [f"10.{rng.randrange(256)}.0.0/16"])
-                   for _ in range(rng.randint(1, 3))]  # fmt: skip
+        ingress = [
+            _block(rng.choice([80, 443, 5432, 6379, 8443]), [f"10.{rng.randrange(256)}.0.0/16"])
+            for _ in range(rng.randint(1, 3))
+        ]
         if g % 7 == 0:
             ingress.append(_block(443, ["0.0.0.0/0"]))  # authorized: no finding
         kind = plant_at.get(g)
@@ -142,9 +240,20 @@ def make_plan(seed: int = 0) -> tuple[Json, list[Planted]]:
         elif kind == "self-22":
             ingress.append(_block(22, ["0.0.0.0/0"], self_=True))
         egress = [_block(None, ["0.0.0.0/0"], proto="-1")]
-        a = w.add("aws_security_group", f"g{g}", {"name": f"g{g}", "description": "generated", "ingress": ingress,
-                                                  "egress": egress, "tags": None, "revoke_rules_on_delete": False},
-                  {"vpc_id": True, "owner_id": True}, {"vpc_id": _ref(vpcs[v])})  # fmt: skip
+        a = w.add(
+            "aws_security_group",
+            f"g{g}",
+            {
+                "name": f"g{g}",
+                "description": "generated",
+                "ingress": ingress,
+                "egress": egress,
+                "tags": None,
+                "revoke_rules_on_delete": False,
+            },
+            {"vpc_id": True, "owner_id": True},
+            {"vpc_id": _ref(vpcs[v])},
+        )
         groups.append(a)
         if kind is not None:
             planted.append(Planted(kind, a, {a}))
@@ -158,21 +267,43 @@ def make_plan(seed: int = 0) -> tuple[Json, list[Planted]]:
         if r < 10:
             item = by_kind["rule-22"][r]
             target, cidrs, port, source = item.group, ["0.0.0.0/0"], 22, None
-        after = {"type": "ingress", "from_port": port, "to_port": port, "protocol": "tcp",
-                 "cidr_blocks": None if source else cidrs, "ipv6_cidr_blocks": None, "prefix_list_ids": None,
-                 "self": False, "description": None}  # fmt: skip
+        after = {
+            "type": "ingress",
+            "from_port": port,
+            "to_port": port,
+            "protocol": "tcp",
+            "cidr_blocks": None if source else cidrs,
+            "ipv6_cidr_blocks": None,
+            "prefix_list_ids": None,
+            "self": False,
+            "description": None,
+        }
         exprs = {"security_group_id": _ref(target)}
         if source:
             exprs["source_security_group_id"] = _ref(source)
-        a = w.add("aws_security_group_rule", f"r{r}", after, {"security_group_id": True, "source_security_group_id": True}, exprs)
+        a = w.add(
+            "aws_security_group_rule",
+            f"r{r}",
+            after,
+            {"security_group_id": True, "source_security_group_id": True},
+            exprs,
+        )
         if r < 10:
             by_kind["rule-22"][r].resources.add(a)
     # 600 new-style rules (10 protocol -1 from 0.0.0.0/0, 10 tcp 3389 from ::/0)
     for r in range(600):
         target = groups[rng.randrange(1200)]
-        after: Json = {"ip_protocol": "tcp", "from_port": 443, "to_port": 443,
-                       "cidr_ipv4": f"10.{rng.randrange(256)}.0.0/16", "cidr_ipv6": None, "prefix_list_id": None,
-                       "referenced_security_group_id": None, "description": None, "tags": None}  # fmt: skip
+        after: Json = {
+            "ip_protocol": "tcp",
+            "from_port": 443,
+            "to_port": 443,
+            "cidr_ipv4": f"10.{rng.randrange(256)}.0.0/16",
+            "cidr_ipv6": None,
+            "prefix_list_id": None,
+            "referenced_security_group_id": None,
+            "description": None,
+            "tags": None,
+        }
         item = None
         if r < 10:
             item = by_kind["new-all"][r]
@@ -182,8 +313,13 @@ def make_plan(seed: int = 0) -> tuple[Json, list[Planted]]:
             after |= {"from_port": 3389, "to_port": 3389, "cidr_ipv4": None, "cidr_ipv6": "::/0"}
         if item is not None:
             target = item.group
-        a = w.add("aws_vpc_security_group_ingress_rule", f"n{r}", after, {"security_group_id": True},
-                  {"security_group_id": _ref(target)})  # fmt: skip
+        a = w.add(
+            "aws_vpc_security_group_ingress_rule",
+            f"n{r}",
+            after,
+            {"security_group_id": True},
+            {"security_group_id": _ref(target)},
+        )
         if item is not None:
             item.resources.add(a)
     # 1,500 instances: every planted group on one in a public subnet (public address from the subnet)
@@ -195,10 +331,19 @@ def make_plan(seed: int = 0) -> tuple[Json, list[Planted]]:
         else:
             g = rng.randrange(1200)
             s = rng.choice([k for k in range(40) if k % 2 == g % 2])
-        w.add("aws_instance", f"i{i}", {"ami": "ami-0123456789abcdef0", "instance_type": "t3.micro", "tags": None},
-              {"subnet_id": True, "vpc_security_group_ids": True, "private_ip": True, "public_ip": True,
-               "associate_public_ip_address": True},
-              {"subnet_id": _ref(subnets[s]), "vpc_security_group_ids": _ref(groups[g])})  # fmt: skip
+        w.add(
+            "aws_instance",
+            f"i{i}",
+            {"ami": "ami-0123456789abcdef0", "instance_type": "t3.micro", "tags": None},
+            {
+                "subnet_id": True,
+                "vpc_security_group_ids": True,
+                "private_ip": True,
+                "public_ip": True,
+                "associate_public_ip_address": True,
+            },
+            {"subnet_id": _ref(subnets[s]), "vpc_security_group_ids": _ref(groups[g])},
+        )
     return w.document(), planted
 
 
@@ -210,7 +355,9 @@ def checkov_bin() -> Path:
     if not exe.exists():
         print(f"creating {CHECKOV_VENV} with checkov=={CHECKOV_VERSION} (once)", file=sys.stderr)
         venv.create(CHECKOV_VENV, with_pip=True)
-        subprocess.run([str(CHECKOV_VENV / "bin" / "pip"), "install", "-q", f"checkov=={CHECKOV_VERSION}"], check=True)
+        subprocess.run(
+            [str(CHECKOV_VENV / "bin" / "pip"), "install", "-q", f"checkov=={CHECKOV_VERSION}"], check=True
+        )
     return exe
 
 
@@ -230,8 +377,18 @@ def run_vpcflow(plan: Path) -> tuple[float, Json]:
 
 
 def run_checkov(plan: Path) -> tuple[float, list[Json]]:
-    elapsed, out = _timed([str(checkov_bin()), "-f", str(plan), "--framework", "terraform_plan", "-o", "json",
-                           "--skip-download"])  # fmt: skip
+    elapsed, out = _timed(
+        [
+            str(checkov_bin()),
+            "-f",
+            str(plan),
+            "--framework",
+            "terraform_plan",
+            "-o",
+            "json",
+            "--skip-download",
+        ]
+    )
     doc = json.loads(out)
     reports = doc if isinstance(doc, list) else [doc]
     failed = [c for rep in reports for c in rep.get("results", {}).get("failed_checks", [])]
@@ -268,7 +425,9 @@ def main() -> None:
     counts: dict[str, int] = {}
     for rc in doc["resource_changes"]:
         counts[rc["type"]] = counts.get(rc["type"], 0) + 1
-    print(f"plan: {sum(counts.values())} resources ({', '.join(f'{n} {t}' for t, n in sorted(counts.items()))})")
+    print(
+        f"plan: {sum(counts.values())} resources ({', '.join(f'{n} {t}' for t, n in sorted(counts.items()))})"
+    )
     positives = [p for p in planted if p.positive]
     negatives = [p for p in planted if not p.positive]
     vp_times, ck_times = [], []
@@ -281,23 +440,32 @@ def main() -> None:
             t, failed = run_checkov(plan)
             ck_times.append(t)
     vp = vpcflow_hits(report, planted)
-    print(f"vpcflow audit: {min(vp_times):.2f} s (runs: {', '.join(f'{t:.2f}' for t in vp_times)}); "
-          f"{len(report['findings'])} findings, {report['summary']['reachable']} exposures reachable")  # fmt: skip
-    print(f"  planted true findings found: {sum(vp[p.group] for p in positives)}/{len(positives)}; "
-          f"false alarms on planted non-findings: {sum(vp[p.group] for p in negatives)}/{len(negatives)}")  # fmt: skip
+    print(
+        f"vpcflow audit: {min(vp_times):.2f} s (runs: {', '.join(f'{t:.2f}' for t in vp_times)}); "
+        f"{len(report['findings'])} findings, {report['summary']['reachable']} exposures reachable"
+    )
+    print(
+        f"  planted true findings found: {sum(vp[p.group] for p in positives)}/{len(positives)}; "
+        f"false alarms on planted non-findings: {sum(vp[p.group] for p in negatives)}/{len(negatives)}"
+    )
     by_kind: dict[str, list[Planted]] = {}
     for p in planted:
         by_kind.setdefault(p.kind, []).append(p)
     if ck_times:
         ck = checkov_hits(failed, planted)
-        print(f"checkov {CHECKOV_VERSION}: {min(ck_times):.2f} s (runs: {', '.join(f'{t:.2f}' for t in ck_times)}); "
-              f"{len(failed)} failed checks")  # fmt: skip
-        print(f"  planted true findings found: {sum(ck[p.group] for p in positives)}/{len(positives)}; "
-              f"false alarms on planted non-findings: {sum(ck[p.group] for p in negatives)}/{len(negatives)}")  # fmt: skip
+        runs = ", ".join(f"{t:.2f}" for t in ck_times)
+        print(f"checkov {CHECKOV_VERSION}: {min(ck_times):.2f} s (runs: {runs}); {len(failed)} failed checks")
+        print(
+            f"  planted true findings found: {sum(ck[p.group] for p in positives)}/{len(positives)}; "
+            f"false alarms on planted non-findings: {sum(ck[p.group] for p in negatives)}/{len(negatives)}"
+        )
         print(f"ratio (checkov / vpcflow): {min(ck_times) / min(vp_times):.1f}x")
         print("per planted kind (vpcflow / checkov):")
         for kind, items in by_kind.items():
-            print(f"  {kind:<20} {sum(vp[p.group] for p in items)}/{len(items)}   {sum(ck[p.group] for p in items)}/{len(items)}")
+            n = len(items)
+            print(
+                f"  {kind:<20} {sum(vp[p.group] for p in items)}/{n}   {sum(ck[p.group] for p in items)}/{n}"
+            )
 
 
 if __name__ == "__main__":
