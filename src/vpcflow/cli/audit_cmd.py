@@ -31,9 +31,10 @@ def audit_command(
         str | None, typer.Option("--suppressions", help="Suppression YAML: ids or control+resource globs.")
     ] = None,
 ) -> int:
-    """Audit security groups and network ACLs: Security Hub EC2.x and CIS controls, each exposure
-    checked against what the internet can actually reach. Exit 0 if no unsuppressed finding is at or
-    above --fail-on, 1 if one is, 2 on bad input."""
+    """Audit security groups and network ACLs against Security Hub and CIS controls, each exposure checked
+    against what the internet can actually reach.
+
+    Exit 0 if no unsuppressed finding is at or above --fail-on, 1 if one is, 2 on bad input."""
     import json
 
     from vpcflow import __version__
