@@ -263,7 +263,8 @@ def make_plan(seed: int = 0) -> tuple[Json, list[Planted]]:
         target = groups[rng.randrange(1200)]
         cidrs: list[str] | None = [f"10.{rng.randrange(256)}.{rng.randrange(256)}.0/24"]
         port = rng.choice([80, 443, 5432, 9000])
-        source = groups[rng.randrange(1200)] if r % 3 == 0 else None
+        same_vpc = groups[groups.index(target) % 2 :: 2]
+        source = rng.choice(same_vpc) if r % 3 == 0 else None
         if r < 10:
             item = by_kind["rule-22"][r]
             target, cidrs, port, source = item.group, ["0.0.0.0/0"], 22, None
