@@ -498,6 +498,148 @@ def nacl_trap() -> dict[str, dict[str, Any]]:
     }
 
 
+def exposed() -> dict[str, dict[str, Any]]:
+    """What a security audit meets: world-open SSH on a bastion the internet reaches, the same exposure
+    on hosts no path reaches (no public address, a NACL deny, attached to nothing), a world written as two
+    halves, a deny attempted by omission, a shadowed NACL deny, the default group, an unused NACL."""
+    vpc = "vpc-0c1b2c3d4e5f00001"
+    pub, priv = "subnet-0c1b2c3d4e5f00011", "subnet-0c1b2c3d4e5f00012"
+    igw = "igw-0c1b2c3d4e5f00031"
+    sg_default, sg_bastion, sg_web = "sg-0c1b2c3d4e5f00020", "sg-0c1b2c3d4e5f00021", "sg-0c1b2c3d4e5f00022"
+    sg_admin, sg_rdp, sg_partners = "sg-0c1b2c3d4e5f00023", "sg-0c1b2c3d4e5f00024", "sg-0c1b2c3d4e5f00025"
+    # every IPv4 address but 45.0.0.0/8: how a "deny" is written in a filter that cannot deny
+    all_but_45 = (
+        "0.0.0.0/3", "32.0.0.0/5", "40.0.0.0/6", "44.0.0.0/8", "46.0.0.0/7", "48.0.0.0/4", "64.0.0.0/2",
+        "128.0.0.0/1",
+    )  # fmt: skip
+    enis = {
+        "bastion": _eni("eni-0c1b2c3d4e5f00041", pub, vpc, "10.2.0.10", [(sg_bastion, "bastion")],
+                        public="198.51.100.10", instance="i-0c1b2c3d4e5f00051"),
+        "web": _eni("eni-0c1b2c3d4e5f00042", pub, vpc, "10.2.0.20", [(sg_web, "web")],
+                    public="198.51.100.20", instance="i-0c1b2c3d4e5f00052"),
+        "app": _eni("eni-0c1b2c3d4e5f00043", priv, vpc, "10.2.1.10", [(sg_admin, "legacy-admin")],
+                    instance="i-0c1b2c3d4e5f00053"),
+        "api": _eni("eni-0c1b2c3d4e5f00044", pub, vpc, "10.2.0.30", [(sg_partners, "partners-https")],
+                    public="198.51.100.30", instance="i-0c1b2c3d4e5f00054"),
+    }  # fmt: skip
+    public_entries = [
+        _entry(90, False, "6", "0.0.0.0/0", "deny", (8080, 8080)),
+        _entry(100, False, "-1", "0.0.0.0/0", "allow"),
+        # meant to block telnet, but rule 100 already allowed everything: it never takes effect
+        _entry(110, False, "6", "0.0.0.0/0", "deny", (23, 23)),
+        _entry(100, True, "-1", "0.0.0.0/0", "allow"),
+    ]
+    default_sg = _sg(
+        sg_default,
+        "default",
+        vpc,
+        "default VPC security group",
+        [_perm("-1", None, None, groups=(sg_default,))],
+    )
+    return {
+        "Vpcs.json": {"Vpcs": [_vpc(vpc, "10.2.0.0/16", "exposed")]},
+        "Subnets.json": {
+            "Subnets": [
+                _subnet(pub, vpc, "10.2.0.0/24", f"{REGION}a", "public"),
+                _subnet(priv, vpc, "10.2.1.0/24", f"{REGION}a", "private"),
+            ]
+        },
+        "SecurityGroups.json": {
+            "SecurityGroups": [
+                default_sg,
+                _sg(
+                    sg_bastion,
+                    "bastion",
+                    vpc,
+                    "SSH jump host",
+                    [_perm("tcp", 22, 22, cidrs=("0.0.0.0/0",), desc="SSH")],
+                ),
+                _sg(
+                    sg_web,
+                    "web",
+                    vpc,
+                    "web server",
+                    [
+                        _perm("tcp", 443, 443, cidrs=("0.0.0.0/0",)),
+                        _perm("tcp", 8080, 8080, cidrs=("0.0.0.0/0",)),
+                    ],
+                ),
+                _sg(
+                    sg_admin,
+                    "legacy-admin",
+                    vpc,
+                    "RDP for the old admin tool",
+                    [_perm("tcp", 3389, 3389, cidrs=("0.0.0.0/1", "128.0.0.0/1"))],
+                ),
+                _sg(
+                    sg_rdp,
+                    "old-rdp",
+                    vpc,
+                    "left over",
+                    [{**_perm("-1", None, None), "Ipv6Ranges": [{"CidrIpv6": "::/0"}]}],
+                ),
+                _sg(
+                    sg_partners,
+                    "partners-https",
+                    vpc,
+                    "HTTPS for everyone but 45.0.0.0/8",
+                    [_perm("tcp", 443, 443, cidrs=all_but_45)],
+                ),
+            ]
+        },
+        "NetworkAcls.json": {
+            "NetworkAcls": [
+                _acl("acl-0c1b2c3d4e5f00060", vpc, [priv], ALLOW_ALL_ENTRIES, True, "default"),
+                _acl("acl-0c1b2c3d4e5f00061", vpc, [pub], public_entries, False, "public"),
+                _acl("acl-0c1b2c3d4e5f00062", vpc, [], ALLOW_ALL_ENTRIES, False, "old-dmz"),
+            ]
+        },
+        "RouteTables.json": {
+            "RouteTables": [
+                _rtb(
+                    "rtb-0c1b2c3d4e5f00070", vpc, [], [_route("10.2.0.0/16", GatewayId="local")], True, "main"
+                ),
+                _rtb(
+                    "rtb-0c1b2c3d4e5f00071",
+                    vpc,
+                    [pub],
+                    [_route("10.2.0.0/16", GatewayId="local"), _route("0.0.0.0/0", GatewayId=igw)],
+                    False,
+                    "public",
+                ),
+            ]
+        },
+        "InternetGateways.json": {
+            "InternetGateways": [
+                {
+                    "Attachments": [{"State": "available", "VpcId": vpc}],
+                    "InternetGatewayId": igw,
+                    "OwnerId": ACCOUNT,
+                    "Tags": _tags("igw"),
+                }
+            ]
+        },
+        "NetworkInterfaces.json": {"NetworkInterfaces": list(enis.values())},
+        "Reservations.json": {
+            "Reservations": [
+                {
+                    "ReservationId": "r-0c1b2c3d4e5f00091",
+                    "OwnerId": ACCOUNT,
+                    "Groups": [],
+                    "Instances": [
+                        _instance(
+                            "i-0c1b2c3d4e5f00051", enis["bastion"], "bastion-1", public="198.51.100.10"
+                        ),
+                        _instance("i-0c1b2c3d4e5f00052", enis["web"], "web-1", public="198.51.100.20"),
+                        _instance("i-0c1b2c3d4e5f00053", enis["app"], "app-1"),
+                        _instance("i-0c1b2c3d4e5f00054", enis["api"], "api-1", public="198.51.100.30"),
+                    ],
+                },
+            ]
+        },
+    }
+
+
 def three_tier_widened() -> dict[str, dict[str, Any]]:
     """three-tier after a change: db-sg admits 5432 from the whole VPC (10.0.0.0/16) instead of from
     app-sg — the before/after pair of the README's ``vpcflow diff`` example."""
@@ -513,6 +655,7 @@ def main() -> None:
         "three-tier": three_tier(),
         "three-tier-widened": three_tier_widened(),
         "nacl-trap": nacl_trap(),
+        "exposed": exposed(),
     }
     for name, files in examples.items():
         out = HERE / name

@@ -20,6 +20,7 @@ import sys
 import typer
 
 # Each command group lives in its own module and registers itself on `app` when imported.
+import vpcflow.cli.audit_cmd
 import vpcflow.cli.logs_cmd
 import vpcflow.cli.reach_cmd
 import vpcflow.cli.simulate_cmd
