@@ -361,7 +361,7 @@ class TransitRouting:
             assumptions = (f"{whys}: assumed none is more specific than the route used for {dst}",)
         if not best:
             return TgwDecision(
-                TgwOutcome.DROP, "TGW_RTB_CANNOT_ROUTE", f"no route in {rtb_id} covers {dst}", rtb_id
+                TgwOutcome.DROP, "NO_ROUTE_TO_DESTINATION", f"no route in {rtb_id} covers {dst}", rtb_id
             )
         routes = [r for _k, r in best]
         if len(routes) > 1:
