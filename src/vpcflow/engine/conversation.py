@@ -46,13 +46,13 @@ def converse(
     if arrival is None:
         return Conversation(pkt, session, fwd, None, None, None, IntervalSet())
     icmp = is_icmp(pkt.protocol)
-    reply_type = reply_icmp(pkt.icmp_type) if icmp else None
+    reply_type = reply_icmp(pkt.icmp_type) if icmp and pkt.icmp_type is not None else None
     if icmp and reply_type is None:
         return Conversation(pkt, session, fwd, arrival, None, None, pkt.sports)
     got = arrival.pkt
     rpkt = Packet(
         got.dst, got.src, pkt.protocol, got.dports, got.sports,
-        reply_type if reply_type is not None else -1, 0 if icmp else -1,
+        reply_type, 0 if icmp else None,
     )  # fmt: skip
     back = LegWalker(snapshot, rules, "return", session)
     back.port_space = "nat" if session.nat else "client"

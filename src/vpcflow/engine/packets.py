@@ -17,8 +17,8 @@ class Packet:
     protocol: int
     sports: IntervalSet
     dports: IntervalSet
-    icmp_type: int = -1
-    icmp_code: int = -1
+    icmp_type: int | None = None  # ICMP and ICMPv6 only; None for every other protocol
+    icmp_code: int | None = None
 
 
 @dataclass(slots=True)

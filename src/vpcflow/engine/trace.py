@@ -203,7 +203,7 @@ class Engine:
         dports = IntervalSet.single(port if ports_apply and port is not None else 0)
         pkt = Packet(
             src_addr, dst_addr, proto, sports, dports,
-            itype if icmp else -1, icode if icmp else -1,
+            itype if icmp else None, icode if icmp else None,
         )  # fmt: skip
 
         conv = converse(self.snapshot, self.rules, src_eni, pkt)

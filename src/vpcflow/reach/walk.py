@@ -78,8 +78,8 @@ def walk(
     protocol: int,
     dports: IntervalSet,
     client: IntervalSet,
-    icmp_type: int = -1,
-    icmp_code: int = -1,
+    icmp_type: int | None = None,
+    icmp_code: int | None = None,
 ) -> WalkOutcome:
     """The conversation of ``Engine.trace`` over the port sets ``dports`` (request) and ``client``
     (source ports, i.e. the response's destination ports)."""
@@ -87,7 +87,7 @@ def walk(
     ported = protocol in (TCP, UDP)
     sports = client if ported else IntervalSet.single(0)
     req = dports if ported else IntervalSet.single(0)
-    pkt = Packet(src, dst, protocol, sports, req, icmp_type if icmp else -1, icmp_code if icmp else -1)
+    pkt = Packet(src, dst, protocol, sports, req, icmp_type if icmp else None, icmp_code if icmp else None)
     conv = converse(snapshot, rules, src_eni, pkt)
     fwd = conv.forward
     delivered = conv.arrival.pkt.dports if conv.arrival is not None else IntervalSet()
