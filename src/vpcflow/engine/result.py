@@ -223,7 +223,7 @@ class Leg:
     applicable: bool = True
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Trace:
     verdict: Verdict
     source: Endpoint

@@ -107,7 +107,7 @@ class GroupMatrix:
             assert c.icmp_values is not None
             classes.append(ServiceClass(c.protocols, c.icmp_values))
         for k, c in enumerate(icmp_classes):
-            rt = REPLIES.get(c.icmp_type)
+            rt = REPLIES.get(c.icmp_type) if c.icmp_type is not None else None
             if rt is None:
                 self.icmp_reply[icmp_start + k] = None
             else:
