@@ -41,8 +41,8 @@ def _two_vpcs() -> Engine:
         .nacl("acl-b", "vpc-b", ["subnet-b"], ALLOW_ALL, ALLOW_ALL, default=True)
         .eni("eni-a", "subnet-a", "10.0.0.5", ["sg-a"])
         .eni("eni-b", "subnet-b", "10.1.0.5", ["sg-b"])
-        .rtb("rtb-a", "vpc-a", ["subnet-a"], [("10.1.0.0/16", "tgw-1")], main=True)
-        .rtb("rtb-b", "vpc-b", ["subnet-b"], [("10.0.0.0/16", "tgw-1")], main=True)
+        .rtb("rtb-a", "vpc-a", ["subnet-a"], [("10.1.0.0/16", "lgw-1")], main=True)
+        .rtb("rtb-b", "vpc-b", ["subnet-b"], [("10.0.0.0/16", "lgw-1")], main=True)
     )
     return Engine(b.build())
 
@@ -51,7 +51,7 @@ def test_unregistered_target_fails_closed() -> None:
     t = _two_vpcs().trace("eni-a", "eni-b", "tcp", 22)
     assert t.verdict is Verdict.UNKNOWN
     assert t.blocked_by is not None
-    assert (t.blocked_by.code, t.blocked_by.id) == ("UNSUPPORTED_ROUTE_TARGET", "tgw-1")
+    assert (t.blocked_by.code, t.blocked_by.id) == ("UNSUPPORTED_ROUTE_TARGET", "lgw-1")
     assert t.forward.hops[-1].kind is HopKind.UNSUPPORTED
 
 
@@ -71,7 +71,7 @@ def _toy_transit(walk: Walk, at: RouteContext) -> Step:
 @pytest.fixture
 def toy_transit(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     table = dict(registry.ROUTE_TARGETS)
-    table[RouteTarget.TRANSIT_GATEWAY] = _toy_transit
+    table[RouteTarget.LOCAL_GATEWAY] = _toy_transit
     monkeypatch.setattr("vpcflow.engine.path.ROUTE_TARGETS", table)
     yield
 

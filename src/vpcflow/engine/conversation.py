@@ -42,7 +42,7 @@ def converse(
     (addresses and ports swapped; ICMP: the reply type, code 0) back from where it arrived."""
     session = Session()
     fwd = LegWalker(snapshot, rules, "forward", session)
-    arrival = fwd.from_eni(src_eni, pkt) if src_eni is not None else fwd.from_internet(pkt)
+    arrival = fwd.from_eni(src_eni, pkt) if src_eni is not None else fwd.from_outside(pkt)
     if arrival is None:
         return Conversation(pkt, session, fwd, None, None, None, IntervalSet())
     icmp = is_icmp(pkt.protocol)
@@ -58,6 +58,8 @@ def converse(
     back.port_space = "nat" if session.nat else "client"
     if arrival.kind == "eni" and arrival.eni is not None:
         returned = back.from_eni(arrival.eni, rpkt)
+    elif arrival.kind == "outside":
+        returned = back.from_outside(rpkt, arrival.via)
     else:
         returned = back.from_internet(rpkt)
     survivors = IntervalSet()

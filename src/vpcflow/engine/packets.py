@@ -57,6 +57,7 @@ class Session:
 class Arrival:
     """Where a leg ends: at an ENI of the snapshot, or at a host outside every VPC."""
 
-    kind: str  # "eni" | "internet"
+    kind: str  # "eni" | "internet" | "outside" (on-premises or an AWS service, reached ``via``)
     pkt: Packet
     eni: NetworkInterface | None = None
+    via: str | None = None  # the VPN connection, virtual private gateway or gateway endpoint

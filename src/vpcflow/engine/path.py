@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from vpcflow.engine.components import internet
+from vpcflow.engine.components import internet, outside
 from vpcflow.engine.components.base import (
     ON_INTERNET,
     STOPPED,
@@ -39,13 +39,13 @@ from vpcflow.engine.intervals import IntervalSet
 from vpcflow.engine.packets import Arrival, EniEvent, Packet, Session
 from vpcflow.engine.result import Blocker, Hop, HopAction, HopKind, RuleRef
 from vpcflow.engine.rules import CompiledRules, FilterResult
+from vpcflow.engine.vpn import RouteChoice, select_route
 from vpcflow.model import (
     ICMP,
     ICMPV6,
     TCP,
     UDP,
     Address,
-    Cidr,
     Direction,
     NatGateway,
     NetworkAclEntry,
@@ -96,6 +96,11 @@ class LegWalker:
         """The leg of a packet on the internet (sent by an outside host, or leaving through an IGW)."""
         return self.follow(Forward(pkt, ON_INTERNET))
 
+    def from_outside(self, pkt: Packet, via: str | None = None) -> Arrival | None:
+        """The leg of a packet from outside every VPC: on-premises (through its VPN), an AWS service
+        (through a gateway endpoint), or the internet (``components.outside``)."""
+        return self.follow(outside.enter(self, pkt, via))
+
     def follow(self, step: Step) -> Arrival | None:
         """Follow the components' steps until the packet is delivered or stopped."""
         while True:
@@ -110,6 +115,8 @@ class LegWalker:
                 else:
                     assert isinstance(to, Delivered)
                     if to.eni is None:
+                        if to.via is not None:
+                            return Arrival("outside", step.pkt, None, to.via)
                         return Arrival("internet", step.pkt)
                     return Arrival("eni", step.pkt, to.eni)
             elif isinstance(step, Drop):
@@ -117,7 +124,7 @@ class LegWalker:
                 return None
             elif isinstance(step, NotModelled):
                 self.hops.append(Hop(step.kind, step.id, None, HopAction.DROP, step.rule, step.detail))
-                self._block(step.kind, step.id, None, step.code, step.rule, None, step.detail)
+                self._block(step.kind, step.id, None, step.code, step.rule, None, step.detail, unknown=True)
                 return None
             else:  # STOPPED: a filter recorded why
                 return None
@@ -144,6 +151,7 @@ class LegWalker:
         rule: SecurityGroupRule | NetworkAclEntry | Route | None = None,
         ports: IntervalSet | None = None,
         detail: str = "",
+        unknown: bool = False,
     ) -> None:
         space = self.port_space
         shown = ports if self.reply else None
@@ -151,7 +159,7 @@ class LegWalker:
             detail = (detail + "; " if detail else "") + f"NAT gateway source ports {ports}"
             self.nat_failed = self.nat_failed | ports
             shown = None
-        self.blockers.append(Blocker(self.stage, kind, id_, direction, rule, code, shown, detail))
+        self.blockers.append(Blocker(self.stage, kind, id_, direction, rule, code, shown, detail, unknown))
         self.cuts.append((ports, space, self.blockers[-1]))
 
     def _drop(
@@ -344,35 +352,21 @@ class LegWalker:
     # -- routing -------------------------------------------------------------------------------
 
     def lookup_route(self, subnet: Subnet, dst: Address) -> tuple[str | None, Route | None]:
-        """Longest-prefix match in the subnet's route table; local routes are always present."""
+        """The route of the subnet's table for ``dst`` (``None``: none, or an ambiguous tie)."""
+        rtb_id, choice = self._lookup(subnet, dst)
+        return rtb_id, choice.route
+
+    def _lookup(self, subnet: Subnet, dst: Address) -> tuple[str | None, RouteChoice]:
+        """Route priority as AWS documents it (``engine.vpn.select_route``: longest prefix; local never
+        overridden by a propagated route; static > prefix list > propagated); local routes are always
+        present."""
         rtb_id = self.s.route_table_of_subnet.get(subnet.subnet_id)
         rtb = self.s.route_tables.get(rtb_id) if rtb_id else None
-        best: Route | None = None
-        best_key = (-1, -1)
         routes: tuple[Route, ...] = rtb.routes if rtb else ()
         vpc = self.s.vpcs.get(subnet.vpc_id)
         if vpc is not None and not any(r.target is RouteTarget.LOCAL for r in routes):
             routes = routes + tuple(Route(c, RouteTarget.LOCAL, "local") for c in vpc.cidrs)
-        for route in routes:
-            cidrs: tuple[Cidr, ...]
-            if route.destination is not None:
-                cidrs = (route.destination,)
-            elif route.prefix_list_id:
-                cidrs = self.s.prefix_list_cidrs(route.prefix_list_id) or ()
-            else:
-                continue
-            for cidr in cidrs:
-                if dst in cidr:
-                    # most specific wins; on a tie the local route, then CIDR over prefix list
-                    key = (
-                        cidr.prefixlen,
-                        2
-                        if route.target is RouteTarget.LOCAL
-                        else (1 if route.destination is not None else 0),
-                    )
-                    if key > best_key:
-                        best, best_key = route, key
-        return (rtb.route_table_id if rtb else None), best
+        return (rtb.route_table_id if rtb else None), select_route(routes, dst, self.s.prefix_list_cidrs)
 
     def nat_by_private(self, vpc_id: str, address: Address) -> NatGateway | None:
         for nat in self.s.nat_gateways.values():
@@ -392,7 +386,17 @@ class LegWalker:
         if key in self._visited:
             return Drop(HopKind.ROUTE_TABLE, None, "ROUTING_LOOP", f"routing loop at {subnet.subnet_id}")
         self._visited.add(key)
-        rtb_id, route = self.lookup_route(subnet, pkt.dst)
+        rtb_id, choice = self._lookup(subnet, pkt.dst)
+        route = choice.route
+        if choice.ambiguous:
+            return NotModelled(
+                HopKind.ROUTE_TABLE,
+                rtb_id,
+                f"routes of {rtb_id} to {pkt.dst} tie ("
+                + "; ".join(r.label for r in choice.ambiguous)
+                + "): AWS picks one of overlapping prefix lists at random",
+                "UNKNOWN_RESOURCE",
+            )
         if route is None:
             return Drop(
                 HopKind.ROUTE_TABLE,

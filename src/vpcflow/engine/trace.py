@@ -233,11 +233,7 @@ class Engine:
         failed = nat_failed = IntervalSet()
         if not conv.delivered:
             blocker: Blocker | None = fwd.blockers[0] if fwd.blockers else None
-            verdict = (
-                Verdict.UNKNOWN
-                if blocker is not None and blocker.code == "UNSUPPORTED_ROUTE_TARGET"
-                else Verdict.REJECT
-            )
+            verdict = Verdict.UNKNOWN if blocker is not None and blocker.unknown else Verdict.REJECT
             blockers = tuple(fwd.blockers)
             ret = Leg(False, (), True)
         elif back is None:  # nothing comes back
@@ -252,9 +248,7 @@ class Engine:
                 verdict = Verdict.ACCEPT
             else:
                 verdict = Verdict.PARTIAL
-            if any(b.code == "UNSUPPORTED_ROUTE_TARGET" for b in back.blockers) and (
-                verdict is not Verdict.ACCEPT
-            ):
+            if any(b.unknown for b in back.blockers) and (verdict is not Verdict.ACCEPT):
                 verdict = Verdict.UNKNOWN
             blocker = None if verdict is Verdict.ACCEPT else (back.blockers[0] if back.blockers else None)
             blockers = tuple(back.blockers)

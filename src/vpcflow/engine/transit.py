@@ -449,6 +449,20 @@ class TransitRouting:
         return self.lookup(chosen.table_id, dst)
 
 
+_CACHE: dict[int, TransitRouting] = {}
+
+
+def transit_routing(snapshot: Snapshot) -> TransitRouting:
+    """The ``TransitRouting`` of a snapshot, built once (a few recent snapshots are kept)."""
+    hit = _CACHE.get(id(snapshot))
+    if hit is not None and hit.snapshot is snapshot:
+        return hit
+    if len(_CACHE) >= 8:
+        _CACHE.pop(next(iter(_CACHE)))
+    routing = _CACHE[id(snapshot)] = TransitRouting(snapshot)
+    return routing
+
+
 def tgw_nacl_steps(
     endpoint_subnet: Subnet, attachment_subnet: Subnet, toward_gateway: bool
 ) -> tuple[tuple[Subnet, Direction], ...]:

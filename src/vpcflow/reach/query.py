@@ -44,7 +44,7 @@ from vpcflow.reach.headerspace import (
     decode,
     encode,
 )
-from vpcflow.reach.walk import UNSUPPORTED, walk
+from vpcflow.reach.walk import walk
 
 # -- option parsing ------------------------------------------------------------------------------
 
@@ -118,7 +118,7 @@ class Blocked:
 
     @property
     def unknown(self) -> bool:
-        return self.blocker.code == UNSUPPORTED
+        return self.blocker.unknown
 
 
 @dataclass(frozen=True)

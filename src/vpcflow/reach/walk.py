@@ -19,8 +19,6 @@ from vpcflow.engine.result import Blocker, HopKind
 from vpcflow.engine.rules import CompiledRules
 from vpcflow.model import ICMP, ICMPV6, TCP, UDP, Address, NetworkInterface, Snapshot
 
-UNSUPPORTED = "UNSUPPORTED_ROUTE_TARGET"
-
 
 @dataclass(frozen=True, slots=True)
 class WalkOutcome:
@@ -92,13 +90,13 @@ def walk(
     fwd = conv.forward
     delivered = conv.arrival.pkt.dports if conv.arrival is not None else IntervalSet()
     fcuts = _explain(fwd.cuts, req - delivered, fwd.port_space)
-    f_unknown = any(b.code == UNSUPPORTED for b in fwd.blockers)
+    f_unknown = any(b.unknown for b in fwd.blockers)
     empty: tuple[tuple[IntervalSet, Blocker], ...] = ()
     back = conv.ret
     if back is None:
         return WalkOutcome(delivered, fcuts, f_unknown, conv.survivors, empty, False, conv.no_reply)
     survivors = conv.survivors
-    r_unknown = any(b.code == UNSUPPORTED for b in back.blockers)
+    r_unknown = any(b.unknown for b in back.blockers)
     if back.nat_failed:
         # the NAT gateway may pick any of its ports: a loss on any of them fails every client port
         nat_cut = next(b for p, sp, b in back.cuts if sp == "nat")

@@ -75,9 +75,12 @@ ON_INTERNET = OnInternet()
 
 @dataclass(frozen=True, slots=True)
 class Delivered:
-    """The leg ends: at ``eni``, or (``None``) at a host outside every VPC."""
+    """The leg ends: at ``eni``, or (``None``) at a host outside every VPC — on the internet, or (``via``
+    a VPN connection, a virtual private gateway or a gateway endpoint) on-premises or at an AWS service,
+    where the response comes back in (``components.outside``)."""
 
     eni: NetworkInterface | None
+    via: str | None = None
 
 
 Where = RouteFrom | IntoSubnet | OnInternet | Delivered

@@ -14,12 +14,17 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from vpcflow.engine.components import (
+    appliance,
     egress_only,
     host,
     internet_gateway,
     local,
     nat_gateway,
     peering,
+    transit_gateway,
+    transit_interface,
+    vpc_endpoint,
+    vpn_gateway,
 )
 from vpcflow.engine.components.base import InterfaceComponent, RouteHandler
 from vpcflow.engine.components.interfaces import InterfaceKind
@@ -32,6 +37,11 @@ ROUTE_TARGETS: Mapping[RouteTarget, RouteHandler] = MappingProxyType(
         RouteTarget.EGRESS_ONLY_INTERNET_GATEWAY: egress_only.route,
         RouteTarget.NAT_GATEWAY: nat_gateway.route,
         RouteTarget.VPC_PEERING: peering.route,
+        RouteTarget.TRANSIT_GATEWAY: transit_gateway.route,
+        RouteTarget.VIRTUAL_PRIVATE_GATEWAY: vpn_gateway.route,
+        RouteTarget.GATEWAY_ENDPOINT: vpc_endpoint.route,
+        RouteTarget.NETWORK_INTERFACE: appliance.route,
+        RouteTarget.INSTANCE: appliance.route,
     }
 )
 
@@ -39,5 +49,7 @@ INTERFACES: Mapping[InterfaceKind, InterfaceComponent] = MappingProxyType(
     {
         InterfaceKind.HOST: host.COMPONENT,
         InterfaceKind.NAT_GATEWAY: nat_gateway.INTERFACE,
+        InterfaceKind.TRANSIT_GATEWAY: transit_interface.INTERFACE,
+        InterfaceKind.VPC_ENDPOINT: vpc_endpoint.INTERFACE,
     }
 )

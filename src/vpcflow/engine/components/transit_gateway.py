@@ -1,0 +1,322 @@
+"""Transit gateway: a packet a subnet routes to ``tgw-…`` enters through its VPC's attachment (the AZ
+rule, the attachment subnet's NACL inbound), is routed by the table associated with that attachment, and
+leaves through the chosen attachment: into a VPC through the attachment interface of the right AZ
+(then routed by the attachment subnet's route table, whose NACL applies outbound unless the destination
+shares its subnet), to a VPN connection (on-premises), or over a peering attachment to the other gateway.
+The semantics are ``engine.transit``'s; this module walks them.
+https://docs.aws.amazon.com/vpc/latest/tgw/how-transit-gateways-work.html
+https://docs.aws.amazon.com/vpc/latest/tgw/tgw-nacls.html
+
+The flow-log records of the attachment interfaces are written as AWS writes them (aws-semantics.md §5.7):
+the interface logs what it receives from and sends into its subnet.
+"""
+
+from __future__ import annotations
+
+from vpcflow.engine.components.base import (
+    STOPPED,
+    Delivered,
+    Drop,
+    Forward,
+    NotModelled,
+    RouteContext,
+    RouteFrom,
+    Step,
+    Walk,
+)
+from vpcflow.engine.packets import Packet
+from vpcflow.engine.result import HopAction, HopKind
+from vpcflow.engine.transit import TgwDecision, TgwOutcome, TransitRouting, transit_routing
+from vpcflow.model import (
+    AttachmentType,
+    Direction,
+    NetworkInterface,
+    Route,
+    Snapshot,
+    Subnet,
+    TransitGatewayAttachment,
+)
+
+# session state key: per attachment, the exit subnet a flow used (appliance mode keeps it both ways)
+STATE = "transit_gateway"
+MAX_GATEWAYS = 8  # peering hops before the walk calls it a loop
+
+
+def attachment_interface(
+    snapshot: Snapshot, att: TransitGatewayAttachment, subnet: Subnet
+) -> NetworkInterface | None:
+    """The attachment's interface in ``subnet`` (AWS describes it as "Network Interface for Transit
+    Gateway Attachment tgw-attach-…")."""
+    for eni in snapshot.interfaces.values():
+        if (
+            eni.subnet_id == subnet.subnet_id
+            and eni.interface_type == "transit_gateway"
+            and att.attachment_id in (eni.description or "")
+        ):
+            return eni
+    return None
+
+
+def _fail(kind: HopKind, id_: str | None, d: TgwDecision, rule: Route | None = None) -> Step:
+    if d.outcome is TgwOutcome.DROP:
+        return Drop(kind, id_, d.code or "NO_ROUTE_TO_DESTINATION", d.detail, rule=rule)
+    return NotModelled(kind, id_, d.detail, d.code or "UNKNOWN_RESOURCE", rule=rule)
+
+
+def route(walk: Walk, at: RouteContext) -> Step:
+    """A packet routed to a transit gateway from a subnet of an attached VPC."""
+    s, subnet, pkt = walk.snapshot, at.subnet, at.pkt
+    tgw_id = at.route.target_id or ""
+    tr = transit_routing(s)
+    entry = tr.entry(subnet.vpc_id, tgw_id, subnet)
+    if entry.outcome is not TgwOutcome.FORWARD or entry.attachment is None:
+        return _fail(HopKind.TRANSIT_GATEWAY, tgw_id, entry, at.route)
+    att = entry.attachment
+    att_subnet = tr.attachment_subnet(att, subnet.availability_zone)
+    if att_subnet is None:
+        att_subnet = (
+            s.subnets.get(subnet.subnet_id)
+            if subnet.subnet_id in (att.vpc.subnet_ids if att.vpc else ())
+            else None
+        )
+    if att_subnet is None:
+        return NotModelled(
+            HopKind.TRANSIT_GATEWAY_ATTACHMENT,
+            att.attachment_id,
+            f"the subnet of {att.attachment_id} in {subnet.availability_zone} is not in the snapshot",
+            "UNKNOWN_RESOURCE",
+        )
+    if pkt.dst.version == 6 and att.vpc is not None and not att.vpc.ipv6_support:
+        return Drop(
+            HopKind.TRANSIT_GATEWAY_ATTACHMENT,
+            att.attachment_id,
+            "CANNOT_ROUTE",
+            f"{att.attachment_id} does not carry IPv6 (Ipv6Support disabled)",
+        )
+    # toward the gateway: the sending subnet's NACL outbound, the attachment subnet's inbound (the same
+    # NACL both ways when they are one subnet) — https://docs.aws.amazon.com/vpc/latest/tgw/tgw-nacls.html
+    cur = walk.leave_subnet(subnet, pkt)
+    if cur is None:
+        return STOPPED
+    eni = attachment_interface(s, att, att_subnet)
+    if eni is not None:
+        walk.log_ingress(eni, cur)
+    entered = walk.enter_subnet(att_subnet, cur)
+    walk.settle_ingress()
+    if entered is None:
+        return STOPPED
+    walk.hop(
+        HopKind.TRANSIT_GATEWAY_ATTACHMENT,
+        att.attachment_id,
+        Direction.INGRESS,
+        HopAction.FORWARD,
+        None,
+        f"into {tgw_id} through {att_subnet.subnet_id} ({att_subnet.availability_zone or 'AZ unknown'})",
+    )
+    return cross(walk, tr, att, entered, att_subnet.availability_zone, 0)
+
+
+def cross(
+    walk: Walk,
+    tr: TransitRouting,
+    ingress: TransitGatewayAttachment,
+    pkt: Packet,
+    ingress_az: str | None,
+    depth: int,
+) -> Step:
+    """Inside the gateway: the ingress attachment's table, its route, and the attachment it leaves by."""
+    tgw_id = ingress.transit_gateway_id
+    d = tr.route(ingress, pkt.dst)
+    table_id = d.table_id
+    if d.outcome is not TgwOutcome.FORWARD or d.attachment is None:
+        if d.table_id is None:
+            return _fail(HopKind.TRANSIT_GATEWAY_ATTACHMENT, ingress.attachment_id, d)
+        return _fail(HopKind.TRANSIT_GATEWAY_ROUTE_TABLE, table_id, d)
+    detail = d.detail + ("; " + "; ".join(d.assumptions) if d.assumptions else "")
+    walk.hop(HopKind.TRANSIT_GATEWAY_ROUTE_TABLE, table_id, None, HopAction.FORWARD, None, detail)
+    egress = d.attachment
+    if egress.attachment_id == ingress.attachment_id and egress.transit_gateway_id == tgw_id:
+        return NotModelled(
+            HopKind.TRANSIT_GATEWAY_ROUTE_TABLE,
+            table_id,
+            f"{table_id} routes {pkt.dst} back out through {egress.attachment_id}, the attachment it "
+            "entered by",
+            "UNKNOWN_RESOURCE",
+        )
+    kind = egress.resource_type
+    if kind is AttachmentType.VPC:
+        return _into_vpc(walk, tr, egress, pkt, ingress_az)
+    if kind is AttachmentType.VPN:
+        return _to_vpn(walk, egress, pkt)
+    if kind.is_peering:
+        other_tgw = egress.resource_id or ""
+        other = tr.attachment(other_tgw, egress.attachment_id)
+        if other is None:
+            return NotModelled(
+                HopKind.TRANSIT_GATEWAY_ATTACHMENT,
+                egress.attachment_id,
+                f"the peer side of {egress.attachment_id} ({other_tgw}) is not in the snapshot",
+                "UNKNOWN_RESOURCE",
+            )
+        if not other.available:
+            return Drop(
+                HopKind.TRANSIT_GATEWAY_ATTACHMENT,
+                egress.attachment_id,
+                "BAD_STATE_ATTACHMENT",
+                f"{egress.attachment_id} is {other.state} on {other_tgw}",
+            )
+        if depth >= MAX_GATEWAYS:
+            return Drop(
+                HopKind.TRANSIT_GATEWAY, tgw_id, "ROUTING_LOOP", f"{pkt.dst} loops between transit gateways"
+            )
+        walk.hop(
+            HopKind.TRANSIT_GATEWAY_ATTACHMENT,
+            egress.attachment_id,
+            None,
+            HopAction.FORWARD,
+            None,
+            f"peering {tgw_id} → {other_tgw}",
+        )
+        # Availability Zones do not carry over a peering (another gateway, often another Region)
+        return cross(walk, tr, other, pkt, None, depth + 1)
+    return NotModelled(
+        HopKind.TRANSIT_GATEWAY_ATTACHMENT,
+        egress.attachment_id,
+        f"{egress.attachment_id} is a {kind.value} attachment, which is not modelled",
+        "UNSUPPORTED_ROUTE_TARGET",
+    )
+
+
+def _into_vpc(
+    walk: Walk, tr: TransitRouting, att: TransitGatewayAttachment, pkt: Packet, ingress_az: str | None
+) -> Step:
+    """Leave the gateway through VPC attachment ``att``: the interface of the AZ the packet entered in
+    (appliance mode: the one this flow already uses, else one picked per flow)."""
+    s = walk.snapshot
+    state = walk.session.state.setdefault(STATE, {})
+    assert isinstance(state, dict)
+    pinned = state.get(att.key)
+    candidates = tr.exit_subnets(att, ingress_az)
+    if att.vpc is not None and att.vpc.appliance_mode_support and isinstance(pinned, str):
+        candidates = tuple(c for c in candidates if c.subnet_id == pinned) or candidates
+    if not candidates:
+        return NotModelled(
+            HopKind.TRANSIT_GATEWAY_ATTACHMENT,
+            att.attachment_id,
+            f"no subnet of {att.attachment_id} is in the snapshot",
+            "UNKNOWN_RESOURCE",
+        )
+    exit_subnet = candidates[0]
+    if len(candidates) > 1:
+        signatures = {
+            (s.acl_of_subnet.get(c.subnet_id), s.route_table_of_subnet.get(c.subnet_id)) for c in candidates
+        }
+        if len(signatures) > 1:
+            why = (
+                "appliance mode picks one per flow"
+                if att.vpc and att.vpc.appliance_mode_support
+                else (f"it has no subnet in {ingress_az or 'the AZ the packet entered in'}")
+            )
+            return NotModelled(
+                HopKind.TRANSIT_GATEWAY_ATTACHMENT,
+                att.attachment_id,
+                f"which interface of {att.attachment_id} carries the packet is not known ({why}), and its "
+                f"subnets {', '.join(c.subnet_id for c in candidates)} have different NACLs or route tables",
+                "UNKNOWN_RESOURCE",
+            )
+    if not walk.reply:
+        state[att.key] = exit_subnet.subnet_id
+    eni = attachment_interface(s, att, exit_subnet)
+    walk.hop(
+        HopKind.TRANSIT_GATEWAY_ATTACHMENT,
+        att.attachment_id,
+        Direction.EGRESS,
+        HopAction.FORWARD,
+        None,
+        f"into {att.vpc.vpc_id if att.vpc else '?'} through {exit_subnet.subnet_id} "
+        f"({exit_subnet.availability_zone or 'AZ unknown'})",
+    )
+    if eni is not None:
+        walk.log_egress(eni, pkt)
+    # routed by the attachment subnet's route table: the NACL applies outbound on the way to another
+    # subnet, not at all inside the attachment subnet (tgw-nacls)
+    return Forward(pkt, RouteFrom(exit_subnet, eni))
+
+
+def from_vpn(walk: Walk, tgw_id: str, conn_id: str, pkt: Packet) -> Step:
+    """A packet from the customer network entering transit gateway ``tgw_id`` over VPN ``conn_id``."""
+    tr = transit_routing(walk.snapshot)
+    att = next(
+        (
+            a
+            for a in walk.snapshot.transit_gateway_attachments.values()
+            if a.transit_gateway_id == tgw_id
+            and a.resource_type is AttachmentType.VPN
+            and a.resource_id == conn_id
+        ),
+        None,
+    )
+    if att is None:
+        return NotModelled(
+            HopKind.TRANSIT_GATEWAY,
+            tgw_id,
+            f"the attachment of {conn_id} to {tgw_id} is not in the snapshot",
+            "UNKNOWN_RESOURCE",
+        )
+    if not att.available:
+        return Drop(
+            HopKind.TRANSIT_GATEWAY_ATTACHMENT,
+            att.attachment_id,
+            "BAD_STATE_ATTACHMENT",
+            f"{att.attachment_id} is {att.state}",
+        )
+    walk.hop(
+        HopKind.TRANSIT_GATEWAY_ATTACHMENT,
+        att.attachment_id,
+        Direction.INGRESS,
+        HopAction.FORWARD,
+        None,
+        f"from {conn_id}",
+    )
+    return cross(walk, tr, att, pkt, None, 0)
+
+
+def _to_vpn(walk: Walk, att: TransitGatewayAttachment, pkt: Packet) -> Step:
+    conn = walk.snapshot.vpn_connections.get(att.resource_id or "")
+    if conn is None:
+        return NotModelled(
+            HopKind.VPN_CONNECTION,
+            att.resource_id,
+            f"VPN connection {att.resource_id} is not in the snapshot",
+            "UNKNOWN_RESOURCE",
+        )
+    if not conn.available:
+        return Drop(
+            HopKind.VPN_CONNECTION,
+            conn.vpn_connection_id,
+            "TGW_BAD_STATE_VPN",
+            f"{conn.vpn_connection_id} is {conn.state}",
+        )
+    if not conn.tunnels:
+        return NotModelled(
+            HopKind.VPN_CONNECTION,
+            conn.vpn_connection_id,
+            f"the tunnel state of {conn.vpn_connection_id} is not in the snapshot (VgwTelemetry)",
+            "UNKNOWN_RESOURCE",
+        )
+    if not conn.any_tunnel_up:
+        return Drop(
+            HopKind.VPN_CONNECTION,
+            conn.vpn_connection_id,
+            "TGW_BAD_STATE_VPN",
+            f"every tunnel of {conn.vpn_connection_id} is DOWN",
+        )
+    walk.hop(
+        HopKind.VPN_CONNECTION,
+        conn.vpn_connection_id,
+        Direction.EGRESS,
+        HopAction.FORWARD,
+        None,
+        "to the customer network",
+    )
+    return Forward(pkt, Delivered(None, conn.vpn_connection_id))
