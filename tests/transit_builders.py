@@ -71,6 +71,24 @@ class Estate:
             {"RouteTableId": rtb_id, "VpcId": vpc_id, "Associations": assoc, "Routes": routes},
         )
 
+    def igw(self, igw_id: str, vpc_id: str) -> Estate:
+        return self.add(
+            "InternetGateways",
+            {"InternetGatewayId": igw_id, "Attachments": [{"VpcId": vpc_id, "State": "available"}]},
+        )
+
+    def edge_rtb(self, rtb_id: str, vpc_id: str, gateway_id: str, routes: list[Json]) -> Estate:
+        """A gateway route table: edge-associated with an internet or virtual private gateway."""
+        return self.add(
+            "RouteTables",
+            {
+                "RouteTableId": rtb_id,
+                "VpcId": vpc_id,
+                "Associations": [{"GatewayId": gateway_id, "AssociationState": {"State": "associated"}}],
+                "Routes": routes,
+            },
+        )
+
     def sg(
         self, gid: str, vpc_id: str, ingress: list[Json] | None = None, egress: list[Json] | None = None
     ) -> Estate:

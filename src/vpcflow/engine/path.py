@@ -75,6 +75,9 @@ class LegWalker:
         self.blockers: list[Blocker] = []
         self.events: list[EniEvent] = []
         self.port_space = "client" if self.reply else "fixed"
+        # set by a gateway that discards security-group information (transit gateway without
+        # SecurityGroupReferencingSupport, or across Regions): the Reachability Analyzer code to report
+        self.group_refs_dropped: str | None = None
         self._egress_event: EniEvent | None = None
         self._ingress_event: EniEvent | None = None
         self._visited: set[tuple[str, Address]] = set()  # (subnet, destination) already routed from
@@ -249,8 +252,16 @@ class LegWalker:
                 )
             )
             return pkt
+        refs_code = self._group_refs_lost(eni, direction, pkt)
         result = self.rules.evaluate_sg(
-            eni, direction, remote, pkt.protocol, pkt.dports, pkt.icmp_type, pkt.icmp_code
+            eni,
+            direction,
+            remote,
+            pkt.protocol,
+            pkt.dports,
+            pkt.icmp_type,
+            pkt.icmp_code,
+            group_refs=refs_code is None,
         )
         if self.reply and eni.eni_id in self.session.untracked:
             self.hops.append(
@@ -271,6 +282,12 @@ class LegWalker:
             return replace(pkt, dports=result.allowed) if result.allowed else None
         has_rules = bool(self.rules.sg_rules(eni, direction))
         code = "ENI_SG_RULES_MISMATCH" if has_rules else "SG_HAS_NO_RULES"
+        if refs_code is not None and result.denied:
+            full = self.rules.evaluate_sg(
+                eni, direction, remote, pkt.protocol, pkt.dports, pkt.icmp_type, pkt.icmp_code
+            )
+            if full.allowed != result.allowed:
+                code = refs_code  # a group reference would have admitted it, but it does not carry over
         out = self._apply_filter(result, HopKind.SECURITY_GROUP, gid, direction, code, pkt, eni.group_ids)
         if out is not None and not self.reply:
             untracked_by = self._untracked_rule(eni, direction, pkt, result)
@@ -279,6 +296,23 @@ class LegWalker:
             else:
                 self.session.tracked.add(eni.eni_id)
         return out
+
+    def _group_refs_lost(self, eni: NetworkInterface, direction: Direction, pkt: Packet) -> str | None:
+        """Why security-group references cannot match here (the Reachability Analyzer code), or None.
+
+        Across a transit gateway a reference works only in inbound rules, in the same Region, with
+        SecurityGroupReferencingSupport on the gateway and the attachments; outbound rules never see
+        across it. https://docs.aws.amazon.com/vpc/latest/tgw/tgw-vpc-attachments.html
+        """
+        if direction is Direction.INGRESS:
+            return self.group_refs_dropped
+        subnet = self.s.subnets.get(eni.subnet_id)
+        if subnet is None:
+            return None
+        _rtb, route = self.lookup_route(subnet, pkt.dst)
+        if route is not None and route.target is RouteTarget.TRANSIT_GATEWAY:
+            return "SG_REFERENCES_NOT_PRESERVED"
+        return None
 
     def _untracked_rule(
         self, eni: NetworkInterface, direction: Direction, pkt: Packet, result: FilterResult

@@ -173,9 +173,12 @@ class CompiledRules:
         ports: IntervalSet,
         icmp_type: int | None = None,
         icmp_code: int | None = None,
+        group_refs: bool = True,
     ) -> FilterResult:
-        """Ports of ``ports`` some rule admits (any rule of any group: the most permissive wins)."""
-        if len(ports.spans) == 1 and ports.spans[0][0] == ports.spans[0][1]:
+        """Ports of ``ports`` some rule admits (any rule of any group: the most permissive wins).
+        ``group_refs=False``: rules that reference a security group match nothing (the packet crossed a
+        gateway that discards group information)."""
+        if group_refs and len(ports.spans) == 1 and ports.spans[0][0] == ports.spans[0][1]:
             return self._evaluate_sg_port(eni, direction, remote, protocol, ports, icmp_type, icmp_code)
         remaining = ports
         pieces: list[tuple[IntervalSet, bool, SecurityGroupRule | NetworkAclEntry | None]] = []
@@ -185,6 +188,8 @@ class CompiledRules:
             if rule.protocol != protocol and rule.protocol != ALL_PROTOCOLS:
                 continue
             if not sg_rule_matches_header(rule, protocol, icmp_type, icmp_code):
+                continue
+            if not group_refs and isinstance(rule.peer, GroupPeer):
                 continue
             if remote not in self.peer_space(rule):
                 continue

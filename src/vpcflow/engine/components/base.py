@@ -164,6 +164,8 @@ class Walk(Protocol):
     # which port dimension the destination-port set is in: "fixed" (the request's port), "client" (the
     # client's ephemeral range, on the return leg) or "nat" (a NAT gateway's ports, before reverse NAT)
     port_space: str
+    # security-group references match nothing for the rest of the leg (the code to report), or None
+    group_refs_dropped: str | None
 
     def hop(
         self,

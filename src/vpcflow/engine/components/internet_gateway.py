@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from vpcflow.engine.components import ingress_routing
 from vpcflow.engine.components.base import (
     ON_INTERNET,
     STOPPED,
@@ -90,6 +91,10 @@ def enter(walk: Walk, vpc_id: str, inner: Packet, detail: str) -> Step:
             return Drop(HopKind.INTERNET_GATEWAY, None, "NO_ATTACHED_INTERNET_GATEWAY", why)
     else:
         walk.hop(HopKind.INTERNET_GATEWAY, igw, Direction.INGRESS, HopAction.FORWARD, None, detail)
+        # a gateway route table edge-associated with the IGW routes what enters (ingress routing)
+        redirected = ingress_routing.route_in(walk, igw, vpc_id, inner)
+        if redirected is not None:
+            return redirected
     target = walk.snapshot.subnet_of_address(vpc_id, inner.dst)
     if target is None:
         return Drop(

@@ -177,7 +177,9 @@ def cross(
             None,
             f"peering {tgw_id} → {other_tgw}",
         )
-        # Availability Zones do not carry over a peering (another gateway, often another Region)
+        # Availability Zones do not carry over a peering (another gateway, often another Region), and
+        # security-group references work only within a Region
+        walk.group_refs_dropped = walk.group_refs_dropped or "SG_REFERENCES_NOT_PRESERVED"
         return cross(walk, tr, other, pkt, None, depth + 1)
     return NotModelled(
         HopKind.TRANSIT_GATEWAY_ATTACHMENT,
@@ -226,6 +228,9 @@ def _into_vpc(
             )
     if not walk.reply:
         state[att.key] = exit_subnet.subnet_id
+    refs = _group_refs(s, att)
+    if refs is not None and walk.group_refs_dropped is None:
+        walk.group_refs_dropped = refs
     eni = attachment_interface(s, att, exit_subnet)
     walk.hop(
         HopKind.TRANSIT_GATEWAY_ATTACHMENT,
@@ -279,6 +284,18 @@ def from_vpn(walk: Walk, tgw_id: str, conn_id: str, pkt: Packet) -> Step:
         f"from {conn_id}",
     )
     return cross(walk, tr, att, pkt, None, 0)
+
+
+def _group_refs(s: Snapshot, egress: TransitGatewayAttachment) -> str | None:
+    """Whether security-group references still match after the gateway delivers through ``egress``:
+    only with SecurityGroupReferencingSupport on the gateway and the attachment (None), else the code.
+    https://docs.aws.amazon.com/vpc/latest/tgw/tgw-vpc-attachments.html"""
+    tgw = s.transit_gateways.get(egress.transit_gateway_id)
+    if tgw is None or not tgw.security_group_referencing_support:
+        return "SG_REFERENCING_SUPPORT"
+    if egress.vpc is None or not egress.vpc.security_group_referencing_support:
+        return "SG_REFERENCING_SUPPORT"
+    return None
 
 
 def _to_vpn(walk: Walk, att: TransitGatewayAttachment, pkt: Packet) -> Step:
