@@ -68,7 +68,7 @@ def test_json_counts_rules_entries_routes(capsys: pytest.CaptureFixture[str]) ->
         1,
         0,
     )
-    assert data["warning_counts"] == {"NO_NETWORK_ACL": 1, "UNSUPPORTED_ROUTE_TARGET": 1}
+    assert data["warning_counts"] == {"NO_NETWORK_ACL": 1}
     assert data["vpcs"][0]["cidrs"] == ["10.8.0.0/16", "2001:db8:8000::/56"]
     assert (data["vpcs"][0]["subnets"], data["vpcs"][0]["interfaces"]) == (2, 1)
 

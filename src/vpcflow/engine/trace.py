@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from vpcflow.engine.addressing import private_path
 from vpcflow.engine.conversation import Conversation, converse
 from vpcflow.engine.intervals import IntervalSet
 from vpcflow.engine.packets import NAT_PORTS, EniEvent, Packet
@@ -128,13 +129,8 @@ class Engine:
             addr in (n.public_ip, n.private_ip) for n in self.snapshot.nat_gateways.values()
         )
 
-    def _connected(self, a: NetworkInterface, b: NetworkInterface) -> bool:
-        if a.vpc_id == b.vpc_id:
-            return True
-        return any(
-            p.active and {p.requester_vpc_id, p.accepter_vpc_id} == {a.vpc_id, b.vpc_id}
-            for p in self.snapshot.peerings.values()
-        )
+    def _connected(self, a: NetworkInterface | None, a_addr: Address | None, b: NetworkInterface) -> bool:
+        return private_path(self.snapshot, a, a_addr, b)
 
     def client_ports(self, eni: NetworkInterface | None, override: str | None) -> PortRange:
         if override:
@@ -184,7 +180,7 @@ class Engine:
             raise QueryError("source and destination are the same network interface")
         family = self._family(src_addr, dst_addr, ipv6, proto)
         src_addr = self._source_address(src_eni, src_addr, family)
-        dst_addr = self._destination_address(src_eni, dst_eni, dst_addr, family)
+        dst_addr = self._destination_address(src_eni, src_addr, dst_eni, dst_addr, family)
         if src_addr.version != dst_addr.version:
             raise QueryError(f"{src_addr} and {dst_addr} are of different IP versions")
         if proto == ICMPV6 and family == 4:
@@ -297,6 +293,7 @@ class Engine:
     def _destination_address(
         self,
         src: NetworkInterface | None,
+        src_addr: Address,
         dst: NetworkInterface | None,
         given: Address | None,
         family: int,
@@ -312,7 +309,7 @@ class Engine:
             return dst.ipv6_addresses[0]
         if dst.primary_ip is None:
             raise QueryError(f"{dst.eni_id} has no private IPv4 address")
-        if src is not None and self._connected(src, dst):
+        if self._connected(src, src_addr, dst):
             return dst.primary_ip
         # From outside the VPC (or an unconnected VPC) the way in is the public address.
         public = dst.public_for(dst.primary_ip)
