@@ -32,6 +32,7 @@ from vpcflow.model import (
     Direction,
     NetworkInterface,
     Route,
+    RouteTarget,
     Snapshot,
     Subnet,
     TransitGatewayAttachment,
@@ -210,9 +211,7 @@ def _into_vpc(
         )
     exit_subnet = candidates[0]
     if len(candidates) > 1:
-        signatures = {
-            (s.acl_of_subnet.get(c.subnet_id), s.route_table_of_subnet.get(c.subnet_id)) for c in candidates
-        }
+        signatures = {_what_it_meets(walk, c, pkt) for c in candidates}
         if len(signatures) > 1:
             why = (
                 "appliance mode picks one per flow"
@@ -222,8 +221,8 @@ def _into_vpc(
             return NotModelled(
                 HopKind.TRANSIT_GATEWAY_ATTACHMENT,
                 att.attachment_id,
-                f"which interface of {att.attachment_id} carries the packet is not known ({why}), and its "
-                f"subnets {', '.join(c.subnet_id for c in candidates)} have different NACLs or route tables",
+                f"which interface of {att.attachment_id} carries the packet is not known ({why}), and "
+                f"its subnets {', '.join(c.subnet_id for c in candidates)} route or filter it differently",
                 "UNKNOWN_RESOURCE",
             )
     if not walk.reply:
@@ -284,6 +283,34 @@ def from_vpn(walk: Walk, tgw_id: str, conn_id: str, pkt: Packet) -> Step:
         f"from {conn_id}",
     )
     return cross(walk, tr, att, pkt, None, 0)
+
+
+def _what_it_meets(walk: Walk, subnet: Subnet, pkt: Packet) -> tuple[object, ...]:
+    """What an exit through ``subnet`` decides for ``pkt``: the route its table picks and, for the local
+    route, which ports get into the destination's subnet (none of the NACLs inside the attachment's own
+    subnet; its NACL outbound and the destination subnet's inbound otherwise). Exits that agree are
+    interchangeable for this packet, whichever interface AWS picks."""
+    s = walk.snapshot
+    _rtb, route = walk.lookup_route(subnet, pkt.dst)
+    if route is None or route.target is not RouteTarget.LOCAL:
+        return ("route", route.target if route else None, route.target_id if route else None)
+    dst_sub = s.subnet_of_address(subnet.vpc_id, pkt.dst)
+    if dst_sub is None:
+        return ("local", None)
+    if dst_sub.subnet_id == subnet.subnet_id:
+        return ("local", pkt.dports)
+    ports = pkt.dports
+    for sub, direction, remote in (
+        (subnet, Direction.EGRESS, pkt.dst),
+        (dst_sub, Direction.INGRESS, pkt.src),
+    ):
+        acl = s.network_acls.get(s.acl_of_subnet.get(sub.subnet_id) or "")
+        if acl is None:
+            return ("local", None, sub.subnet_id)
+        ports = walk.rules.evaluate_nacl(
+            acl, direction, remote, pkt.protocol, ports, pkt.icmp_type, pkt.icmp_code
+        ).allowed
+    return ("local", ports)
 
 
 def _group_refs(s: Snapshot, egress: TransitGatewayAttachment) -> str | None:
