@@ -89,3 +89,39 @@ def test_every_trace_between_interfaces_is_decided_or_says_why(seed: int) -> Non
                 assert t.blocked_by is not None and t.blocked_by.unknown and t.blocked_by.detail
             else:
                 assert not any(x.unknown for x in t.blockers), t.diagnosis
+
+
+@pytest.mark.parametrize("seed", range(45, 60))
+def test_batch_verdicts_agree_with_trace_where_they_answer(seed: int) -> None:
+    """Batch verdicts cover only flows inside one locally routed VPC between hosts; what they answer
+    equals the trace, and flows to or from transit gateway interfaces are left to the walker."""
+    import numpy as np
+
+    from vpcflow.engine import BatchEvaluator
+    from vpcflow.engine.verdicts import ACCEPT, REJECT, RETURN_REJECT
+
+    snap, _enis = random_hybrid(seed)
+    engine = Engine(snap)
+    batch = BatchEvaluator(snap, engine.rules)
+    every = sorted(snap.interfaces)
+    pairs = [(a, b) for a in every for b in every if a != b]
+    src = batch.indices([a for a, _b in pairs])
+    dst = batch.indices([b for _a, b in pairs])
+    proto = np.full(len(pairs), 6)
+    ok = batch.supports(src, dst, proto)
+    assert ok.any()
+    for (a, b), supported in zip(pairs, ok, strict=True):
+        kinds = {snap.interfaces[a].interface_type, snap.interfaces[b].interface_type}
+        if "transit_gateway" in kinds:
+            assert not supported, (a, b)
+    idx = np.flatnonzero(ok)[:60]
+    got = batch.verdicts(
+        src[idx], dst[idx], proto[idx], np.full(len(idx), 22), np.full(len(idx), 40000)
+    ).verdict
+    for n, i in enumerate(idx):
+        a, b = pairs[i]
+        t = engine.trace(a, str(snap.interfaces[b].private_ips[0]), "tcp", 22, src_port=40000)
+        expected = (
+            REJECT if not t.forward.delivered else ACCEPT if t.verdict is Verdict.ACCEPT else RETURN_REJECT
+        )
+        assert got[n] == expected, (seed, a, b, t.diagnosis)
