@@ -20,10 +20,15 @@ _PUBLIC_TARGETS = frozenset(
 
 def route_for(snapshot: Snapshot, eni: NetworkInterface, dst: Address) -> Route | None:
     """The route the ENI's subnet uses for ``dst`` (None: no route, or an ambiguous tie)."""
-    rtb_id = snapshot.route_table_of_subnet.get(eni.subnet_id)
+    return subnet_route(snapshot, eni.subnet_id, eni.vpc_id, dst)
+
+
+def subnet_route(snapshot: Snapshot, subnet_id: str, vpc_id: str, dst: Address) -> Route | None:
+    """The route a subnet's table (with the VPC's local routes) uses for ``dst``."""
+    rtb_id = snapshot.route_table_of_subnet.get(subnet_id)
     rtb = snapshot.route_tables.get(rtb_id) if rtb_id else None
     routes: tuple[Route, ...] = rtb.routes if rtb else ()
-    vpc = snapshot.vpcs.get(eni.vpc_id)
+    vpc = snapshot.vpcs.get(vpc_id)
     if vpc is not None and not any(r.target is RouteTarget.LOCAL for r in routes):
         routes = routes + tuple(Route(c, RouteTarget.LOCAL, "local") for c in vpc.cidrs)
     return select_route(routes, dst, snapshot.prefix_list_cidrs).route

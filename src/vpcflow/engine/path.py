@@ -394,13 +394,21 @@ class LegWalker:
         """Route priority as AWS documents it (``engine.vpn.select_route``: longest prefix; local never
         overridden by a propagated route; static > prefix list > propagated); local routes are always
         present."""
+        key = (subnet.subnet_id, dst)
+        hit = self.rules.route_cache.get(key)
+        if hit is not None:
+            return hit
         rtb_id = self.s.route_table_of_subnet.get(subnet.subnet_id)
         rtb = self.s.route_tables.get(rtb_id) if rtb_id else None
         routes: tuple[Route, ...] = rtb.routes if rtb else ()
         vpc = self.s.vpcs.get(subnet.vpc_id)
         if vpc is not None and not any(r.target is RouteTarget.LOCAL for r in routes):
             routes = routes + tuple(Route(c, RouteTarget.LOCAL, "local") for c in vpc.cidrs)
-        return (rtb.route_table_id if rtb else None), select_route(routes, dst, self.s.prefix_list_cidrs)
+        out = (rtb.route_table_id if rtb else None), select_route(routes, dst, self.s.prefix_list_cidrs)
+        if len(self.rules.route_cache) > 200_000:  # bounded: flow-log attribution sees many addresses
+            self.rules.route_cache.clear()
+        self.rules.route_cache[key] = out
+        return out
 
     def nat_by_private(self, vpc_id: str, address: Address) -> NatGateway | None:
         for nat in self.s.nat_gateways.values():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from vpcflow.engine.intervals import IntervalSet
 from vpcflow.model import (
@@ -30,6 +31,9 @@ from vpcflow.model import (
     Snapshot,
 )
 from vpcflow.model.filters import icmp_applies, ports_apply
+
+if TYPE_CHECKING:
+    from vpcflow.engine.vpn import RouteChoice
 
 ALL_PORT_SET = IntervalSet.of((0, 65535))
 _NONE = IntervalSet()
@@ -94,6 +98,8 @@ class CompiledRules:
         ] = {}
         self._sg_rules: dict[tuple[str, Direction], tuple[SecurityGroupRule, ...]] = {}
         self._world_rules: dict[tuple[str, Direction, int, int], SecurityGroupRule | None] = {}
+        # (subnet id, destination) → (route table id, the route chosen): routing memoised per snapshot
+        self.route_cache: dict[tuple[str, Address], tuple[str | None, RouteChoice]] = {}
         self._sg_cache: dict[
             tuple[str, Direction, int, int | None, int | None],
             tuple[tuple[SecurityGroupRule, int, int, Spans, Spans], ...],

@@ -32,6 +32,7 @@ from vpcflow.model import (
     AttachmentType,
     Cidr,
     Direction,
+    NetworkInterface,
     RouteOrigin,
     Snapshot,
     Subnet,
@@ -83,12 +84,26 @@ class TransitRouting:
     _by_att: dict[tuple[str, str], TransitGatewayAttachment] = field(default_factory=dict)
     _vpc_atts: dict[tuple[str, str], list[TransitGatewayAttachment]] = field(default_factory=dict)
     _tables: dict[str, EffectiveTable] = field(default_factory=dict)
+    # (attachment id, subnet id) → the attachment's interface there
+    _interfaces: dict[tuple[str, str], NetworkInterface] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for key, att in self.snapshot.transit_gateway_attachments.items():
             self._by_att[key] = att
             if att.vpc is not None:
                 self._vpc_atts.setdefault((att.vpc.vpc_id, att.transit_gateway_id), []).append(att)
+        attachments = {a for _t, a in self.snapshot.transit_gateway_attachments}
+        for eni in self.snapshot.interfaces.values():
+            if eni.interface_type != "transit_gateway" or not eni.description:
+                continue
+            # AWS describes it as "Network Interface for Transit Gateway Attachment tgw-attach-…"
+            for word in eni.description.split():
+                if word in attachments:
+                    self._interfaces[(word, eni.subnet_id)] = eni
+
+    def interface(self, att: TransitGatewayAttachment, subnet: Subnet) -> NetworkInterface | None:
+        """The attachment's interface in ``subnet``, if the snapshot has it."""
+        return self._interfaces.get((att.attachment_id, subnet.subnet_id))
 
     # -- attachments ---------------------------------------------------------------------------
 

@@ -30,7 +30,6 @@ from vpcflow.engine.transit import TgwDecision, TgwOutcome, TransitRouting, tran
 from vpcflow.model import (
     AttachmentType,
     Direction,
-    NetworkInterface,
     Route,
     RouteTarget,
     Snapshot,
@@ -41,21 +40,6 @@ from vpcflow.model import (
 # session state key: per attachment, the exit subnet a flow used (appliance mode keeps it both ways)
 STATE = "transit_gateway"
 MAX_GATEWAYS = 8  # peering hops before the walk calls it a loop
-
-
-def attachment_interface(
-    snapshot: Snapshot, att: TransitGatewayAttachment, subnet: Subnet
-) -> NetworkInterface | None:
-    """The attachment's interface in ``subnet`` (AWS describes it as "Network Interface for Transit
-    Gateway Attachment tgw-attach-…")."""
-    for eni in snapshot.interfaces.values():
-        if (
-            eni.subnet_id == subnet.subnet_id
-            and eni.interface_type == "transit_gateway"
-            and att.attachment_id in (eni.description or "")
-        ):
-            return eni
-    return None
 
 
 def _fail(kind: HopKind, id_: str | None, d: TgwDecision, rule: Route | None = None) -> Step:
@@ -99,7 +83,7 @@ def route(walk: Walk, at: RouteContext) -> Step:
     cur = walk.leave_subnet(subnet, pkt)
     if cur is None:
         return STOPPED
-    eni = attachment_interface(s, att, att_subnet)
+    eni = tr.interface(att, att_subnet)
     if eni is not None:
         walk.log_ingress(eni, cur)
     entered = walk.enter_subnet(att_subnet, cur)
@@ -230,7 +214,7 @@ def _into_vpc(
     refs = _group_refs(s, att)
     if refs is not None and walk.group_refs_dropped is None:
         walk.group_refs_dropped = refs
-    eni = attachment_interface(s, att, exit_subnet)
+    eni = tr.interface(att, exit_subnet)
     walk.hop(
         HopKind.TRANSIT_GATEWAY_ATTACHMENT,
         att.attachment_id,
