@@ -3,7 +3,8 @@
     .venv/bin/python -m bench.generate_transit OUT_DIR [--vpcs 20] [--enis 10000] [--seed 0]
 
 Each VPC is ``bench.generate``'s single-VPC snapshot at the size that gives ``enis / vpcs`` interfaces,
-renumbered into ``10.<v>.0.0/16`` with its own ids. Two transit gateways share the VPCs (even / odd) and
+renumbered into ``10.<v>.0.0/16`` with its own ids (its NACLs' broad inside rule widened to
+10.0.0.0/8). Two transit gateways share the VPCs (even / odd) and
 peer with each other; each VPC attaches through its first two subnets (one per AZ; the attachment
 interfaces are in the files), associates with and propagates into its gateway's table, and routes
 ``10.0.0.0/8`` to its gateway; each table has a static route per VPC of the other gateway to the peering
@@ -31,6 +32,11 @@ def _vpc_docs(v: int, enis: int, seed: int) -> dict[str, Json]:
     text = text.replace('"10.0.', f'"10.{v}.').replace("2600:1f18:4000:", f"2600:1f18:{0x4000 + v:x}:")
     text = text.replace('"198.18.', f'"100.{64 + v}.').replace('"198.19.', f'"100.{96 + v}.')
     out: dict[str, Json] = json.loads(text)
+    # the NACLs' broad "inside" rule admits every VPC of the estate, not only their own
+    for acl in out["NetworkAcls.json"]["NetworkAcls"]:
+        for e in acl["Entries"]:
+            if e.get("RuleNumber") == 100 and e.get("CidrBlock") == f"10.{v}.0.0/16":
+                e["CidrBlock"] = "10.0.0.0/8"
     return out
 
 
@@ -116,7 +122,7 @@ def documents_transit(vpcs: int = 20, enis: int = 10_000, seed: int = 0) -> dict
         )
         if v % 3:
             routes[:] = [r for r in routes if r.get("GatewayId", "").startswith("igw-") is False]
-        for name, doc in docs.items():
+        for _name, doc in docs.items():
             for key, items in doc.items():
                 merged.setdefault(key, []).extend(items)
     merged["NetworkInterfaces"].extend(tgw_enis)

@@ -86,6 +86,7 @@ class TransitRouting:
     _tables: dict[str, EffectiveTable] = field(default_factory=dict)
     # (attachment id, subnet id) → the attachment's interface there
     _interfaces: dict[tuple[str, str], NetworkInterface] = field(default_factory=dict)
+    _routes: dict[tuple[str, str, Address], TgwDecision] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for key, att in self.snapshot.transit_gateway_attachments.items():
@@ -457,11 +458,20 @@ class TransitRouting:
         return self.snapshot.prefix_list_cidrs(route.prefix_list_id or "") or ()
 
     def route(self, ingress: TransitGatewayAttachment, dst: Address) -> TgwDecision:
-        """Table of the ingress attachment, then the route for ``dst`` in it."""
+        """Table of the ingress attachment, then the route for ``dst`` in it (memoised)."""
+        key = (ingress.transit_gateway_id, ingress.attachment_id, dst)
+        hit = self._routes.get(key)
+        if hit is not None:
+            return hit
         chosen = self.table_for(ingress)
         if chosen.outcome is not TgwOutcome.FORWARD or chosen.table_id is None:
-            return chosen
-        return self.lookup(chosen.table_id, dst)
+            out = chosen
+        else:
+            out = self.lookup(chosen.table_id, dst)
+        if len(self._routes) > 200_000:
+            self._routes.clear()
+        self._routes[key] = out
+        return out
 
 
 _CACHE: dict[int, TransitRouting] = {}
