@@ -21,6 +21,7 @@ from vpcflow.model import (
     SnapshotWarning,
 )
 from vpcflow.sources.base import Collected
+from vpcflow.sources.transit_resolve import build_transit
 
 
 def build(out: Collected) -> Snapshot:
@@ -29,6 +30,7 @@ def build(out: Collected) -> Snapshot:
     pls = _prefix_lists(out, warn)
     acls = _acls_with_v6_default(out)
     _unresolved(out, enis, pls, warn)
+    transit = build_transit(out)
     for key, count in out.unparsed_counts.items():
         sources = out.unparsed_sources[key]
         files = f" in {len(sources)} files" if len(sources) > 1 else ""
@@ -52,6 +54,7 @@ def build(out: Collected) -> Snapshot:
         peerings=out.peerings.values(),
         warnings=warn,
         not_modelled=out.unparsed_counts,
+        **transit,
     )
 
 
