@@ -6,7 +6,8 @@ forwards traffic not addressed to it only with source/destination check disabled
 (``ENI_SOURCE_DEST_CHECK_RESTRICTION``); its security groups filter what enters and leaves it. What the
 instance's operating system does with the packet (forwarding, filtering, address translation) is not in
 any describe call: vpcflow assumes it forwards the packet unchanged, says so in the answer, and treats
-address translation (a NAT instance) as UNKNOWN unless the caller states the assumption.
+address translation (a NAT instance) as UNKNOWN (``UNSUPPORTED_NAT_INSTANCE``): there is no option yet to
+assume one.
 """
 
 from __future__ import annotations
