@@ -1,21 +1,25 @@
 """The transit gateway / VPN / endpoint example through the installed ``vpcflow`` command: trace (JSON
 contract: hop kinds, unknown blockers), reach with on-premises endpoints, policy check, diff of a transit
-gateway route change, snapshot info's constructs."""
+gateway route change, snapshot info's constructs; simulate → ingest → explain, with records on the transit
+gateway attachment interfaces."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-HUB = Path(__file__).resolve().parents[1] / "examples" / "hub"
-VPCFLOW = [sys.executable, "-m", "vpcflow"]
+ROOT = Path(__file__).resolve().parents[1]
+HUB = ROOT / "examples" / "hub"
+VPCFLOW = Path(sys.executable).with_name("vpcflow")
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*VPCFLOW, *args], capture_output=True, text=True, timeout=120, check=False)
+    assert VPCFLOW.exists(), f"{VPCFLOW} is not installed (make setup)"
+    return subprocess.run([str(VPCFLOW), *args], capture_output=True, text=True, timeout=120, check=False)
 
 
 def test_trace_json_crosses_the_transit_gateway_both_ways() -> None:
@@ -85,3 +89,28 @@ def test_snapshot_info_constructs() -> None:
     p = run("snapshot", "info", str(HUB), "--format", "json")
     rows = {c["construct"]: c["status"] for c in json.loads(p.stdout)["constructs"]}
     assert rows["transit gateways"] == "modelled" and rows["gateway VPC endpoints"] == "modelled"
+
+
+def test_simulated_hub_logs_are_all_explained(tmp_path: Path) -> None:
+    logs, store = tmp_path / "logs", tmp_path / "store"
+    profile = str(ROOT / "examples" / "profiles" / "hub.yaml")
+    p = run(
+        "simulate", str(HUB), "--profile", profile, "--out", str(logs), "--duration", "20m", "--seed", "3"
+    )
+    assert p.returncode == 0, p.stderr
+    assert run("logs", "ingest", str(logs), "--store", str(store)).returncode == 0
+    p = run("logs", "explain", "--store", str(store), "--snapshot", str(HUB), "--format", "json")
+    assert p.returncode == 0, p.stderr
+    rows = json.loads(p.stdout)["rows"]
+    assert rows and all(r["status"] == "explained" for r in rows)
+    # only the office's direct database attempts are refused, by the database's security group
+    assert {(r["interface_id"], r["dstport"], r["code"]) for r in rows} == {
+        ("eni-0a000000000000d01", 5432, "ENI_SG_RULES_MISMATCH")
+    }
+    assert all(r["srcaddr"].startswith("192.168.1.") for r in rows)
+    seen: set[str] = set()
+    for f in logs.rglob("*.log.gz"):
+        with gzip.open(f, "rt") as fh:
+            seen |= {line.split()[2] for line in fh if not line.startswith("version")}
+    # AWS writes records on the attachment's interfaces too (aws-semantics.md §5.7)
+    assert {"eni-0a000000000000a0f", "eni-0a000000000000d0f"} <= seen
