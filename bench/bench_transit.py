@@ -6,8 +6,9 @@ Two estates from ``bench.generate_transit`` (VPCs behind two peered transit gate
 10 VPCs for trace and batch verdicts (the batch tables grow with groups × interfaces, as in
 ``bench_core``), 10,000 interfaces in 20 VPCs for reach and the matrix (as in ``bench_reach``).
 - ``Engine.trace`` with full explanation on a mixed workload where a third of the flows cross a transit
-  gateway (flows/s), against the naive reference evaluator (``vpcflow.engine.reference``, which knows no
-  transit gateway: timed on the in-VPC part) in the same run;
+  gateway (flows/s), against the same kind of flows in one VPC of the same size (``bench_core``'s
+  estate, which ``bench/README.md`` measures unloaded) and the naive reference evaluator
+  (``vpcflow.engine.reference``, which knows no transit gateway: timed on the in-VPC part), same run;
 - ``BatchEvaluator`` verdicts on one core for the flows they cover (in-VPC), and their agreement with
   ``trace`` on a sample;
 - one group-to-group ``reach`` (exact header spaces, both ways): median / p95 / max, half the pairs in
@@ -33,6 +34,8 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import numpy as np
 
 from bench.bench_core import NAMES, code_of
+from bench.bench_reach import check_cells
+from bench.generate import documents
 from bench.generate_transit import generate_transit
 from vpcflow.engine import BatchEvaluator, Engine, HopKind
 from vpcflow.engine.reference import RefPacket, evaluate
@@ -40,7 +43,7 @@ from vpcflow.engine.verdicts import ACCEPT, REJECT, RETURN_REJECT
 from vpcflow.model import Snapshot
 from vpcflow.reach import Reachability
 from vpcflow.reach.matrix import GroupMatrix
-from vpcflow.sources import load_snapshot
+from vpcflow.sources import load_snapshot, load_snapshot_data
 
 PORTS = [22, 80, 443, 3306, 5432, 8080, 6379, 9200]
 
@@ -57,13 +60,21 @@ def _flows(
     for i in range(k):
         a = rng.choice(hosts)
         va = snap.interfaces[a].vpc_id
-        if i % 3 == 0:
-            b = rng.choice(by_vpc[rng.choice([v for v in vpcs if v != va])])
+        others = [v for v in vpcs if v != va]
+        if i % 3 == 0 and others:
+            b = rng.choice(by_vpc[rng.choice(others)])
         else:
             b = rng.choice([x for x in by_vpc[va] if x != a] or by_vpc[va])
         dst = str(snap.interfaces[b].private_ips[0])
         out.append(
-            (a, dst, rng.choice([6, 6, 6, 17]), rng.choice(PORTS), rng.randint(32768, 60999), i % 3 == 0)
+            (
+                a,
+                dst,
+                rng.choice([6, 6, 6, 17]),
+                rng.choice(PORTS),
+                rng.randint(32768, 60999),
+                i % 3 == 0 and bool(others),
+            )
         )
     return out
 
@@ -83,6 +94,7 @@ def main() -> None:
     ap.add_argument("--pairs", type=int, default=20)
     ap.add_argument("--reference", type=int, default=200)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--check-cells", type=int, default=20, help="matrix cells checked against reach")
     ap.add_argument("--no-matrix", action="store_true")
     args = ap.parse_args()
     rng = random.Random(args.seed)
@@ -112,6 +124,21 @@ def main() -> None:
     out["verdicts"] = {
         v: sum(t.verdict.value == v for t in traces) for v in ("ACCEPT", "REJECT", "PARTIAL", "UNKNOWN")
     }
+
+    # the peer in the same run: one VPC of the same size (bench.generate), the same kind of flows
+    single = load_snapshot_data(sorted(documents(args.trace_enis / 1000, args.seed).items()))
+    single_engine = Engine(single)
+    single_hosts = sorted(
+        e.eni_id for e in single.interfaces.values() if e.interface_type == "interface" and e.primary_ip
+    )
+    single_flows = _flows(single, single_hosts, args.traces, random.Random(args.seed))
+    for a, d, p, port, sp, _x in single_flows:
+        single_engine.trace(a, d, NAMES[p], port, src_port=sp)
+    t0 = time.perf_counter()
+    for a, d, p, port, sp, _x in single_flows:
+        single_engine.trace(a, d, NAMES[p], port, src_port=sp)
+    out["single_rate"] = len(single_flows) / (time.perf_counter() - t0)
+    del single, single_engine
 
     # the naive reference, on in-VPC flows (it has no transit gateway)
     inside = [(f, t) for f, t in zip(flows, traces, strict=True) if not f[5]][: args.reference]
@@ -222,8 +249,9 @@ def main() -> None:
         m = GroupMatrix(snap, engine)
         build = time.perf_counter() - t0
         t0 = time.perf_counter()
-        fwd, _bidi = m.compute()
+        fwd, bidi = m.compute()
         compute = time.perf_counter() - t0
+        checked = check_cells(snap, m, fwd, bidi, args.check_cells, rng)
         out["matrix"] = (
             build,
             compute,
@@ -231,6 +259,7 @@ def main() -> None:
             f"{len(m.group_ids)}x{len(m.group_ids)}, {m.k} classes",
             len(m.unanswered),
             int(fwd.any(axis=2).sum()),
+            checked,
         )
 
     ag, nr = out["agree_reference"]
@@ -240,6 +269,8 @@ def main() -> None:
     lines = [
         f"trace/batch estate: {out['trace_estate']}",
         f"trace, full explanation, 1/3 across a TGW: {out['trace_rate']:,.0f} flows/s [target >= 10,000]",
+        f"  same flows in one VPC of the same size (bench.generate): {out['single_rate']:,.0f} flows/s "
+        f"-> transit estate at {out['trace_rate'] / out['single_rate']:.2f}x",
         f"  naive reference (in-VPC flows only): {out['reference_rate']:,.0f} flows/s "
         f"-> trace x{out['trace_rate'] / out['reference_rate']:.0f}; trace = reference {ag}/{nr}",
         f"  {out['crossed_tgw']}/{len(crossing)} cross-VPC flows crossed a TGW route table; "
@@ -255,11 +286,11 @@ def main() -> None:
         f"peak RSS before the matrix: {out['rss_before_matrix']:.0f} MB",
     ]
     if "matrix" in out:
-        b, c, rss, cells, un, reachable = out["matrix"]
+        b, c, rss, cells, un, reachable, checked = out["matrix"]
         lines.append(
             f"all-pairs matrix ({cells}): build {b:.1f} s + compute {c:.1f} s = {b + c:.1f} s "
             f"[target <= 60 s]; peak RSS {rss:.0f} MB; unanswered VPC pairs {un}; "
-            f"reachable cells {reachable}"
+            f"reachable cells {reachable}; {checked} sampled cells = reach"
         )
     print("\n".join(lines))
 

@@ -2,13 +2,15 @@
 
     .venv/bin/python -m bench.generate_transit OUT_DIR [--vpcs 20] [--enis 10000] [--seed 0]
 
-Each VPC is ``bench.generate``'s single-VPC snapshot at the size that gives ``enis / vpcs`` interfaces,
-renumbered into ``10.<v>.0.0/16`` with its own ids (its NACLs' broad inside rule widened to
-10.0.0.0/8). Two transit gateways share the VPCs (even / odd) and
-peer with each other; each VPC attaches through its first two subnets (one per AZ; the attachment
-interfaces are in the files), associates with and propagates into its gateway's table, and routes
-``10.0.0.0/8`` to its gateway; each table has a static route per VPC of the other gateway to the peering
-attachment. A third of the VPCs' main tables also keep the internet gateway route.
+Each VPC is ``bench.generate``'s single-VPC snapshot with ``enis / vpcs`` interfaces and a share of the
+groups, rules and NACLs ``bench.generate.sizes`` gives the whole estate (so that 10,000 interfaces in 20
+VPCs have the 2,000 groups and 20,000 rules of ``bench_reach``'s single VPC), renumbered into
+``10.<v>.0.0/16`` with its own ids (its NACLs' broad inside rule widened to 10.0.0.0/8). Two transit
+gateways share the VPCs (even / odd) and peer with each other; each VPC attaches through two dedicated
+/28 subnets (one per AZ, one NACL allowing everything, as AWS recommends for attachment subnets; the
+attachment interfaces are in the files), associates with and propagates into its gateway's table, and
+routes ``10.0.0.0/8`` to its gateway; each table has a static route per VPC of the other gateway to the
+peering attachment. A third of the VPCs' main tables also keep the internet gateway route.
 """
 
 from __future__ import annotations
@@ -18,16 +20,16 @@ import json
 from pathlib import Path
 from typing import Any
 
-from bench.generate import ACCOUNT, documents
+from bench.generate import ACCOUNT, documents, sizes
 from vpcflow.model import Snapshot
 
 Json = dict[str, Any]
 REGION = "us-east-1"
 
 
-def _vpc_docs(v: int, enis: int, seed: int) -> dict[str, Json]:
+def _vpc_docs(v: int, enis: int, counts: dict[str, int], seed: int) -> dict[str, Json]:
     """VPC ``v`` (1-based): bench.generate's documents renumbered into 10.<v>/16 with unique ids."""
-    text = json.dumps(documents(enis / 1000, seed + v))
+    text = json.dumps(documents(enis / 1000, seed + v, counts))
     text = text.replace("-0b", f"-{v:02x}")  # every id: vpc-0b…, subnet-0b…, sg-0b…, eni-0b…, i-0b…
     text = text.replace('"10.0.', f'"10.{v}.').replace("2600:1f18:4000:", f"2600:1f18:{0x4000 + v:x}:")
     text = text.replace('"198.18.', f'"100.{64 + v}.').replace('"198.19.', f'"100.{96 + v}.')
@@ -37,6 +39,43 @@ def _vpc_docs(v: int, enis: int, seed: int) -> dict[str, Json]:
         for e in acl["Entries"]:
             if e.get("RuleNumber") == 100 and e.get("CidrBlock") == f"10.{v}.0.0/16":
                 e["CidrBlock"] = "10.0.0.0/8"
+    # two dedicated attachment subnets, one per AZ, with a NACL that allows everything
+    vpc_id = out["Vpcs.json"]["Vpcs"][0]["VpcId"]
+    att = [f"subnet-0c{v:012x}{k:03x}" for k in range(2)]
+    out["Subnets.json"]["Subnets"].extend(
+        {
+            "SubnetId": sid,
+            "VpcId": vpc_id,
+            "CidrBlock": f"10.{v}.255.{16 * k}/28",
+            "AvailabilityZone": "us-east-1a" if k == 0 else "us-east-1b",
+            "OwnerId": ACCOUNT,
+            "State": "available",
+        }
+        for k, sid in enumerate(att)
+    )
+    acl_id = f"acl-0c{v:015x}"
+    out["NetworkAcls.json"]["NetworkAcls"].append(
+        {
+            "NetworkAclId": acl_id,
+            "VpcId": vpc_id,
+            "IsDefault": False,
+            "OwnerId": ACCOUNT,
+            "Entries": [
+                {"RuleNumber": n, "Protocol": "-1", "RuleAction": a, "Egress": e, "CidrBlock": "0.0.0.0/0"}
+                for e in (False, True)
+                for n, a in ((100, "allow"), (32767, "deny"))
+            ],
+            "Associations": [
+                {
+                    "NetworkAclAssociationId": f"aclassoc-0c{v:012x}{k:03x}",
+                    "NetworkAclId": acl_id,
+                    "SubnetId": s,
+                }
+                for k, s in enumerate(att)
+            ],
+            "Tags": [],
+        }
+    )
     return out
 
 
@@ -50,10 +89,16 @@ def documents_transit(vpcs: int = 20, enis: int = 10_000, seed: int = 0) -> dict
     vpc_attachments: list[Json] = []
     props: dict[str, list[Json]] = {t: [] for t in tables}
     tgw_enis: list[Json] = []
+    whole = sizes(enis / 1000)
+    counts = {
+        "sgs": max(2, whole["sgs"] // vpcs),
+        "rules": max(4, whole["rules"] // vpcs),
+        "nacls": max(1, whole["nacls"] // vpcs),
+    }
     for v in range(1, vpcs + 1):
-        docs = _vpc_docs(v, enis // vpcs, seed)
+        docs = _vpc_docs(v, enis // vpcs, counts, seed)
         vpc_id = docs["Vpcs.json"]["Vpcs"][0]["VpcId"]
-        subnets = docs["Subnets.json"]["Subnets"]
+        subnets = docs["Subnets.json"]["Subnets"][-2:]  # the attachment subnets
         t = (v - 1) % 2
         home[v] = t
         att = f"tgw-attach-0c{v:016x}"
@@ -94,7 +139,7 @@ def documents_transit(vpcs: int = 20, enis: int = 10_000, seed: int = 0) -> dict
             }
         )
         for k, sid in enumerate(att_subnets):
-            ip = f"10.{v}.{k}.250"
+            ip = f"10.{v}.255.{16 * k + 5}"
             tgw_enis.append(
                 {
                     "NetworkInterfaceId": f"eni-0c{v:013x}{k:03x}",

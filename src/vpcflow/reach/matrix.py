@@ -235,9 +235,14 @@ class GroupMatrix:
         sample: dict[str, int] = {}
         for i, e in enumerate(self.enis):
             sample.setdefault(e.subnet_id, i)
+        # only a group's members are in the cells: a subnet without any (a transit gateway attachment's,
+        # say) is nobody's source or destination here
+        members = {e.subnet_id for e in self.enis if e.group_ids}
         for i, sa in enumerate(subs):
+            if sa.subnet_id not in members:
+                continue
             for j, sb in enumerate(subs):
-                if sa.vpc_id == sb.vpc_id:
+                if sa.vpc_id == sb.vpc_id or sb.subnet_id not in members:
                     continue
                 dst = self.enis[sample[sb.subnet_id]].primary_ip
                 assert dst is not None

@@ -194,7 +194,7 @@ def _into_vpc(
             "UNKNOWN_RESOURCE",
         )
     exit_subnet = candidates[0]
-    if len(candidates) > 1:
+    if len(candidates) > 1 and not _alike(s, candidates, pkt):
         signatures = {_what_it_meets(walk, c, pkt) for c in candidates}
         if len(signatures) > 1:
             why = (
@@ -267,6 +267,18 @@ def from_vpn(walk: Walk, tgw_id: str, conn_id: str, pkt: Packet) -> Step:
         f"from {conn_id}",
     )
     return cross(walk, tr, att, pkt, None, 0)
+
+
+def _alike(s: Snapshot, candidates: tuple[Subnet, ...], pkt: Packet) -> bool:
+    """Exit subnets with the same NACL and route table, none holding the destination: interchangeable
+    for any packet (the usual dedicated attachment subnets), without evaluating them."""
+    first = candidates[0].subnet_id
+    same = (s.acl_of_subnet.get(first), s.route_table_of_subnet.get(first))
+    return all(
+        (s.acl_of_subnet.get(c.subnet_id), s.route_table_of_subnet.get(c.subnet_id)) == same
+        and not any(pkt.dst in x for x in c.cidrs)
+        for c in candidates
+    )
 
 
 def _what_it_meets(walk: Walk, subnet: Subnet, pkt: Packet) -> tuple[object, ...]:
