@@ -201,11 +201,11 @@ def documents_transit(vpcs: int = 20, enis: int = 10_000, seed: int = 0) -> dict
             for i, t in enumerate(tgws)
         ]
     }
-    for i, t in enumerate(tgws):
+    for i, gw in enumerate(tgws):
         attachments.append(
             {
                 "TransitGatewayAttachmentId": peering,
-                "TransitGatewayId": t,
+                "TransitGatewayId": gw,
                 "ResourceType": "peering",
                 "ResourceId": tgws[1 - i],
                 "State": "available",
