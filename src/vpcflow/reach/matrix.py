@@ -60,6 +60,22 @@ class ServiceClass:
         return HeaderSpace.box(protocols=self.protocols, dst_ports=self.dst_ports)
 
 
+@dataclass(frozen=True, slots=True)
+class _Paths:
+    """Per destination ENI, the transit paths between one source subnet and the destination's subnet:
+    forward path known, its entry attachment subnet's NACL, no exit NACL (the exit is the destination's
+    own subnet), the exit NACL outbound toward the destination; the reply's path known, its exit NACL
+    and whether there is none."""
+
+    ok: npt.NDArray[np.bool_]
+    ax: npt.NDArray[np.int64]
+    ey_none: npt.NDArray[np.bool_]
+    exit_out: npt.NDArray[np.uint64]
+    r_ok: npt.NDArray[np.bool_]
+    ex: npt.NDArray[np.int64]
+    ex_none: npt.NDArray[np.bool_]
+
+
 class GroupMatrix:
     def __init__(self, snapshot: Snapshot, engine: Engine | None = None) -> None:
         self.s = snapshot
@@ -228,6 +244,8 @@ class GroupMatrix:
         self.t_ax = np.full((ns, ns), na - 1, dtype=np.int64)
         self.t_ey = np.full((ns, ns), -1, dtype=np.int64)
         self.unanswered: set[tuple[str, str]] = set()
+        self._t_paths: dict[int, _Paths] = {}
+        self._t_reply: dict[tuple[int, int], U64] = {}
         if not s.transit_gateways and not s.transit_gateway_attachments:
             return
         profiles = TransitProfiles(s)
@@ -347,27 +365,48 @@ class GroupMatrix:
         attachment subnet's inbound, and — unless the exit attachment subnet is the destination's own —
         the exit subnet's outbound and the destination subnet's inbound)."""
         full = ~np.uint64(0)
-        sbs, rows = self.subnet, np.arange(self.n)
-        ok = self.t_ok[sa][sbs]
-        ax, ey = self.t_ax[sa][sbs], self.t_ey[sa][sbs]
-        exit_ok = np.where(
-            (ey < 0)[:, None], full, self.acl_out[np.maximum(ey, 0), rows] & self.acl_in_t[a][self.acl_of]
-        )
-        fwd = sg & self.acl_out[self.acl_of[a]] & self.acl_in_t[a][ax] & exit_ok
-        fwd[~ok] = 0
+        p = self._transit_paths(sa)
+        exit_ok = np.where(p.ey_none[:, None], full, p.exit_out & self.acl_in_t[a][self.acl_of])
+        fwd = sg & self.acl_out[self.acl_of[a]] & self.acl_in_t[a][p.ax] & exit_ok
+        fwd[~p.ok] = 0
         # the reply takes its own path from b's subnet back to a's (other attachment subnets, tables)
         ci = int(self.client_of[a])
-        r_ok = self.t_ok[sbs, sa]
-        ay, ex = self.t_ax[sbs, sa], self.t_ey[sbs, sa]
         ret_out, ret_in_t = self.ret_out[ci], self.ret_in_t[ci]
-        back_exit = np.where(
-            (ex < 0)[:, None], full, ret_out[np.maximum(ex, 0), a] & ret_in_t[:, self.acl_of[a]]
-        )
-        back = ret_out[self.acl_of, a] & ret_in_t[rows, ay] & back_exit
-        back[~r_ok] = 0
+        back_exit = np.where(p.ex_none[:, None], full, ret_out[p.ex, a] & ret_in_t[:, self.acl_of[a]])
+        back = ret_out[self.acl_of, a] & self._reply_entry(sa, ci) & back_exit
+        back[~p.r_ok] = 0
         # classes without a reply (ICMP types nothing answers) need no way back
         bidi = fwd & (back | self.no_reply)
         return fwd, bidi
+
+    def _transit_paths(self, sa: int) -> _Paths:
+        """Per destination ENI, what the paths between subnet ``sa`` and its subnet meet that does not
+        depend on the sender (cached for the current source subnet)."""
+        hit = self._t_paths.get(sa)
+        if hit is None:
+            # one source subnet at a time (``compute`` walks the senders subnet by subnet)
+            self._t_paths.clear()
+            self._t_reply.clear()
+            sbs, rows = self.subnet, np.arange(self.n)
+            ey, ex = self.t_ey[sa][sbs], self.t_ey[sbs, sa]
+            hit = self._t_paths[sa] = _Paths(
+                ok=self.t_ok[sa][sbs],
+                ax=self.t_ax[sa][sbs],
+                ey_none=ey < 0,
+                exit_out=self.acl_out[np.maximum(ey, 0), rows],
+                r_ok=self.t_ok[sbs, sa],
+                ex=np.maximum(ex, 0),
+                ex_none=ex < 0,
+            )
+        return hit
+
+    def _reply_entry(self, sa: int, ci: int) -> U64:
+        """Per destination ENI b, the reply classes the attachment subnet it enters by (from b's subnet
+        toward ``sa``) admits inbound, for client range ``ci`` (cached with ``_transit_paths``)."""
+        hit = self._t_reply.get((sa, ci))
+        if hit is None:
+            hit = self._t_reply[(sa, ci)] = self.ret_in_t[ci][np.arange(self.n), self.t_ax[self.subnet, sa]]
+        return hit
 
     def compute(self) -> tuple[U64, U64]:
         """The matrices ``[g1, g2, words]`` (forward, bidirectional), group index order ``group_ids``."""
@@ -382,7 +421,7 @@ class GroupMatrix:
             np.flatnonzero(np.r_[True, gof[1:] != gof[:-1]]) if len(gof) else np.array([], dtype=np.int64)
         )
         gs = gof[starts] if len(gof) else np.array([], dtype=np.int64)
-        for a in range(self.n):
+        for a in np.argsort(self.subnet, kind="stable").tolist():
             if not self.sends[a]:
                 continue
             fwd, bidi = self.eni_row(a)
