@@ -6,9 +6,10 @@ import math
 import os
 import re
 import sys
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
+import typer
 from rich.console import Console
 
 from vpcflow.errors import QueryError, UsageError
@@ -24,11 +25,36 @@ def console(stderr: bool = False) -> Console:
     return Console(stderr=stderr, width=width, soft_wrap=False, markup=False, emoji=False, highlight=False)
 
 
-def load(path: str) -> Snapshot:
-    """Load a snapshot (errors propagate as SnapshotError → exit 2)."""
+# Every command that loads a snapshot takes a CloudFormation template's parameter values.
+ParameterOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--parameter",
+        help="A CloudFormation template parameter, K=V (repeatable); others take their Default.",
+        metavar="K=V",
+    ),
+]
+
+
+def parameters(values: list[str] | None) -> dict[str, str] | None:
+    """``["K=V", ...]`` → ``{"K": "V"}``; a value without ``=`` is a usage error (exit 2)."""
+    if not values:
+        return None
+    out: dict[str, str] = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"--parameter {item!r}: expected KEY=VALUE")
+        out[key.strip()] = value
+    return out
+
+
+def load(path: str, parameter: list[str] | None = None) -> Snapshot:
+    """Load a snapshot: describe-* JSON, a Terraform plan/state, a CloudFormation template or Terraform
+    HCL (errors propagate as SnapshotError → exit 2)."""
     from vpcflow.sources import load_snapshot
 
-    return load_snapshot(path)
+    return load_snapshot(path, parameters(parameter))
 
 
 def refuse(reason: str, **given: object) -> None:

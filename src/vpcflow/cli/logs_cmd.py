@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from vpcflow.cli.app import group
-from vpcflow.cli.common import console, finite, load
+from vpcflow.cli.common import ParameterOpt, console, finite, load
 from vpcflow.errors import QueryError, UsageError
 from vpcflow.render import dumps
 from vpcflow.render.safe import clean, text
@@ -328,6 +328,7 @@ def explain_command(
     until: UntilOpt = None,
     output: FmtOpt = Fmt.text,
     engine: EngineOpt = EngineName.duckdb,
+    parameter: ParameterOpt = None,
 ) -> int:
     """Which component and rule rejected each distinct rejected tuple.
 
@@ -336,7 +337,9 @@ def explain_command(
     from vpcflow.flowlogs.explain import ATTRIBUTION_COLUMNS, explain_store
     from vpcflow.flowlogs.store import connect
 
-    found = explain_store(connect(store, engine.value), load(snapshot), _window(since, until), limit)
+    found = explain_store(
+        connect(store, engine.value), load(snapshot, parameter), _window(since, until), limit
+    )
     if output is Fmt.text:
         table = Table(title=f"why each REJECT happened ({len(found)} distinct tuples)", title_justify="left")
         for col in ("interface", "tuple", "records", "status", "why"):

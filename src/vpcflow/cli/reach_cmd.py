@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from vpcflow.cli.app import app, group
-from vpcflow.cli.common import load, refuse
+from vpcflow.cli.common import ParameterOpt, load, refuse
 from vpcflow.model import TCP, UDP
 from vpcflow.render import dumps
 from vpcflow.render.safe import clean_lines
@@ -77,6 +77,7 @@ def reach_command(
     port: PortOpt = None,
     client_ports: ClientOpt = None,
     output: FormatOpt = ReachFormat.text,
+    parameter: ParameterOpt = None,
 ) -> int:
     """Every flow from SRC to DST: delivered, returning, and what blocks the rest.
 
@@ -85,7 +86,7 @@ def reach_command(
     from vpcflow.reach import Reachability
 
     check_port_options(protocol, port, client_ports)
-    snap = load(snapshot)
+    snap = load(snapshot, parameter)
     result = Reachability(snap).reach(src, dst, protocol, port, client_ports=client_ports)
     if output is ReachFormat.json:
         typer.echo(dumps(result.to_json()), nl=False)
@@ -104,6 +105,7 @@ def policy_check_command(
         str, typer.Argument(help="Policy YAML file (see docs/reachability.md).", metavar="POLICY")
     ],
     output: FormatOpt = ReachFormat.text,
+    parameter: ParameterOpt = None,
 ) -> int:
     """Check every statement of POLICY against SNAPSHOT, with a witness for each.
 
@@ -112,7 +114,7 @@ def policy_check_command(
     from vpcflow.reach.policy import check_policy, load_policy
 
     pol = load_policy(policy)
-    snap = load(snapshot)
+    snap = load(snapshot, parameter)
     report = check_policy(snap, pol, snapshot_path=snapshot)
     if output is ReachFormat.json:
         typer.echo(dumps(report.to_json()), nl=False)
@@ -133,6 +135,7 @@ def diff_command(
     port: PortOpt = None,
     client_ports: ClientOpt = None,
     output: FormatOpt = ReachFormat.text,
+    parameter: ParameterOpt = None,
 ) -> int:
     """Flows that became reachable or unreachable from OLD to NEW, each with a witness.
 
@@ -141,8 +144,8 @@ def diff_command(
     from vpcflow.reach.diff import diff_snapshots
 
     check_port_options(protocol, port, client_ports)
-    before = load(old)
-    after = load(new)
+    before = load(old, parameter)
+    after = load(new, parameter)
     result = diff_snapshots(before, after, src, dst, protocol, port, client_ports=client_ports)
     if output is ReachFormat.json:
         typer.echo(dumps(result.to_json()), nl=False)

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from vpcflow.cli.app import app
-from vpcflow.cli.common import console, load
+from vpcflow.cli.common import ParameterOpt, console, load
 from vpcflow.errors import QueryError
 from vpcflow.render.safe import text
 
@@ -54,6 +54,7 @@ def simulate_command(
         str | None, typer.Option("--start", help="Start time (ISO 8601, UTC).", metavar="TIME")
     ] = None,
     hive: Annotated[bool, typer.Option("--hive", help="Hive-compatible S3 prefixes.")] = False,
+    parameter: ParameterOpt = None,
 ) -> int:
     """Write realistic flow-log objects whose every record agrees with vpcflow's verdicts."""
     from vpcflow.simulate import load_profile, parse_duration, parse_fields, simulate
@@ -66,7 +67,7 @@ def simulate_command(
     if seconds <= 0:
         raise QueryError(f"--duration {duration!r}: expected a positive duration such as 10m or 1h")
     report = simulate(
-        load(snapshot),
+        load(snapshot, parameter),
         load_profile(profile),
         out,
         duration=seconds,

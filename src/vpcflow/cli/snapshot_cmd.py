@@ -12,7 +12,14 @@ from rich.table import Table
 from rich.text import Text
 
 from vpcflow.cli.app import group
-from vpcflow.cli.common import aws_session, check_endpoint_url, check_region, console
+from vpcflow.cli.common import (
+    ParameterOpt,
+    aws_session,
+    check_endpoint_url,
+    check_region,
+    console,
+    parameters,
+)
 from vpcflow.render import dumps
 from vpcflow.render.safe import clean, text
 
@@ -24,7 +31,7 @@ class InfoFormat(StrEnum):
     json = "json"
 
 
-def snapshot_summary(path: str) -> dict[str, Any]:
+def snapshot_summary(path: str, parameters: dict[str, str] | None = None) -> dict[str, Any]:
     """Counts, scopes, VPCs, warnings and what is not modelled — the data behind ``snapshot info``.
 
     Every list is sorted and every mapping is written with sorted keys, so the JSON is stable.
@@ -32,7 +39,7 @@ def snapshot_summary(path: str) -> dict[str, Any]:
     from vpcflow.engine.coverage import constructs
     from vpcflow.sources import load_with_report
 
-    result = load_with_report(path)
+    result = load_with_report(path, parameters)
     s = result.snapshot
     rules = sum(len(g.ingress) + len(g.egress) for g in s.security_groups.values())
     entries = sum(len(a.ingress) + len(a.egress) for a in s.network_acls.values())
@@ -70,6 +77,7 @@ def snapshot_summary(path: str) -> dict[str, Any]:
             "vpn_connections": len(s.vpn_connections),
             "customer_gateways": len(s.customer_gateways),
             "vpc_endpoints": len(s.vpc_endpoints),
+            "flow_logs": len(s.flow_logs),
         },
         "constructs": constructs(s),
         "instances_by_state": dict(sorted(Counter(i.state for i in s.instances.values()).items())),
@@ -113,12 +121,13 @@ def info_command(
     output: Annotated[
         InfoFormat, typer.Option("--format", "-f", help="text or json.", metavar="FORMAT")
     ] = InfoFormat.text,
+    parameter: ParameterOpt = None,
 ) -> int:
     """What a snapshot holds: counts, accounts and regions, VPCs, warnings, what is not modelled.
 
     Also lists the files that were not read. Exit status 0, warnings or not; 2 on bad input.
     """
-    data = snapshot_summary(snapshot)
+    data = snapshot_summary(snapshot, parameters(parameter))
     if output is InfoFormat.json:
         typer.echo(dumps(data, sort_keys=True), nl=False)
         return 0

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from vpcflow.cli.app import app
-from vpcflow.cli.common import console, load, refuse
+from vpcflow.cli.common import ParameterOpt, console, load, refuse
 from vpcflow.engine import Engine, Verdict
 from vpcflow.errors import QueryError, UsageError
 from vpcflow.model import ICMP, ICMPV6, TCP, UDP, ProtocolError, parse_protocol
@@ -99,13 +99,14 @@ def trace_command(
     output: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="text or json.", metavar="FORMAT")
     ] = OutputFormat.text,
+    parameter: ParameterOpt = None,
 ) -> int:
     """Trace one flow both ways and name the rule that stops it.
 
     Exit status 0 ACCEPT, 1 REJECT, PARTIAL or UNKNOWN, 2 bad input.
     """
     check_trace_options(protocol, port, src_port, icmp_type, icmp_code, client_ports)
-    snap = load(snapshot)
+    snap = load(snapshot, parameter)
     result = Engine(snap).trace(
         src,
         dst,

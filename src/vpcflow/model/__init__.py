@@ -13,6 +13,7 @@ from vpcflow.model.filters import (
     SecurityGroup,
     SecurityGroupRule,
 )
+from vpcflow.model.flow_logs import FlowLog, flow_log_resource_type
 from vpcflow.model.net import (
     ALL_PORTS,
     ALL_PROTOCOLS,
@@ -34,6 +35,7 @@ from vpcflow.model.net import (
     parse_protocol,
     protocol_name,
 )
+from vpcflow.model.origin import Origin, entry_key, route_key, rule_key
 from vpcflow.model.snapshot import Snapshot, SnapshotWarning
 from vpcflow.model.topology import (
     MODELLED_TARGETS,
@@ -97,6 +99,7 @@ __all__ = [
     "Direction",
     "ElasticIp",
     "EndpointType",
+    "FlowLog",
     "GroupPeer",
     "IcmpMatch",
     "Instance",
@@ -105,6 +108,7 @@ __all__ = [
     "NetworkAcl",
     "NetworkAclEntry",
     "NetworkInterface",
+    "Origin",
     "Peer",
     "PeeringAttachmentOptions",
     "PortRange",
@@ -136,8 +140,12 @@ __all__ = [
     "VpnGateway",
     "VpnStaticRoute",
     "VpnTunnel",
+    "entry_key",
+    "flow_log_resource_type",
     "parse_port_range",
     "parse_protocol",
     "protocol_name",
+    "route_key",
+    "rule_key",
     "tag",
 ]

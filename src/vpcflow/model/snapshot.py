@@ -10,7 +10,9 @@ from typing import TypeVar
 
 from vpcflow.model.endpoints import VpcEndpoint
 from vpcflow.model.filters import NetworkAcl, SecurityGroup
+from vpcflow.model.flow_logs import FlowLog
 from vpcflow.model.net import Address, Cidr
+from vpcflow.model.origin import Origin
 from vpcflow.model.topology import (
     ElasticIp,
     Instance,
@@ -71,6 +73,13 @@ class Snapshot:
     peerings: Mapping[str, VpcPeeringConnection]
     warnings: tuple[SnapshotWarning, ...] = ()
     not_modelled: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    flow_logs: Mapping[str, FlowLog] = field(default_factory=lambda: MappingProxyType({}))
+    # where each resource was declared (IaC sources only; keys in vpcflow.model.origin)
+    origins: Mapping[str, Origin] = field(default_factory=lambda: MappingProxyType({}))
+    # security group id → keys (into ``origins``) of resources outside the packet model that attach it
+    # (load balancers, RDS, Lambda, launch templates, ...): the group is in use, the exposure behind it
+    # is not modelled
+    group_attachers: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
     # transit gateways, VPN, Direct Connect, VPC endpoints (attachments keyed by (tgw id, attachment id))
     transit_gateways: Mapping[str, TransitGateway] = field(default_factory=lambda: MappingProxyType({}))
     transit_gateway_attachments: Mapping[tuple[str, str], TransitGatewayAttachment] = field(
@@ -120,6 +129,9 @@ class Snapshot:
         peerings: Iterable[VpcPeeringConnection] = (),
         warnings: Iterable[SnapshotWarning] = (),
         not_modelled: Mapping[str, int] | None = None,
+        flow_logs: Iterable[FlowLog] = (),
+        origins: Mapping[str, Origin] | None = None,
+        group_attachers: Mapping[str, tuple[str, ...]] | None = None,
         transit_gateways: Iterable[TransitGateway] = (),
         transit_gateway_attachments: Iterable[TransitGatewayAttachment] = (),
         transit_gateway_route_tables: Iterable[TransitGatewayRouteTable] = (),
@@ -211,6 +223,9 @@ class Snapshot:
             peerings=_by_id(peerings, "pcx_id"),
             warnings=tuple(warns),
             not_modelled=MappingProxyType(dict(not_modelled or {})),
+            flow_logs=_by_id(flow_logs, "flow_log_id"),
+            origins=MappingProxyType(dict(origins or {})),
+            group_attachers=MappingProxyType(dict(group_attachers or {})),
             transit_gateways=_by_id(transit_gateways, "transit_gateway_id"),
             transit_gateway_attachments=MappingProxyType({a.key: a for a in transit_gateway_attachments}),
             transit_gateway_route_tables=_by_id(transit_gateway_route_tables, "route_table_id"),

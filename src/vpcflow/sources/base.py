@@ -22,6 +22,7 @@ from vpcflow.model import (
     DirectConnectGateway,
     DirectConnectGatewayAssociation,
     ElasticIp,
+    FlowLog,
     Instance,
     InternetGateway,
     NatGateway,
@@ -89,6 +90,7 @@ class Collected:
     # lists whose entries some source supplied (even an empty list): the others are warned about
     prefix_lists_with_entries: set[str] = field(default_factory=set)
     peerings: dict[str, VpcPeeringConnection] = field(default_factory=dict)
+    flow_logs: dict[str, FlowLog] = field(default_factory=dict)
     # transit gateways: attachments keyed by (tgw id, attachment id); a VPC attachment's subnets and
     # options (describe-transit-gateway-vpc-attachments) and peering details are merged in by `resolve`
     transit_gateways: dict[str, TransitGateway] = field(default_factory=dict)

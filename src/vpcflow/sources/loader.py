@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any
@@ -150,11 +150,19 @@ def _files(root: Path) -> tuple[list[Path], list[Path]]:
     return read, ignored
 
 
-def load_with_report(path: str | Path) -> LoadResult:
-    """Load a snapshot directory (any depth) or one JSON file, and say what was read and ignored."""
+def load_with_report(path: str | Path, parameters: Mapping[str, str] | None = None) -> LoadResult:
+    """Load a snapshot directory (any depth) or one JSON file, and say what was read and ignored.
+
+    A Terraform plan/state, CloudFormation template or Terraform HCL is detected from its content
+    (``vpcflow.sources.iac``); ``parameters`` are a template's parameter values."""
     root = Path(path)
     if not root.exists():
         raise SnapshotError("no such file or directory", source=str(root))
+    from vpcflow.sources.iac import load_iac  # imports this module
+
+    iac = load_iac(root, parameters)
+    if iac is not None:
+        return iac
     files, ignored = _files(root)
     if not files:
         raise SnapshotError(
@@ -171,9 +179,10 @@ def load_with_report(path: str | Path) -> LoadResult:
     return _result(out)
 
 
-def load_snapshot(path: str | Path) -> Snapshot:
-    """Load a snapshot directory (any depth, every ``*.json``) or one JSON file of describe-* output."""
-    return load_with_report(path).snapshot
+def load_snapshot(path: str | Path, parameters: Mapping[str, str] | None = None) -> Snapshot:
+    """Load a snapshot directory (any depth, every ``*.json``) or one JSON file of describe-* output,
+    or a Terraform plan/state, CloudFormation template or Terraform HCL (detected from content)."""
+    return load_with_report(path, parameters).snapshot
 
 
 def load_snapshot_data(docs: Sequence[tuple[str, Any]]) -> Snapshot:

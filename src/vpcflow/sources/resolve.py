@@ -52,6 +52,7 @@ def build(out: Collected) -> Snapshot:
         elastic_ips=out.elastic_ips.values(),
         prefix_lists=pls.values(),
         peerings=out.peerings.values(),
+        flow_logs=out.flow_logs.values(),
         warnings=warn,
         not_modelled=out.unparsed_counts,
         **transit,
