@@ -125,9 +125,9 @@ def _nacl_entries(rng: random.Random, egress: bool, subnets_v4: list[str]) -> li
     return out
 
 
-def documents(scale: float = 1, seed: int = 0) -> dict[str, Json]:
-    """File name → describe-* document."""
-    n = sizes(scale)
+def documents(scale: float = 1, seed: int = 0, counts: dict[str, int] | None = None) -> dict[str, Json]:
+    """File name → describe-* document (``counts`` overrides some of ``sizes(scale)``)."""
+    n = sizes(scale) | (counts or {})
     rng = random.Random(seed)
     n_sub = min(256, max(n["nacls"], math.ceil(n["enis"] / 200)))
     if n["enis"] > n_sub * 250:

@@ -650,12 +650,313 @@ def three_tier_widened() -> dict[str, dict[str, Any]]:
     return files
 
 
+def hub() -> dict[str, dict[str, Any]]:
+    """Two VPCs on a transit gateway (app 10.10/16, data 10.20/16), a Site-to-Site VPN to the office
+    (192.168.0.0/16) on the same gateway, and an S3 gateway endpoint in the app VPC."""
+    app_vpc, data_vpc = "vpc-0a0000000000000a1", "vpc-0a0000000000000d1"
+    app_sub, app_att = "subnet-0a000000000000a11", "subnet-0a000000000000a1f"
+    db_sub, db_att = "subnet-0a000000000000d11", "subnet-0a000000000000d1f"
+    tgw, rtb = "tgw-0a0000000000000c1", "tgw-rtb-0a0000000000000c1"
+    att_app, att_data, att_vpn = (
+        "tgw-attach-0a000000000000a1",
+        "tgw-attach-0a000000000000d1",
+        "tgw-attach-0a000000000000f1",
+    )
+    vpn, vpce, pl = "vpn-0a0000000000000f1", "vpce-0a0000000000000e1", "pl-63a5400a"
+    app_sg = _sg(
+        "sg-0a000000000000a01",
+        "app",
+        app_vpc,
+        "app servers: SSH from the office",
+        [_perm("tcp", 22, 22, cidrs=("192.168.0.0/16",), desc="office admins")],
+    )
+    db_sg = _sg(
+        "sg-0a000000000000d01",
+        "db",
+        data_vpc,
+        "databases: Postgres from the app VPC",
+        [_perm("tcp", 5432, 5432, cidrs=("10.10.0.0/16",), desc="app VPC")],
+    )
+    app_eni = _eni(
+        "eni-0a000000000000a01",
+        app_sub,
+        app_vpc,
+        "10.10.1.10",
+        [(app_sg["GroupId"], "app")],
+        instance="i-0a000000000000a01",
+        name="app",
+    )
+    db_eni = _eni(
+        "eni-0a000000000000d01",
+        db_sub,
+        data_vpc,
+        "10.20.1.10",
+        [(db_sg["GroupId"], "db")],
+        instance="i-0a000000000000d01",
+        name="db",
+    )
+    tgw_enis = [
+        _eni(
+            e,
+            s,
+            v,
+            ip,
+            [],
+            desc=f"Network Interface for Transit Gateway Attachment {a}",
+            kind="transit_gateway",
+            requester=True,
+        )
+        for e, s, v, ip, a in (
+            ("eni-0a000000000000a0f", app_att, app_vpc, "10.10.255.5", att_app),
+            ("eni-0a000000000000d0f", db_att, data_vpc, "10.20.255.5", att_data),
+        )
+    ]
+    for e in tgw_enis:
+        e["SourceDestCheck"] = False
+
+    def attachment(att: str, kind: str, resource: str) -> dict[str, Any]:
+        return {
+            "TransitGatewayAttachmentId": att,
+            "TransitGatewayId": tgw,
+            "TransitGatewayOwnerId": ACCOUNT,
+            "ResourceOwnerId": ACCOUNT,
+            "ResourceType": kind,
+            "ResourceId": resource,
+            "State": "available",
+            "Association": {"TransitGatewayRouteTableId": rtb, "State": "associated"},
+        }
+
+    def vpc_attachment(att: str, vpc: str, subnet: str) -> dict[str, Any]:
+        return {
+            "TransitGatewayAttachmentId": att,
+            "TransitGatewayId": tgw,
+            "VpcId": vpc,
+            "VpcOwnerId": ACCOUNT,
+            "State": "available",
+            "SubnetIds": [subnet],
+            "Options": {"DnsSupport": "enable", "Ipv6Support": "disable", "ApplianceModeSupport": "disable"},
+        }
+
+    def propagation(att: str, kind: str, resource: str) -> dict[str, Any]:
+        return {
+            "TransitGatewayAttachmentId": att,
+            "ResourceId": resource,
+            "ResourceType": kind,
+            "State": "enabled",
+        }
+
+    return {
+        "Vpcs.json": {"Vpcs": [_vpc(app_vpc, "10.10.0.0/16", "app"), _vpc(data_vpc, "10.20.0.0/16", "data")]},
+        "Subnets.json": {
+            "Subnets": [
+                _subnet(app_sub, app_vpc, "10.10.1.0/24", f"{REGION}a", "app"),
+                _subnet(app_att, app_vpc, "10.10.255.0/28", f"{REGION}a", "app-tgw"),
+                _subnet(db_sub, data_vpc, "10.20.1.0/24", f"{REGION}a", "db"),
+                _subnet(db_att, data_vpc, "10.20.255.0/28", f"{REGION}a", "db-tgw"),
+            ]
+        },
+        "SecurityGroups.json": {"SecurityGroups": [app_sg, db_sg]},
+        "NetworkAcls.json": {
+            "NetworkAcls": [
+                _acl("acl-0a0000000000000a1", app_vpc, [app_sub, app_att], ALLOW_ALL_ENTRIES, True, "app"),
+                _acl("acl-0a0000000000000d1", data_vpc, [db_sub, db_att], ALLOW_ALL_ENTRIES, True, "data"),
+            ]
+        },
+        "RouteTables.json": {
+            "RouteTables": [
+                _rtb(
+                    "rtb-0a0000000000000a1",
+                    app_vpc,
+                    [app_sub, app_att],
+                    [
+                        _route("10.10.0.0/16", GatewayId="local"),
+                        _route("10.20.0.0/16", TransitGatewayId=tgw),
+                        _route("192.168.0.0/16", TransitGatewayId=tgw),
+                        {
+                            "DestinationPrefixListId": pl,
+                            "GatewayId": vpce,
+                            "Origin": "CreateRoute",
+                            "State": "active",
+                        },
+                    ],
+                    True,
+                    "app",
+                ),
+                _rtb(
+                    "rtb-0a0000000000000d1",
+                    data_vpc,
+                    [db_sub, db_att],
+                    [_route("10.20.0.0/16", GatewayId="local"), _route("10.10.0.0/16", TransitGatewayId=tgw)],
+                    True,
+                    "data",
+                ),
+            ]
+        },
+        "NetworkInterfaces.json": {"NetworkInterfaces": [app_eni, db_eni, *tgw_enis]},
+        "Reservations.json": {
+            "Reservations": [
+                {
+                    "ReservationId": "r-0a000000000000a01",
+                    "OwnerId": ACCOUNT,
+                    "Instances": [_instance("i-0a000000000000a01", app_eni, "app")],
+                },
+                {
+                    "ReservationId": "r-0a000000000000d01",
+                    "OwnerId": ACCOUNT,
+                    "Instances": [_instance("i-0a000000000000d01", db_eni, "db")],
+                },
+            ]
+        },
+        "PrefixLists.json": {
+            "PrefixLists": [
+                {
+                    "PrefixListId": pl,
+                    "PrefixListName": f"com.amazonaws.{REGION}.s3",
+                    "Cidrs": ["52.216.0.0/15", "3.5.0.0/19"],
+                }
+            ]
+        },
+        "VpcEndpoints.json": {
+            "VpcEndpoints": [
+                {
+                    "VpcEndpointId": vpce,
+                    "VpcEndpointType": "Gateway",
+                    "VpcId": app_vpc,
+                    "ServiceName": f"com.amazonaws.{REGION}.s3",
+                    "State": "available",
+                    "RouteTableIds": ["rtb-0a0000000000000a1"],
+                    "SubnetIds": [],
+                    "Groups": [],
+                    "NetworkInterfaceIds": [],
+                    "PolicyDocument": json.dumps(
+                        {
+                            "Version": "2008-10-17",
+                            "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*"}],
+                        }
+                    ),
+                    "OwnerId": ACCOUNT,
+                }
+            ]
+        },
+        "TransitGateways.json": {
+            "TransitGateways": [
+                {
+                    "TransitGatewayId": tgw,
+                    "State": "available",
+                    "OwnerId": ACCOUNT,
+                    "TransitGatewayArn": f"arn:aws:ec2:{REGION}:{ACCOUNT}:transit-gateway/{tgw}",
+                    "Options": {
+                        "AmazonSideAsn": 64512,
+                        "DefaultRouteTableAssociation": "enable",
+                        "AssociationDefaultRouteTableId": rtb,
+                        "DefaultRouteTablePropagation": "enable",
+                        "PropagationDefaultRouteTableId": rtb,
+                        "VpnEcmpSupport": "enable",
+                        "DnsSupport": "enable",
+                        "SecurityGroupReferencingSupport": "disable",
+                    },
+                    "Tags": _tags("hub"),
+                }
+            ]
+        },
+        "TransitGatewayAttachments.json": {
+            "TransitGatewayAttachments": [
+                attachment(att_app, "vpc", app_vpc),
+                attachment(att_data, "vpc", data_vpc),
+                attachment(att_vpn, "vpn", vpn),
+            ]
+        },
+        "TransitGatewayVpcAttachments.json": {
+            "TransitGatewayVpcAttachments": [
+                vpc_attachment(att_app, app_vpc, app_att),
+                vpc_attachment(att_data, data_vpc, db_att),
+            ]
+        },
+        "TransitGatewayRouteTables.json": {
+            "TransitGatewayRouteTables": [
+                {
+                    "TransitGatewayRouteTableId": rtb,
+                    "TransitGatewayId": tgw,
+                    "State": "available",
+                    "DefaultAssociationRouteTable": True,
+                    "DefaultPropagationRouteTable": True,
+                }
+            ]
+        },
+        # per-table calls, wrapped with the table id as Batfish's collector (and `snapshot fetch`) does
+        "TransitGatewayPropagations.json": {
+            "TransitGatewayPropagations": [
+                {
+                    "TransitGatewayRouteTableId": rtb,
+                    "TransitGatewayRouteTablePropagations": [
+                        propagation(att_app, "vpc", app_vpc),
+                        propagation(att_data, "vpc", data_vpc),
+                    ],
+                }
+            ]
+        },
+        "TransitGatewayStaticRoutes.json": {
+            "TransitGatewayStaticRoutes": [
+                {
+                    "TransitGatewayRouteTableId": rtb,
+                    "AdditionalRoutesAvailable": False,
+                    "Routes": [
+                        {
+                            "DestinationCidrBlock": "192.168.0.0/16",
+                            "TransitGatewayAttachments": [
+                                {
+                                    "TransitGatewayAttachmentId": att_vpn,
+                                    "ResourceId": vpn,
+                                    "ResourceType": "vpn",
+                                }
+                            ],
+                            "Type": "static",
+                            "State": "active",
+                        }
+                    ],
+                }
+            ]
+        },
+        "VpnConnections.json": {
+            "VpnConnections": [
+                {
+                    "VpnConnectionId": vpn,
+                    "TransitGatewayId": tgw,
+                    "CustomerGatewayId": "cgw-0a0000000000000f1",
+                    "State": "available",
+                    "Type": "ipsec.1",
+                    "Category": "VPN",
+                    "Options": {"StaticRoutesOnly": True},
+                    "Routes": [],
+                    "VgwTelemetry": [
+                        {"OutsideIpAddress": "198.51.100.11", "Status": "UP", "AcceptedRouteCount": 0},
+                        {"OutsideIpAddress": "198.51.100.12", "Status": "DOWN", "AcceptedRouteCount": 0},
+                    ],
+                    "Tags": _tags("office"),
+                }
+            ]
+        },
+        "CustomerGateways.json": {
+            "CustomerGateways": [
+                {
+                    "CustomerGatewayId": "cgw-0a0000000000000f1",
+                    "BgpAsn": "65000",
+                    "IpAddress": "203.0.113.40",
+                    "State": "available",
+                    "Type": "ipsec.1",
+                }
+            ]
+        },
+    }
+
+
 def main() -> None:
     examples = {
         "three-tier": three_tier(),
         "three-tier-widened": three_tier_widened(),
         "nacl-trap": nacl_trap(),
         "exposed": exposed(),
+        "hub": hub(),
     }
     for name, files in examples.items():
         out = HERE / name

@@ -261,6 +261,7 @@ class SnapBuilder:
             "pcx-": RouteTarget.VPC_PEERING,
             "eigw-": RouteTarget.EGRESS_ONLY_INTERNET_GATEWAY,
             "tgw-": RouteTarget.TRANSIT_GATEWAY,
+            "lgw-": RouteTarget.LOCAL_GATEWAY,
         }
         for dest, target in routes:
             kind = next((k for p, k in kinds.items() if target.startswith(p)), RouteTarget.UNKNOWN)

@@ -93,15 +93,3 @@ def test_vpc_peering_denied_in_by_sg() -> None:
     assert t.verdict is Verdict.REJECT and t.blocked_by is not None
     assert t.blocked_by.kind is HopKind.SECURITY_GROUP
     assert HopKind.VPC_PEERING in [h.kind for h in t.forward.hops]
-
-
-def test_transit_gateway_paths_are_unknown_not_guessed() -> None:
-    e = Engine(load_snapshot(BATFISH / "test-transit-gateway"))
-    snap = e.snapshot
-    enis = sorted(snap.interfaces.values(), key=lambda x: x.eni_id)
-    a = next(x for x in enis if x.interface_type == "interface")
-    b = next(x for x in enis if x.interface_type == "interface" and x.vpc_id != a.vpc_id)
-    t = e.trace(a.eni_id, b.eni_id, "tcp", 22)
-    assert t.verdict is Verdict.UNKNOWN
-    assert t.blocked_by is not None and t.blocked_by.code == "UNSUPPORTED_ROUTE_TARGET"
-    assert t.blocked_by.id is not None and t.blocked_by.id.startswith("tgw-")

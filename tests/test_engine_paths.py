@@ -128,7 +128,7 @@ def test_blackhole_route() -> None:
 
 
 def test_unsupported_target_is_unknown_not_reject() -> None:
-    t = _public([("0.0.0.0/0", "tgw-1")]).trace("eni-1", "203.0.113.1", "tcp", 443)
+    t = _public([("0.0.0.0/0", "lgw-1")]).trace("eni-1", "203.0.113.1", "tcp", 443)
     assert t.verdict is Verdict.UNKNOWN
     assert t.blocked_by is not None and t.blocked_by.code == "UNSUPPORTED_ROUTE_TARGET"
 

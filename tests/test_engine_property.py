@@ -236,7 +236,7 @@ def draw_flow(data: Any, w: World) -> Flow | None:
     return Flow(x.eni_id, str(dst), x.eni_id, str(x.ipv6_addresses[0] if v6 else x.private_ips[0]), proto)
 
 
-def reference(w: World, f: Flow, dport: int, sport: int, itype: int, icode: int) -> RefVerdict:
+def reference(w: World, f: Flow, dport: int, sport: int, itype: int | None, icode: int | None) -> RefVerdict:
     pnum = NAMES[f.proto]
     if f.proto in ("tcp", "udp"):
         pkt = RefPacket(f.src_addr, f.dst, pnum, sport, dport)
@@ -312,7 +312,7 @@ def test_return_ports_match_reference(w: World, data: Any) -> None:
         client = data.draw(st.sampled_from(["linux", "windows", "1024-65535", "0-65535", "32768-61000"]))
         t = engine.trace(f.src, f.dst, f.proto, dport, client_ports=client)
         for port in sorted(_boundaries(w, t)):
-            ref = reference(w, f, dport, port, -1, -1)
+            ref = reference(w, f, dport, port, None, None)
             why = (f, dport, client, port, ref, str(t.return_ports), t.diagnosis)
             assert t.forward.delivered == ref.forward, why
             assert (port in t.return_ports) == (ref.forward and bool(ref.response)), why

@@ -57,7 +57,7 @@ def test_propagated_vpc_routes_are_the_vpc_cidrs() -> None:
         None,
         "tgw-attach-b",
     )  # secondary CIDR
-    assert route(r, "tgw-attach-a", "10.9.0.1")[:2] == (TgwOutcome.DROP, "TGW_RTB_CANNOT_ROUTE")
+    assert route(r, "tgw-attach-a", "10.9.0.1")[:2] == (TgwOutcome.DROP, "NO_ROUTE_TO_DESTINATION")
 
 
 # https://docs.aws.amazon.com/vpc/latest/tgw/tgw-route-tables.html — the ingress attachment's table decides
@@ -72,7 +72,7 @@ def test_table_of_the_ingress_attachment_decides() -> None:
     assert route(r, "tgw-attach-a", "10.3.1.1") == (TgwOutcome.FORWARD, None, "tgw-attach-c")
     # vpc-c's table knows only vpc-a: its packets to vpc-b have no route (isolated)
     assert route(r, "tgw-attach-c", "10.1.1.1") == (TgwOutcome.FORWARD, None, "tgw-attach-a")
-    assert route(r, "tgw-attach-c", "10.2.1.1")[:2] == (TgwOutcome.DROP, "TGW_RTB_CANNOT_ROUTE")
+    assert route(r, "tgw-attach-c", "10.2.1.1")[:2] == (TgwOutcome.DROP, "NO_ROUTE_TO_DESTINATION")
 
 
 # https://docs.aws.amazon.com/vpc/latest/tgw/tgw-route-tables.html — no association: cannot route
@@ -158,7 +158,9 @@ def test_vpn_that_learned_nothing_or_is_static_propagates_nothing() -> None:
         e = hub().vpn("vpn-1", tgw=TGW, **vpn).attach_vpn("tgw-attach-v", TGW, "vpn-1", "tgw-rtb-1")  # type: ignore[arg-type]
         e.propagate("tgw-rtb-1", "tgw-attach-v", "vpn", "vpn-1")
         _s, r = routing(e)
-        assert route(r, "tgw-attach-a", "192.168.1.1")[:2] == (TgwOutcome.DROP, "TGW_RTB_CANNOT_ROUTE"), vpn
+        assert route(r, "tgw-attach-a", "192.168.1.1")[:2] == (TgwOutcome.DROP, "NO_ROUTE_TO_DESTINATION"), (
+            vpn
+        )
 
 
 def test_missing_static_routes_or_propagations_make_the_table_unknown() -> None:
@@ -304,7 +306,7 @@ def test_route_selection_matches_reference(specs: list[tuple[str, str, int]], ds
     _s, r = routing(e)
     outcome, code, target_att = route(r, "tgw-attach-src", dst)
     if expected[0] == "none":
-        assert (outcome, code) == (TgwOutcome.DROP, "TGW_RTB_CANNOT_ROUTE")
+        assert (outcome, code) == (TgwOutcome.DROP, "NO_ROUTE_TO_DESTINATION")
     elif expected[0] == "ambiguous":
         assert outcome is TgwOutcome.UNKNOWN
     elif expected[1] is None:

@@ -139,15 +139,16 @@ def test_unsupported_route_target_warned() -> None:
                 "VpcId": "vpc-1",
                 "Associations": [{"Main": True}],
                 "Routes": [
-                    {"DestinationCidrBlock": "0.0.0.0/0", "TransitGatewayId": "tgw-1", "State": "active"},
-                    {"DestinationPrefixListId": "pl-1", "GatewayId": "vpce-1", "State": "active"},
+                    {"DestinationCidrBlock": "0.0.0.0/0", "LocalGatewayId": "lgw-1", "State": "active"},
+                    {"DestinationCidrBlock": "10.9.0.0/16", "CarrierGatewayId": "cagw-1", "State": "active"},
+                    {"DestinationCidrBlock": "10.8.0.0/16", "TransitGatewayId": "tgw-1", "State": "active"},
                 ],
             }
         ]
     }
     snap = load_snapshot_data([("rtb", rtb)])
     msgs = [w.message for w in snap.warnings if w.code == "UNSUPPORTED_ROUTE_TARGET"]
-    assert len(msgs) == 2 and "tgw-1" in msgs[0] and "vpce-1" in msgs[1]
+    assert len(msgs) == 2 and "lgw-1" in msgs[0] and "cagw-1" in msgs[1]  # transit gateways are modelled
 
 
 def test_managed_prefix_list_entries_inline_and_separate() -> None:

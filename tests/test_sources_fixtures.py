@@ -65,9 +65,9 @@ def test_rules_reference_lists_and_everything_resolves(prefix_lists: Snapshot) -
     ]
     assert sg.ingress[0].description == "offices" and sg.ingress[0].ports == PortRange(22, 22)
     assert sg.egress[0].peer == PrefixListPeer("pl-63a5400a")
-    # the S3 route goes to a gateway endpoint: warned as not modelled, and as a dangling reference (the
-    # fixture has no describe-vpc-endpoints); every prefix list resolves
-    assert _codes(prefix_lists) == ["UNRESOLVED_ROUTE_TARGET", "UNSUPPORTED_ROUTE_TARGET"]
+    # the S3 route goes to a gateway endpoint (modelled) the fixture does not hold (no
+    # describe-vpc-endpoints): a dangling reference; every prefix list resolves
+    assert _codes(prefix_lists) == ["UNRESOLVED_ROUTE_TARGET"]
     route = prefix_lists.route_tables["rtb-0abc1234def567890"].routes[1]
     assert (route.prefix_list_id, route.target) == ("pl-63a5400a", RouteTarget.GATEWAY_ENDPOINT)
 
@@ -129,10 +129,8 @@ def test_routes_v6_targets_blackhole_and_associations(dual: Snapshot) -> None:
         "eni-0d5000000000000e9",
     )
     assert by_dest["192.168.0.0/16"].blackhole
-    unsupported = [w for w in dual.warnings if w.code == "UNSUPPORTED_ROUTE_TARGET"]
-    # the blackhole TGW route drops packets whatever its target was: only the instance route is warned
-    assert len(unsupported) == 1 and "172.16.0.0/12" in unsupported[0].message
-    assert "eni-0d5000000000000e9" in unsupported[0].message
+    # instance (appliance) routes and transit gateway routes are modelled: nothing warned
+    assert not [w for w in dual.warnings if w.code == "UNSUPPORTED_ROUTE_TARGET"]
     assert dual.internet_gateways["eigw-0d5000000000000d1"].egress_only
 
 
@@ -142,7 +140,7 @@ def test_interface_ipv6_and_ephemeral_tag(dual: Snapshot) -> None:
     assert eni.ephemeral_ports == PortRange(32768, 60999)
     assert Address.parse("2001:db8:8000:1::10") in dual.group_members["sg-0d5000000000000b1"]
     # the IPv6-only subnet has no NACL in the snapshot (no default NACL either)
-    assert _codes(dual) == ["NO_NETWORK_ACL", "UNRESOLVED_ROUTE_TARGET", "UNSUPPORTED_ROUTE_TARGET"]
+    assert _codes(dual) == ["NO_NETWORK_ACL", "UNRESOLVED_ROUTE_TARGET"]
 
 
 # -- batfish-layout ------------------------------------------------------------------------------

@@ -260,12 +260,24 @@ def _rtb(routes: list[Json], assoc: list[Json] | None = None) -> Json:
     }
 
 
-UNSUPPORTED = [
+MODELLED = [
     ({"TransitGatewayId": "tgw-1"}, RouteTarget.TRANSIT_GATEWAY, "tgw-1"),
     ({"GatewayId": "vgw-1"}, RouteTarget.VIRTUAL_PRIVATE_GATEWAY, "vgw-1"),
     ({"GatewayId": "vpce-1"}, RouteTarget.GATEWAY_ENDPOINT, "vpce-1"),
     ({"NetworkInterfaceId": "eni-9"}, RouteTarget.NETWORK_INTERFACE, "eni-9"),
     ({"InstanceId": "i-9", "NetworkInterfaceId": "eni-9"}, RouteTarget.INSTANCE, "eni-9"),
+]
+
+
+@pytest.mark.parametrize(("target", "kind", "tid"), MODELLED, ids=[u[1].value for u in MODELLED])
+def test_modelled_route_targets_parse_without_warning(target: Json, kind: RouteTarget, tid: str) -> None:
+    snap = _load(_rtb([{"DestinationCidrBlock": "172.16.0.0/12", "State": "active", **target}]))
+    (route,) = snap.route_tables["rtb-1"].routes
+    assert route.target is kind and route.target_id == tid
+    assert not snap.warnings
+
+
+UNSUPPORTED = [
     ({"CarrierGatewayId": "cagw-1"}, RouteTarget.CARRIER_GATEWAY, "cagw-1"),
     ({"LocalGatewayId": "lgw-1"}, RouteTarget.LOCAL_GATEWAY, "lgw-1"),
     ({"CoreNetworkArn": "arn:aws:networkmanager::1:core-network/x"}, RouteTarget.CORE_NETWORK, None),
@@ -340,8 +352,8 @@ def test_route_table_associations_main_subnet_gateway() -> None:
         frozenset({"subnet-1"}),
         frozenset({"igw-1"}),
     )
-    # edge association: ingress routing is not modelled; subnet-1 is not in the snapshot
-    assert _codes(snap) == ["NOT_MODELLED", "UNRESOLVED_VPC", "UNRESOLVED_SUBNET"]
+    # an edge association (ingress routing) is modelled; subnet-1 is not in the snapshot
+    assert _codes(snap) == ["UNRESOLVED_VPC", "UNRESOLVED_SUBNET"]
 
 
 def test_unknown_keys_warned_with_place_empty_ones_silent() -> None:

@@ -71,6 +71,102 @@ class Estate:
             {"RouteTableId": rtb_id, "VpcId": vpc_id, "Associations": assoc, "Routes": routes},
         )
 
+    def igw(self, igw_id: str, vpc_id: str) -> Estate:
+        return self.add(
+            "InternetGateways",
+            {"InternetGatewayId": igw_id, "Attachments": [{"VpcId": vpc_id, "State": "available"}]},
+        )
+
+    def edge_rtb(self, rtb_id: str, vpc_id: str, gateway_id: str, routes: list[Json]) -> Estate:
+        """A gateway route table: edge-associated with an internet or virtual private gateway."""
+        return self.add(
+            "RouteTables",
+            {
+                "RouteTableId": rtb_id,
+                "VpcId": vpc_id,
+                "Associations": [{"GatewayId": gateway_id, "AssociationState": {"State": "associated"}}],
+                "Routes": routes,
+            },
+        )
+
+    def sg(
+        self, gid: str, vpc_id: str, ingress: list[Json] | None = None, egress: list[Json] | None = None
+    ) -> Estate:
+        world = [{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]
+        return self.add(
+            "SecurityGroups",
+            {
+                "GroupId": gid,
+                "GroupName": gid,
+                "VpcId": vpc_id,
+                "OwnerId": self.account,
+                "IpPermissions": world if ingress is None else ingress,
+                "IpPermissionsEgress": world if egress is None else egress,
+            },
+        )
+
+    def eni(
+        self,
+        eni_id: str,
+        subnet_id: str,
+        ip: str,
+        groups: list[str],
+        *,
+        instance: str | None = None,
+        state: str = "running",
+        source_dest_check: bool = True,
+        interface_type: str = "interface",
+        public: str | None = None,
+    ) -> Estate:
+        sub = next(s for s in self.items["Subnets"] if s["SubnetId"] == subnet_id)
+        item: Json = {
+            "NetworkInterfaceId": eni_id,
+            "SubnetId": subnet_id,
+            "VpcId": sub["VpcId"],
+            "AvailabilityZone": sub["AvailabilityZone"],
+            "PrivateIpAddress": ip,
+            "PrivateIpAddresses": [{"PrivateIpAddress": ip, "Primary": True}],
+            "Groups": [{"GroupId": g, "GroupName": g} for g in groups],
+            "SourceDestCheck": source_dest_check,
+            "InterfaceType": interface_type,
+            "Status": "in-use",
+        }
+        if public:
+            item["Association"] = {"PublicIp": public}
+            item["PrivateIpAddresses"][0]["Association"] = {"PublicIp": public}
+        if instance:
+            item["Attachment"] = {"InstanceId": instance, "DeviceIndex": 0}
+            self.add(
+                "Reservations",
+                {
+                    "Instances": [
+                        {
+                            "InstanceId": instance,
+                            "State": {"Name": state},
+                            "SubnetId": subnet_id,
+                            "VpcId": sub["VpcId"],
+                            "PrivateIpAddress": ip,
+                            "NetworkInterfaces": [
+                                {"NetworkInterfaceId": eni_id, "Attachment": {"DeviceIndex": 0}}
+                            ],
+                        }
+                    ]
+                },
+            )
+        return self.add("NetworkInterfaces", item)
+
+    def endpoint(self, vpce_id: str, kind: str, vpc_id: str, **fields: Any) -> Estate:
+        return self.add(
+            "VpcEndpoints",
+            {
+                "VpcEndpointId": vpce_id,
+                "VpcEndpointType": kind,
+                "VpcId": vpc_id,
+                "State": "available",
+                **fields,
+            },
+        )
+
     # -- transit gateway -----------------------------------------------------------------------
 
     def tgw(self, tgw_id: str, sg_referencing: bool = False, state: str = "available") -> Estate:

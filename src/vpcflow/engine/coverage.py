@@ -38,8 +38,8 @@ CONSTRUCTS: tuple[Construct, ...] = (
     Construct(
         "gateway route tables (edge associations)",
         lambda s: sum(1 for r in s.route_tables.values() if r.gateway_ids),
-        "not-modelled",
-        "ingress routing through an IGW/VGW edge association",
+        "partial",
+        "ingress routing to local and to appliance interfaces; to a Gateway Load Balancer endpoint: UNKNOWN",
     ),
     Construct(
         "routes to network interfaces / instances",
@@ -49,8 +49,8 @@ CONSTRUCTS: tuple[Construct, ...] = (
             for x in r.routes
             if x.target.value in ("network-interface", "instance") and not x.blackhole
         ),
-        "not-modelled",
-        "middlebox and NAT-instance routing answers UNKNOWN",
+        "partial",
+        "appliances forward unchanged (stated); address translation by an instance (NAT instance): UNKNOWN",
     ),
     Construct(
         "internet gateways",
@@ -67,23 +67,48 @@ CONSTRUCTS: tuple[Construct, ...] = (
     Construct(
         "transit gateways",
         lambda s: len(s.transit_gateways),
-        "not-modelled",
-        "loaded with attachments, route tables, propagations and routes; traces through them answer UNKNOWN",
+        "modelled",
+        "VPC, VPN and peering attachments; Connect and Direct Connect attachments answer UNKNOWN",
     ),
-    Construct("transit gateway route tables", lambda s: len(s.transit_gateway_route_tables), "not-modelled"),
-    Construct("virtual private gateways", lambda s: len(s.vpn_gateways), "not-modelled"),
-    Construct("Site-to-Site VPN connections", lambda s: len(s.vpn_connections), "not-modelled"),
-    Construct("customer gateways", lambda s: len(s.customer_gateways), "not-modelled"),
+    Construct(
+        "transit gateway route tables",
+        lambda s: len(s.transit_gateway_route_tables),
+        "modelled",
+        "routes learned by BGP appear only in search-transit-gateway-routes: absent, they are UNKNOWN",
+    ),
+    Construct("virtual private gateways", lambda s: len(s.vpn_gateways), "modelled"),
+    Construct(
+        "Site-to-Site VPN connections",
+        lambda s: len(s.vpn_connections),
+        "modelled",
+        "on-premises is an endpoint; tunnel state from VgwTelemetry",
+    ),
+    Construct(
+        "customer gateways", lambda s: len(s.customer_gateways), "modelled", "the customer's side of a VPN"
+    ),
     Construct(
         "Direct Connect gateways and virtual interfaces",
         lambda s: len(s.direct_connect_gateways) + len(s.virtual_interfaces),
         "not-modelled",
         "the routes Direct Connect learns by BGP are in no describe call",
     ),
-    Construct("gateway VPC endpoints", _endpoints(EndpointType.GATEWAY), "not-modelled"),
-    Construct("interface VPC endpoints", _endpoints(EndpointType.INTERFACE), "not-modelled"),
     Construct(
-        "Gateway Load Balancer endpoints", _endpoints(EndpointType.GATEWAY_LOAD_BALANCER), "not-modelled"
+        "gateway VPC endpoints",
+        _endpoints(EndpointType.GATEWAY),
+        "modelled",
+        "the endpoint policy is reported, never a packet verdict",
+    ),
+    Construct(
+        "interface VPC endpoints",
+        _endpoints(EndpointType.INTERFACE),
+        "modelled",
+        "their interfaces answer with the endpoint's security groups and never initiate",
+    ),
+    Construct(
+        "Gateway Load Balancer endpoints",
+        _endpoints(EndpointType.GATEWAY_LOAD_BALANCER),
+        "not-modelled",
+        "a route or ingress route to one answers UNKNOWN",
     ),
 )
 

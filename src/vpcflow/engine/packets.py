@@ -17,8 +17,8 @@ class Packet:
     protocol: int
     sports: IntervalSet
     dports: IntervalSet
-    icmp_type: int = -1
-    icmp_code: int = -1
+    icmp_type: int | None = None  # ICMP and ICMPv6 only; None for every other protocol
+    icmp_code: int | None = None
 
 
 @dataclass(slots=True)
@@ -49,10 +49,15 @@ class Session:
     untracked: dict[str, SecurityGroupRule] = field(default_factory=dict)
     nat: dict[str, NatSession] = field(default_factory=dict)
     eigw_vpcs: set[str] = field(default_factory=set)
+    # anything else a component leaves for the response, keyed by the component's module name
+    state: dict[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
 class Arrival:
-    kind: str  # "eni" | "internet"
+    """Where a leg ends: at an ENI of the snapshot, or at a host outside every VPC."""
+
+    kind: str  # "eni" | "internet" | "outside" (on-premises or an AWS service, reached ``via``)
     pkt: Packet
     eni: NetworkInterface | None = None
+    via: str | None = None  # the VPN connection, virtual private gateway or gateway endpoint

@@ -5,6 +5,10 @@ source SG egress → route lookup in the source subnet's table → source NACL e
 leaves the subnet → gateway (IGW 1:1 NAT, NAT gateway, peering) → destination NACL ingress → destination
 SG ingress. Responses pass SGs by connection tracking but must pass every NACL again.
 
+The walk owns routing, the filters and the bookkeeping; every construct the packet crosses is a component
+(``engine/components/``) found in ``components.registry`` by route target or by what holds the destination
+address, and answers with a ``Step`` the walk follows. Whatever has no component stops as UNKNOWN.
+
 The destination-port dimension is carried as a *set*: the request has one port; the response has the
 client's whole ephemeral range, so a NACL that admits only part of it shows up as PARTIAL.
 """
@@ -13,18 +17,35 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from vpcflow.engine.gateways import GatewayHops
+from vpcflow.engine.components import internet, outside
+from vpcflow.engine.components.base import (
+    ON_INTERNET,
+    STOPPED,
+    Delivered,
+    Drop,
+    Forward,
+    IntoSubnet,
+    Landing,
+    NotModelled,
+    OnInternet,
+    Origin,
+    RouteContext,
+    RouteFrom,
+    Step,
+)
+from vpcflow.engine.components.interfaces import InterfaceKind, interface_kind
+from vpcflow.engine.components.registry import INTERFACES, ROUTE_TARGETS
 from vpcflow.engine.intervals import IntervalSet
 from vpcflow.engine.packets import Arrival, EniEvent, Packet, Session
-from vpcflow.engine.result import Blocker, Hop, HopAction, HopKind
+from vpcflow.engine.result import Blocker, Hop, HopAction, HopKind, RuleRef
 from vpcflow.engine.rules import CompiledRules, FilterResult
+from vpcflow.engine.vpn import RouteChoice, select_route
 from vpcflow.model import (
     ICMP,
     ICMPV6,
     TCP,
     UDP,
     Address,
-    Cidr,
     Direction,
     NatGateway,
     NetworkAclEntry,
@@ -38,11 +59,14 @@ from vpcflow.model import (
 from vpcflow.model.filters import CidrPeer
 
 
-class LegWalker(GatewayHops):
-    """Walks one leg; collects hops, the blockers of the ports that did not get through, ENI events."""
+class LegWalker:
+    """Walks one leg; collects hops, the blockers of the ports that did not get through, ENI events.
+
+    Implements ``components.base.Walk``: the methods components call are public; the rest is the walk's.
+    """
 
     def __init__(self, snapshot: Snapshot, rules: CompiledRules, stage: str, session: Session) -> None:
-        self.s = snapshot
+        self.snapshot = self.s = snapshot
         self.rules = rules
         self.stage = stage
         self.session = session
@@ -51,6 +75,9 @@ class LegWalker(GatewayHops):
         self.blockers: list[Blocker] = []
         self.events: list[EniEvent] = []
         self.port_space = "client" if self.reply else "fixed"
+        # set by a gateway that discards security-group information (transit gateway without
+        # SecurityGroupReferencingSupport, or across Regions): the Reachability Analyzer code to report
+        self.group_refs_dropped: str | None = None
         self._egress_event: EniEvent | None = None
         self._ingress_event: EniEvent | None = None
         self._visited: set[tuple[str, Address]] = set()  # (subnet, destination) already routed from
@@ -59,7 +86,64 @@ class LegWalker(GatewayHops):
         # only return-leg client ports; the reachability engine needs them all)
         self.cuts: list[tuple[IntervalSet | None, str, Blocker]] = []
 
+    # -- entry points --------------------------------------------------------------------------
+
+    def from_eni(self, eni: NetworkInterface, pkt: Packet) -> Arrival | None:
+        """The leg of a packet ``eni`` sends."""
+        component = INTERFACES.get(interface_kind(eni))
+        if component is None:
+            return self.follow(self._unmodelled_interface(eni))
+        return self.follow(component.send(self, eni, pkt))
+
+    def from_internet(self, pkt: Packet) -> Arrival | None:
+        """The leg of a packet on the internet (sent by an outside host, or leaving through an IGW)."""
+        return self.follow(Forward(pkt, ON_INTERNET))
+
+    def from_outside(self, pkt: Packet, via: str | None = None) -> Arrival | None:
+        """The leg of a packet from outside every VPC: on-premises (through its VPN), an AWS service
+        (through a gateway endpoint), or the internet (``components.outside``)."""
+        return self.follow(outside.enter(self, pkt, via))
+
+    def follow(self, step: Step) -> Arrival | None:
+        """Follow the components' steps until the packet is delivered or stopped."""
+        while True:
+            if isinstance(step, Forward):
+                to = step.to
+                if isinstance(to, RouteFrom):
+                    step = self._route(to.subnet, step.pkt, to.origin)
+                elif isinstance(to, IntoSubnet):
+                    step = self._into_subnet(to.source, to.subnet, step.pkt)
+                elif isinstance(to, OnInternet):
+                    step = internet.on_internet(self, step.pkt)
+                else:
+                    assert isinstance(to, Delivered)
+                    if to.eni is None:
+                        if to.via is not None:
+                            return Arrival("outside", step.pkt, None, to.via)
+                        return Arrival("internet", step.pkt)
+                    return Arrival("eni", step.pkt, to.eni)
+            elif isinstance(step, Drop):
+                self._drop(step.kind, step.id, step.code, step.detail, step.rule, step.direction)
+                return None
+            elif isinstance(step, NotModelled):
+                self.hops.append(Hop(step.kind, step.id, None, HopAction.DROP, step.rule, step.detail))
+                self._block(step.kind, step.id, None, step.code, step.rule, None, step.detail, unknown=True)
+                return None
+            else:  # STOPPED: a filter recorded why
+                return None
+
     # -- bookkeeping ---------------------------------------------------------------------------
+
+    def hop(
+        self,
+        kind: HopKind,
+        id_: str | None,
+        direction: Direction | None,
+        action: HopAction,
+        rule: RuleRef | None = None,
+        detail: str = "",
+    ) -> None:
+        self.hops.append(Hop(kind, id_, direction, action, rule, detail))
 
     def _block(
         self,
@@ -70,6 +154,7 @@ class LegWalker(GatewayHops):
         rule: SecurityGroupRule | NetworkAclEntry | Route | None = None,
         ports: IntervalSet | None = None,
         detail: str = "",
+        unknown: bool = False,
     ) -> None:
         space = self.port_space
         shown = ports if self.reply else None
@@ -77,7 +162,7 @@ class LegWalker(GatewayHops):
             detail = (detail + "; " if detail else "") + f"NAT gateway source ports {ports}"
             self.nat_failed = self.nat_failed | ports
             shown = None
-        self.blockers.append(Blocker(self.stage, kind, id_, direction, rule, code, shown, detail))
+        self.blockers.append(Blocker(self.stage, kind, id_, direction, rule, code, shown, detail, unknown))
         self.cuts.append((ports, space, self.blockers[-1]))
 
     def _drop(
@@ -150,7 +235,7 @@ class LegWalker(GatewayHops):
 
     # -- filters -------------------------------------------------------------------------------
 
-    def _sg(self, eni: NetworkInterface, direction: Direction, pkt: Packet) -> Packet | None:
+    def security_groups(self, eni: NetworkInterface, direction: Direction, pkt: Packet) -> Packet | None:
         remote = pkt.dst if direction is Direction.EGRESS else pkt.src
         gid = ",".join(eni.group_ids) or eni.eni_id
         if self.reply and eni.eni_id in self.session.tracked:
@@ -167,8 +252,16 @@ class LegWalker(GatewayHops):
                 )
             )
             return pkt
+        refs_code = self._group_refs_lost(eni, direction, pkt)
         result = self.rules.evaluate_sg(
-            eni, direction, remote, pkt.protocol, pkt.dports, pkt.icmp_type, pkt.icmp_code
+            eni,
+            direction,
+            remote,
+            pkt.protocol,
+            pkt.dports,
+            pkt.icmp_type,
+            pkt.icmp_code,
+            group_refs=refs_code is None,
         )
         if self.reply and eni.eni_id in self.session.untracked:
             self.hops.append(
@@ -189,6 +282,12 @@ class LegWalker(GatewayHops):
             return replace(pkt, dports=result.allowed) if result.allowed else None
         has_rules = bool(self.rules.sg_rules(eni, direction))
         code = "ENI_SG_RULES_MISMATCH" if has_rules else "SG_HAS_NO_RULES"
+        if refs_code is not None and result.denied:
+            full = self.rules.evaluate_sg(
+                eni, direction, remote, pkt.protocol, pkt.dports, pkt.icmp_type, pkt.icmp_code
+            )
+            if full.allowed != result.allowed:
+                code = refs_code  # a group reference would have admitted it, but it does not carry over
         out = self._apply_filter(result, HopKind.SECURITY_GROUP, gid, direction, code, pkt, eni.group_ids)
         if out is not None and not self.reply:
             untracked_by = self._untracked_rule(eni, direction, pkt, result)
@@ -197,6 +296,23 @@ class LegWalker(GatewayHops):
             else:
                 self.session.tracked.add(eni.eni_id)
         return out
+
+    def _group_refs_lost(self, eni: NetworkInterface, direction: Direction, pkt: Packet) -> str | None:
+        """Why security-group references cannot match here (the Reachability Analyzer code), or None.
+
+        Across a transit gateway a reference works only in inbound rules, in the same Region, with
+        SecurityGroupReferencingSupport on the gateway and the attachments; outbound rules never see
+        across it. https://docs.aws.amazon.com/vpc/latest/tgw/tgw-vpc-attachments.html
+        """
+        if direction is Direction.INGRESS:
+            return self.group_refs_dropped
+        subnet = self.s.subnets.get(eni.subnet_id)
+        if subnet is None:
+            return None
+        _rtb, route = self.lookup_route(subnet, pkt.dst)
+        if route is not None and route.target is RouteTarget.TRANSIT_GATEWAY:
+            return "SG_REFERENCES_NOT_PRESERVED"
+        return None
 
     def _untracked_rule(
         self, eni: NetworkInterface, direction: Direction, pkt: Packet, result: FilterResult
@@ -242,6 +358,15 @@ class LegWalker(GatewayHops):
             result, HopKind.NETWORK_ACL, acl.acl_id, direction, "SUBNET_ACL_RESTRICTION", pkt
         )
 
+    def leave_subnet(self, subnet: Subnet, pkt: Packet) -> Packet | None:
+        """The subnet's NACL outbound; once past it the sender's ENI record is settled (ACCEPT)."""
+        out = self._nacl(subnet, Direction.EGRESS, pkt)
+        self._egress_event = None
+        return out
+
+    def enter_subnet(self, subnet: Subnet, pkt: Packet) -> Packet | None:
+        return self._nacl(subnet, Direction.INGRESS, pkt)
+
     # -- events --------------------------------------------------------------------------------
 
     def _event(self, eni: NetworkInterface, direction: str, pkt: Packet) -> EniEvent:
@@ -249,177 +374,145 @@ class LegWalker(GatewayHops):
         self.events.append(ev)
         return ev
 
+    def log_ingress(self, eni: NetworkInterface, pkt: Packet) -> None:
+        self._ingress_event = self._event(eni, "ingress", pkt)
+
+    def log_egress(self, eni: NetworkInterface, pkt: Packet) -> None:
+        self._egress_event = self._event(eni, "egress", pkt)
+
+    def settle_ingress(self) -> None:
+        self._ingress_event = None
+
     # -- routing -------------------------------------------------------------------------------
 
     def lookup_route(self, subnet: Subnet, dst: Address) -> tuple[str | None, Route | None]:
-        """Longest-prefix match in the subnet's route table; local routes are always present."""
+        """The route of the subnet's table for ``dst`` (``None``: none, or an ambiguous tie)."""
+        rtb_id, choice = self._lookup(subnet, dst)
+        return rtb_id, choice.route
+
+    def _lookup(self, subnet: Subnet, dst: Address) -> tuple[str | None, RouteChoice]:
+        """Route priority as AWS documents it (``engine.vpn.select_route``: longest prefix; local never
+        overridden by a propagated route; static > prefix list > propagated); local routes are always
+        present."""
+        key = (subnet.subnet_id, dst)
+        hit = self.rules.route_cache.get(key)
+        if hit is not None:
+            return hit
         rtb_id = self.s.route_table_of_subnet.get(subnet.subnet_id)
         rtb = self.s.route_tables.get(rtb_id) if rtb_id else None
-        best: Route | None = None
-        best_key = (-1, -1)
         routes: tuple[Route, ...] = rtb.routes if rtb else ()
         vpc = self.s.vpcs.get(subnet.vpc_id)
         if vpc is not None and not any(r.target is RouteTarget.LOCAL for r in routes):
             routes = routes + tuple(Route(c, RouteTarget.LOCAL, "local") for c in vpc.cidrs)
-        for route in routes:
-            cidrs: tuple[Cidr, ...]
-            if route.destination is not None:
-                cidrs = (route.destination,)
-            elif route.prefix_list_id:
-                cidrs = self.s.prefix_list_cidrs(route.prefix_list_id) or ()
-            else:
-                continue
-            for cidr in cidrs:
-                if dst in cidr:
-                    # most specific wins; on a tie the local route, then CIDR over prefix list
-                    key = (
-                        cidr.prefixlen,
-                        2
-                        if route.target is RouteTarget.LOCAL
-                        else (1 if route.destination is not None else 0),
-                    )
-                    if key > best_key:
-                        best, best_key = route, key
-        return (rtb.route_table_id if rtb else None), best
+        out = (rtb.route_table_id if rtb else None), select_route(routes, dst, self.s.prefix_list_cidrs)
+        if len(self.rules.route_cache) > 200_000:  # bounded: flow-log attribution sees many addresses
+            self.rules.route_cache.clear()
+        self.rules.route_cache[key] = out
+        return out
 
-    def route_from(
-        self, subnet: Subnet, pkt: Packet, origin: NetworkInterface | NatGateway | None
-    ) -> Arrival | None:
+    def nat_by_private(self, vpc_id: str, address: Address) -> NatGateway | None:
+        for nat in self.s.nat_gateways.values():
+            if nat.vpc_id == vpc_id and nat.private_ip == address:
+                return nat
+        return None
+
+    def internet_gateway_of(self, vpc_id: str, egress_only: bool) -> str | None:
+        for igw in self.s.internet_gateways.values():
+            if igw.egress_only == egress_only and vpc_id in igw.vpc_ids:
+                return igw.igw_id
+        return None
+
+    def _route(self, subnet: Subnet, pkt: Packet, origin: Origin) -> Step:
+        """The subnet's route for the packet, then the component of the route's target."""
         key = (subnet.subnet_id, pkt.dst)
         if key in self._visited:
-            self._drop(HopKind.ROUTE_TABLE, None, "ROUTING_LOOP", f"routing loop at {subnet.subnet_id}")
-            return None
+            return Drop(HopKind.ROUTE_TABLE, None, "ROUTING_LOOP", f"routing loop at {subnet.subnet_id}")
         self._visited.add(key)
-        rtb_id, route = self.lookup_route(subnet, pkt.dst)
+        rtb_id, choice = self._lookup(subnet, pkt.dst)
+        route = choice.route
+        if choice.ambiguous:
+            return NotModelled(
+                HopKind.ROUTE_TABLE,
+                rtb_id,
+                f"routes of {rtb_id} to {pkt.dst} tie ("
+                + "; ".join(r.label for r in choice.ambiguous)
+                + "): AWS picks one of overlapping prefix lists at random",
+                "UNKNOWN_RESOURCE",
+            )
         if route is None:
-            self._drop(
+            return Drop(
                 HopKind.ROUTE_TABLE,
                 rtb_id or subnet.subnet_id,
                 "NO_ROUTE_TO_DESTINATION",
                 f"no route to {pkt.dst} in {rtb_id or 'the VPC (no route table)'}",
             )
-            return None
         if route.blackhole:
-            self._drop(
+            return Drop(
                 HopKind.ROUTE_TABLE,
                 rtb_id,
                 "BAD_STATE_ROUTE",
                 f"route {route.label} is a blackhole (its target no longer exists)",
                 rule=route,
             )
-            return None
         self.hops.append(Hop(HopKind.ROUTE_TABLE, rtb_id, None, HopAction.FORWARD, route))
-        target = route.target
-        if target is RouteTarget.LOCAL:
-            return self._local(subnet, pkt)
-        if target is RouteTarget.INTERNET_GATEWAY:
-            return self._to_igw(subnet, pkt, route, origin)
-        if target is RouteTarget.EGRESS_ONLY_INTERNET_GATEWAY:
-            return self._to_eigw(subnet, pkt, route)
-        if target is RouteTarget.NAT_GATEWAY:
-            return self._to_nat(subnet, pkt, route)
-        if target is RouteTarget.VPC_PEERING:
-            return self._to_peering(subnet, pkt, route)
-        self.hops.append(
-            Hop(
+        handler = ROUTE_TARGETS.get(route.target)
+        if handler is None:
+            return NotModelled(
                 HopKind.UNSUPPORTED,
                 route.target_id,
-                None,
-                HopAction.DROP,
-                route,
-                f"route target {target.value} is not modelled",
+                f"packets routed to a {route.target.value} ({route.target_id}) are not modelled",
+                rule=route,
             )
-        )
-        self._block(
-            HopKind.UNSUPPORTED,
-            route.target_id,
-            None,
-            "UNSUPPORTED_ROUTE_TARGET",
-            route,
-            None,
-            f"packets routed to a {target.value} ({route.target_id}) are not modelled",
-        )
-        return None
+        return handler(self, RouteContext(subnet, pkt, route, rtb_id, origin))
 
-    def _leave_subnet(self, subnet: Subnet, pkt: Packet) -> Packet | None:
-        """The subnet's NACL outbound; once past it the sender's ENI record is settled (ACCEPT)."""
-        out = self._nacl(subnet, Direction.EGRESS, pkt)
-        self._egress_event = None
-        return out
-
-    def _enter_subnet(self, subnet: Subnet, pkt: Packet) -> Packet | None:
-        return self._nacl(subnet, Direction.INGRESS, pkt)
-
-    def _local(self, subnet: Subnet, pkt: Packet) -> Arrival | None:
-        target_sub = self.s.subnet_of_address(subnet.vpc_id, pkt.dst)
-        if target_sub is None:
-            self._drop(
-                HopKind.ROUTE_TABLE,
-                subnet.vpc_id,
-                "NO_ROUTE_TO_DESTINATION",
-                f"{pkt.dst} is in the VPC's CIDR but in no subnet",
-            )
-            return None
-        return self._into_subnet(subnet, target_sub, pkt)
-
-    def _into_subnet(self, from_sub: Subnet | None, target_sub: Subnet, pkt: Packet) -> Arrival | None:
-        """Deliver inside ``target_sub``: NACLs only when the subnet boundary is crossed."""
-        nat = self._nat_by_private(target_sub.vpc_id, pkt.dst)
+    def _into_subnet(self, from_sub: Subnet | None, target_sub: Subnet, pkt: Packet) -> Step:
+        """Deliver inside ``target_sub`` (NACLs only when the subnet boundary is crossed), to the
+        component of whatever holds the destination address."""
+        kind: InterfaceKind | None = None
+        eni: NetworkInterface | None = None
+        if self.nat_by_private(target_sub.vpc_id, pkt.dst) is not None:
+            kind = InterfaceKind.NAT_GATEWAY
         eni_id = self.s.eni_by_private_ip.get((target_sub.vpc_id, pkt.dst))
-        eni = self.s.interfaces.get(eni_id) if eni_id else None
+        if eni_id is not None:
+            eni = self.s.interfaces.get(eni_id)
+            if eni is not None and kind is None:
+                kind = interface_kind(eni)
+        component = INTERFACES.get(kind) if kind is not None else None
         crossing = from_sub is None or from_sub.subnet_id != target_sub.subnet_id
         cur = pkt
         if crossing and from_sub is not None:
-            left = self._leave_subnet(from_sub, pkt)
+            left = self.leave_subnet(from_sub, pkt)
             if left is None:
-                return None
+                return STOPPED
             cur = left
         # the destination ENI logs only what reached its subnet (and is rejected there, if so)
-        if eni is not None and nat is None:
-            self._ingress_event = self._event(eni, "ingress", cur)
+        if eni is not None and component is not None and component.logs_arrival:
+            self.log_ingress(eni, cur)
         if crossing:
-            entered = self._enter_subnet(target_sub, cur)
+            entered = self.enter_subnet(target_sub, cur)
             if entered is None:
-                return None
+                return STOPPED
             cur = entered
-        if nat is not None:
-            return self._at_nat_private(nat, cur)
-        if eni is None:
-            self._drop(
+        if kind is None:
+            return Drop(
                 HopKind.NETWORK_INTERFACE,
                 None,
                 "NO_INTERFACE_FOR_ADDRESS",
                 f"no network interface has address {pkt.dst} in {target_sub.subnet_id}",
             )
-            return None
-        return self._arrive(eni, cur)
+        if component is None:
+            assert eni is not None
+            return self._unmodelled_interface(eni)
+        return component.receive(self, Landing(target_sub, cur, eni))
 
-    def _arrive(self, eni: NetworkInterface, pkt: Packet) -> Arrival | None:
-        out = self._sg(eni, Direction.INGRESS, pkt)
-        self._ingress_event = None
-        if out is None:
-            return None
-        self.hops.append(Hop(HopKind.NETWORK_INTERFACE, eni.eni_id, Direction.INGRESS, HopAction.ALLOW))
-        return Arrival("eni", out, eni)
-
-    # -- entry points --------------------------------------------------------------------------
-
-    def from_eni(self, eni: NetworkInterface, pkt: Packet) -> Arrival | None:
-        subnet = self.s.subnets.get(eni.subnet_id)
-        self._egress_event = self._event(eni, "egress", pkt)
-        out = self._sg(eni, Direction.EGRESS, pkt)
-        if out is None:
-            self._egress_event = None
-            return None
-        if subnet is None:
-            self._drop(
-                HopKind.NETWORK_INTERFACE,
-                eni.eni_id,
-                "BAD_STATE",
-                f"subnet {eni.subnet_id} of {eni.eni_id} is not in the snapshot",
-            )
-            return None
-        return self.route_from(subnet, out, eni)
+    def _unmodelled_interface(self, eni: NetworkInterface) -> Step:
+        kind = interface_kind(eni)
+        return NotModelled(
+            HopKind.NETWORK_INTERFACE,
+            eni.eni_id,
+            f"{eni.eni_id} is a {kind.value} interface, which is not modelled",
+            "UNSUPPORTED_INTERFACE",
+        )
 
 
 def reply_icmp(icmp_type: int) -> int | None:

@@ -46,8 +46,8 @@ class RefPacket:
     protocol: int
     src_port: int = 0
     dst_port: int = 0
-    icmp_type: int = -1
-    icmp_code: int = -1
+    icmp_type: int | None = None  # ICMP only
+    icmp_code: int | None = None
 
 
 @dataclass(frozen=True)
@@ -297,7 +297,7 @@ def evaluate(snapshot: Snapshot, src_eni: str | None, packet: RefPacket) -> RefV
         return RefVerdict(False, False)
     got = there.pkt
     if packet.protocol in (1, 58):
-        reply_type = REPLY_TYPES.get(packet.icmp_type)
+        reply_type = REPLY_TYPES.get(packet.icmp_type) if packet.icmp_type is not None else None
         if reply_type is None:
             return RefVerdict(True, None)
         back = RefPacket(got.dst, got.src, got.protocol, 0, 0, reply_type, 0)

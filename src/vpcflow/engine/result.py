@@ -94,6 +94,13 @@ class HopKind(Enum):
     NAT_GATEWAY = "nat-gateway"
     VPC_PEERING = "vpc-peering-connection"
     NETWORK_INTERFACE = "network-interface"
+    TRANSIT_GATEWAY = "transit-gateway"
+    TRANSIT_GATEWAY_ROUTE_TABLE = "transit-gateway-route-table"
+    TRANSIT_GATEWAY_ATTACHMENT = "transit-gateway-attachment"
+    VIRTUAL_PRIVATE_GATEWAY = "virtual-private-gateway"
+    VPN_CONNECTION = "vpn-connection"
+    VPC_ENDPOINT = "vpc-endpoint"
+    ON_PREMISES = "on-premises"
     INTERNET = "internet"
     UNSUPPORTED = "unsupported"
 
@@ -147,6 +154,8 @@ class Blocker:
     code: str
     ports: IntervalSet | None = None  # the client ports (or NAT ports) affected, on the return stage
     detail: str = ""
+    # the answer depends on something not modelled, missing or contradictory: the verdict is UNKNOWN
+    unknown: bool = False
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -161,6 +170,8 @@ class Blocker:
             out["ports"] = str(self.ports)
         if self.detail:
             out["detail"] = self.detail
+        if self.unknown:
+            out["unknown"] = True
         return out
 
 
@@ -223,7 +234,7 @@ class Leg:
     applicable: bool = True
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Trace:
     verdict: Verdict
     source: Endpoint

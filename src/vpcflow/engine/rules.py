@@ -9,14 +9,18 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from vpcflow.engine.intervals import IntervalSet
 from vpcflow.model import (
     ALL_PROTOCOLS,
+    ICMP,
+    ICMPV6,
     Address,
     CidrPeer,
     Direction,
     GroupPeer,
+    IcmpMatch,
     NetworkAcl,
     NetworkAclEntry,
     NetworkInterface,
@@ -27,6 +31,9 @@ from vpcflow.model import (
     Snapshot,
 )
 from vpcflow.model.filters import icmp_applies, ports_apply
+
+if TYPE_CHECKING:
+    from vpcflow.engine.vpn import RouteChoice
 
 ALL_PORT_SET = IntervalSet.of((0, 65535))
 _NONE = IntervalSet()
@@ -91,8 +98,11 @@ class CompiledRules:
         ] = {}
         self._sg_rules: dict[tuple[str, Direction], tuple[SecurityGroupRule, ...]] = {}
         self._world_rules: dict[tuple[str, Direction, int, int], SecurityGroupRule | None] = {}
+        # (subnet id, destination) → (route table id, the route chosen): routing memoised per snapshot
+        self.route_cache: dict[tuple[str, Address], tuple[str | None, RouteChoice]] = {}
         self._sg_cache: dict[
-            tuple[str, Direction, int, int, int], tuple[tuple[SecurityGroupRule, int, int, Spans, Spans], ...]
+            tuple[str, Direction, int, int | None, int | None],
+            tuple[tuple[SecurityGroupRule, int, int, Spans, Spans], ...],
         ] = {}
 
     def peer_space(self, rule: SecurityGroupRule) -> AddressSpace:
@@ -167,11 +177,14 @@ class CompiledRules:
         remote: Address,
         protocol: int,
         ports: IntervalSet,
-        icmp_type: int = -1,
-        icmp_code: int = -1,
+        icmp_type: int | None = None,
+        icmp_code: int | None = None,
+        group_refs: bool = True,
     ) -> FilterResult:
-        """Ports of ``ports`` some rule admits (any rule of any group: the most permissive wins)."""
-        if len(ports.spans) == 1 and ports.spans[0][0] == ports.spans[0][1]:
+        """Ports of ``ports`` some rule admits (any rule of any group: the most permissive wins).
+        ``group_refs=False``: rules that reference a security group match nothing (the packet crossed a
+        gateway that discards group information)."""
+        if group_refs and len(ports.spans) == 1 and ports.spans[0][0] == ports.spans[0][1]:
             return self._evaluate_sg_port(eni, direction, remote, protocol, ports, icmp_type, icmp_code)
         remaining = ports
         pieces: list[tuple[IntervalSet, bool, SecurityGroupRule | NetworkAclEntry | None]] = []
@@ -181,6 +194,8 @@ class CompiledRules:
             if rule.protocol != protocol and rule.protocol != ALL_PROTOCOLS:
                 continue
             if not sg_rule_matches_header(rule, protocol, icmp_type, icmp_code):
+                continue
+            if not group_refs and isinstance(rule.peer, GroupPeer):
                 continue
             if remote not in self.peer_space(rule):
                 continue
@@ -200,8 +215,8 @@ class CompiledRules:
         remote: Address,
         protocol: int,
         ports: IntervalSet,
-        icmp_type: int,
-        icmp_code: int,
+        icmp_type: int | None,
+        icmp_code: int | None,
     ) -> FilterResult:
         """``evaluate_sg`` for one port (every request): the same answer without set algebra."""
         port = ports.spans[0][0]
@@ -219,7 +234,12 @@ class CompiledRules:
         return FilterResult(_NONE, ports, ((ports, False, None),))
 
     def _sg_compiled(
-        self, eni: NetworkInterface, direction: Direction, protocol: int, icmp_type: int, icmp_code: int
+        self,
+        eni: NetworkInterface,
+        direction: Direction,
+        protocol: int,
+        icmp_type: int | None,
+        icmp_code: int | None,
     ) -> tuple[tuple[SecurityGroupRule, int, int, Spans, Spans], ...]:
         """The ENI's rules (in ``sg_rules`` order) that admit this protocol and ICMP type, as plain tuples
         (rule, lowest port, highest port, v4 address spans, v6 address spans), built once."""
@@ -269,8 +289,8 @@ class CompiledRules:
         remote: Address,
         protocol: int,
         ports: IntervalSet,
-        icmp_type: int = -1,
-        icmp_code: int = -1,
+        icmp_type: int | None = None,
+        icmp_code: int | None = None,
     ) -> FilterResult:
         version, value = remote.version, remote.value
         if len(ports.spans) == 1 and ports.spans[0][0] == ports.spans[0][1]:
@@ -314,18 +334,32 @@ class CompiledRules:
         return FilterResult(allowed, ports - allowed, tuple(pieces))
 
 
-def sg_rule_matches_header(rule: SecurityGroupRule, protocol: int, icmp_type: int, icmp_code: int) -> bool:
+def _icmp_matches(match: IcmpMatch, icmp_type: int | None, icmp_code: int | None) -> bool:
+    """A rule's ICMP type/code (-1: any) against a packet's (None: no ICMP header)."""
+    if icmp_type is None or icmp_code is None:
+        return match.type == -1
+    return match.matches(icmp_type, icmp_code)
+
+
+def sg_rule_matches_header(
+    rule: SecurityGroupRule, protocol: int, icmp_type: int | None, icmp_code: int | None
+) -> bool:
     """Protocol and ICMP part of a SG rule (ports are handled as sets by the caller)."""
     if rule.protocol != ALL_PROTOCOLS and rule.protocol != protocol:
         return False
     if icmp_applies(rule.protocol) and rule.icmp is not None:
-        return rule.icmp.matches(icmp_type, icmp_code)
+        return _icmp_matches(rule.icmp, icmp_type, icmp_code)
     return True
 
 
-def nacl_entry_matches_header(entry: NetworkAclEntry, protocol: int, icmp_type: int, icmp_code: int) -> bool:
+def nacl_entry_matches_header(
+    entry: NetworkAclEntry, protocol: int, icmp_type: int | None, icmp_code: int | None
+) -> bool:
     if entry.protocol != ALL_PROTOCOLS and entry.protocol != protocol:
         return False
     if ports_apply(entry.protocol):
         return True
-    return entry.matches_protocol_and_ports(protocol, 0, icmp_type, icmp_code)
+    if entry.protocol == ICMP or (entry.protocol == ICMPV6 and entry.cidr.version == 6):
+        # Protocol 58 with an IPv4 CIDR matches every type/code (API_CreateNetworkAclEntry).
+        return entry.icmp is None or _icmp_matches(entry.icmp, icmp_type, icmp_code)
+    return True

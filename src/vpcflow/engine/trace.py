@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from vpcflow.engine.addressing import private_path
+from vpcflow.engine.conversation import Conversation, converse
 from vpcflow.engine.intervals import IntervalSet
-from vpcflow.engine.packets import NAT_PORTS, Arrival, EniEvent, Packet, Session
-from vpcflow.engine.path import LegWalker, reply_icmp
+from vpcflow.engine.packets import NAT_PORTS, EniEvent, Packet
+from vpcflow.engine.path import is_icmp
 from vpcflow.engine.result import (
     Blocker,
     Endpoint,
@@ -127,13 +129,8 @@ class Engine:
             addr in (n.public_ip, n.private_ip) for n in self.snapshot.nat_gateways.values()
         )
 
-    def _connected(self, a: NetworkInterface, b: NetworkInterface) -> bool:
-        if a.vpc_id == b.vpc_id:
-            return True
-        return any(
-            p.active and {p.requester_vpc_id, p.accepter_vpc_id} == {a.vpc_id, b.vpc_id}
-            for p in self.snapshot.peerings.values()
-        )
+    def _connected(self, a: NetworkInterface | None, a_addr: Address | None, b: NetworkInterface) -> bool:
+        return private_path(self.snapshot, a, a_addr, b)
 
     def client_ports(self, eni: NetworkInterface | None, override: str | None) -> PortRange:
         if override:
@@ -183,7 +180,7 @@ class Engine:
             raise QueryError("source and destination are the same network interface")
         family = self._family(src_addr, dst_addr, ipv6, proto)
         src_addr = self._source_address(src_eni, src_addr, family)
-        dst_addr = self._destination_address(src_eni, dst_eni, dst_addr, family)
+        dst_addr = self._destination_address(src_eni, src_addr, dst_eni, dst_addr, family)
         if src_addr.version != dst_addr.version:
             raise QueryError(f"{src_addr} and {dst_addr} are of different IP versions")
         if proto == ICMPV6 and family == 4:
@@ -194,7 +191,7 @@ class Engine:
             if not 0 <= src_port <= 65535:
                 raise QueryError(f"--src-port {src_port} out of range 0-65535")
             crange = PortRange(src_port, src_port)
-        is_icmp = proto in (ICMP, ICMPV6)
+        icmp = proto in (ICMP, ICMPV6)
         itype = (8 if proto == ICMP else 128) if icmp_type is None else icmp_type
         icode = 0 if icmp_code is None else icmp_code
         ports_apply = proto in (TCP, UDP)
@@ -202,82 +199,77 @@ class Engine:
         dports = IntervalSet.single(port if ports_apply and port is not None else 0)
         pkt = Packet(
             src_addr, dst_addr, proto, sports, dports,
-            itype if is_icmp else -1, icode if is_icmp else -1,
+            itype if icmp else None, icode if icmp else None,
         )  # fmt: skip
 
-        session = Session()
-        fwd = LegWalker(self.snapshot, self.rules, "forward", session)
-        arrival = fwd.from_eni(src_eni, pkt) if src_eni else fwd.from_internet(pkt)
+        conv = converse(self.snapshot, self.rules, src_eni, pkt)
+        return self._explain(
+            conv,
+            self._endpoint(src_eni, src_addr, src),
+            self._endpoint(dst_eni, dst_addr, dst),
+            crange,
+            port if ports_apply else None,
+        )
 
-        src_ep = self._endpoint(src_eni, src_addr, src)
-        dst_ep = self._endpoint(dst_eni, dst_addr, dst)
-        client_set = sports if ports_apply else IntervalSet.single(0)
-        if arrival is None:
+    def _explain(
+        self,
+        conv: Conversation,
+        source: Endpoint,
+        destination: Endpoint,
+        crange: PortRange,
+        dst_port: int | None,
+    ) -> Trace:
+        """The verdict of a conversation, with its explanation and flow-log records."""
+        pkt, fwd, back = conv.request, conv.forward, conv.ret
+        proto = pkt.protocol
+        ports_apply = proto in (TCP, UDP)
+        client_set = pkt.sports
+        notes: tuple[str, ...] = ()
+        back_events: list[EniEvent] = []
+        failed = nat_failed = IntervalSet()
+        if not conv.delivered:
             blocker: Blocker | None = fwd.blockers[0] if fwd.blockers else None
-            verdict = (
-                Verdict.UNKNOWN
-                if blocker is not None and blocker.code == "UNSUPPORTED_ROUTE_TARGET"
-                else Verdict.REJECT
-            )
-            logs = self._records(fwd.events, [], client_set, IntervalSet(), proto, ports_apply)
-            return Trace(
-                verdict, src_ep, dst_ep, proto, port if ports_apply else None,
-                itype if is_icmp else None, icode if is_icmp else None, crange,
-                Leg(False, tuple(fwd.hops)), Leg(False, (), True), IntervalSet(),
-                blocker, tuple(fwd.blockers), logs,
-            )  # fmt: skip
-
-        reply_type = reply_icmp(itype) if is_icmp else None
-        if is_icmp and reply_type is None:
-            logs = self._records(fwd.events, [], client_set, IntervalSet(), proto, ports_apply)
-            return Trace(
-                Verdict.ACCEPT, src_ep, dst_ep, proto, None, itype, icode, crange,
-                Leg(True, tuple(fwd.hops)), Leg(False, (), False), client_set, None, (), logs,
-                ("ICMP type without a reply: only the request is traced",),
-            )  # fmt: skip
-
-        got = arrival.pkt
-        rpkt = Packet(
-            got.dst, got.src, proto, got.dports, got.sports,
-            reply_type if reply_type is not None else -1, 0 if is_icmp else -1,
-        )  # fmt: skip
-        back = LegWalker(self.snapshot, self.rules, "return", session)
-        back.port_space = "nat" if session.nat else "client"
-        rarrival = self._reply_walk(back, arrival, rpkt)
-
-        if rarrival is None:
-            survivors = IntervalSet()
+            verdict = Verdict.UNKNOWN if blocker is not None and blocker.unknown else Verdict.REJECT
+            blockers = tuple(fwd.blockers)
+            ret = Leg(False, (), True)
+        elif back is None:  # nothing comes back
+            verdict, blocker, blockers = Verdict.ACCEPT, None, ()
+            ret = Leg(False, (), False)
+            notes = ("ICMP type without a reply: only the request is traced",)
         else:
-            survivors = rarrival.pkt.dports
-            if rarrival.kind == "eni" and (src_eni is None or rarrival.eni != src_eni):
-                survivors = IntervalSet()  # arrived somewhere else: asymmetric
-        nat_failed = back.nat_failed
-        if not survivors:
-            verdict = Verdict.REJECT
-        elif survivors == client_set and not nat_failed:
-            verdict = Verdict.ACCEPT
-        else:
-            verdict = Verdict.PARTIAL
-        if any(b.code == "UNSUPPORTED_ROUTE_TARGET" for b in back.blockers) and (
-            verdict is not Verdict.ACCEPT
-        ):
-            verdict = Verdict.UNKNOWN
-        blocker = back.blockers[0] if back.blockers else None
-        if verdict is Verdict.ACCEPT:
-            blocker = None
-        failed = client_set - survivors
-        logs = self._records(fwd.events, back.events, client_set, failed, proto, ports_apply, nat_failed)
+            survivors, nat_failed = conv.survivors, back.nat_failed
+            if not survivors:
+                verdict = Verdict.REJECT
+            elif survivors == client_set and not nat_failed:
+                verdict = Verdict.ACCEPT
+            else:
+                verdict = Verdict.PARTIAL
+            if any(b.unknown for b in back.blockers) and (verdict is not Verdict.ACCEPT):
+                verdict = Verdict.UNKNOWN
+            blocker = None if verdict is Verdict.ACCEPT else (back.blockers[0] if back.blockers else None)
+            blockers = tuple(back.blockers)
+            ret = Leg(conv.returned is not None and bool(survivors), tuple(back.hops))
+            back_events, failed = back.events, client_set - survivors
+        icmp = is_icmp(proto)
         return Trace(
-            verdict, src_ep, dst_ep, proto, port if ports_apply else None,
-            itype if is_icmp else None, icode if is_icmp else None, crange,
-            Leg(True, tuple(fwd.hops)), Leg(rarrival is not None and bool(survivors), tuple(back.hops)),
-            survivors, blocker, tuple(back.blockers), logs,
-        )  # fmt: skip
-
-    def _reply_walk(self, back: LegWalker, arrival: Arrival, rpkt: Packet) -> Arrival | None:
-        if arrival.kind == "eni" and arrival.eni is not None:
-            return back.from_eni(arrival.eni, rpkt)
-        return back.from_internet(rpkt)
+            verdict=verdict,
+            source=source,
+            destination=destination,
+            protocol=proto,
+            dst_port=dst_port,
+            icmp_type=pkt.icmp_type if icmp else None,
+            icmp_code=pkt.icmp_code if icmp else None,
+            client_ports=crange,
+            forward=Leg(conv.delivered, tuple(fwd.hops)),
+            ret=ret,
+            return_ports=conv.survivors,
+            blocked_by=blocker,
+            blockers=blockers,
+            flow_logs=self._records(
+                fwd.events, back_events, client_set, failed, proto, ports_apply, nat_failed
+            ),
+            notes=notes,
+        )
 
     @staticmethod
     def _family(src: Address | None, dst: Address | None, ipv6: bool, proto: int) -> int:
@@ -301,6 +293,7 @@ class Engine:
     def _destination_address(
         self,
         src: NetworkInterface | None,
+        src_addr: Address,
         dst: NetworkInterface | None,
         given: Address | None,
         family: int,
@@ -316,7 +309,7 @@ class Engine:
             return dst.ipv6_addresses[0]
         if dst.primary_ip is None:
             raise QueryError(f"{dst.eni_id} has no private IPv4 address")
-        if src is not None and self._connected(src, dst):
+        if self._connected(src, src_addr, dst):
             return dst.primary_ip
         # From outside the VPC (or an unconnected VPC) the way in is the public address.
         public = dst.public_for(dst.primary_ip)

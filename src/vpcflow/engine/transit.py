@@ -32,6 +32,7 @@ from vpcflow.model import (
     AttachmentType,
     Cidr,
     Direction,
+    NetworkInterface,
     RouteOrigin,
     Snapshot,
     Subnet,
@@ -83,12 +84,27 @@ class TransitRouting:
     _by_att: dict[tuple[str, str], TransitGatewayAttachment] = field(default_factory=dict)
     _vpc_atts: dict[tuple[str, str], list[TransitGatewayAttachment]] = field(default_factory=dict)
     _tables: dict[str, EffectiveTable] = field(default_factory=dict)
+    # (attachment id, subnet id) → the attachment's interface there
+    _interfaces: dict[tuple[str, str], NetworkInterface] = field(default_factory=dict)
+    _routes: dict[tuple[str, str, Address], TgwDecision] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for key, att in self.snapshot.transit_gateway_attachments.items():
             self._by_att[key] = att
             if att.vpc is not None:
                 self._vpc_atts.setdefault((att.vpc.vpc_id, att.transit_gateway_id), []).append(att)
+        attachments = {a for _t, a in self.snapshot.transit_gateway_attachments}
+        for eni in self.snapshot.interfaces.values():
+            if eni.interface_type != "transit_gateway" or not eni.description:
+                continue
+            # AWS describes it as "Network Interface for Transit Gateway Attachment tgw-attach-…"
+            for word in eni.description.split():
+                if word in attachments:
+                    self._interfaces[(word, eni.subnet_id)] = eni
+
+    def interface(self, att: TransitGatewayAttachment, subnet: Subnet) -> NetworkInterface | None:
+        """The attachment's interface in ``subnet``, if the snapshot has it."""
+        return self._interfaces.get((att.attachment_id, subnet.subnet_id))
 
     # -- attachments ---------------------------------------------------------------------------
 
@@ -361,7 +377,7 @@ class TransitRouting:
             assumptions = (f"{whys}: assumed none is more specific than the route used for {dst}",)
         if not best:
             return TgwDecision(
-                TgwOutcome.DROP, "TGW_RTB_CANNOT_ROUTE", f"no route in {rtb_id} covers {dst}", rtb_id
+                TgwOutcome.DROP, "NO_ROUTE_TO_DESTINATION", f"no route in {rtb_id} covers {dst}", rtb_id
             )
         routes = [r for _k, r in best]
         if len(routes) > 1:
@@ -442,11 +458,34 @@ class TransitRouting:
         return self.snapshot.prefix_list_cidrs(route.prefix_list_id or "") or ()
 
     def route(self, ingress: TransitGatewayAttachment, dst: Address) -> TgwDecision:
-        """Table of the ingress attachment, then the route for ``dst`` in it."""
+        """Table of the ingress attachment, then the route for ``dst`` in it (memoised)."""
+        key = (ingress.transit_gateway_id, ingress.attachment_id, dst)
+        hit = self._routes.get(key)
+        if hit is not None:
+            return hit
         chosen = self.table_for(ingress)
         if chosen.outcome is not TgwOutcome.FORWARD or chosen.table_id is None:
-            return chosen
-        return self.lookup(chosen.table_id, dst)
+            out = chosen
+        else:
+            out = self.lookup(chosen.table_id, dst)
+        if len(self._routes) > 200_000:
+            self._routes.clear()
+        self._routes[key] = out
+        return out
+
+
+_CACHE: dict[int, TransitRouting] = {}
+
+
+def transit_routing(snapshot: Snapshot) -> TransitRouting:
+    """The ``TransitRouting`` of a snapshot, built once (a few recent snapshots are kept)."""
+    hit = _CACHE.get(id(snapshot))
+    if hit is not None and hit.snapshot is snapshot:
+        return hit
+    if len(_CACHE) >= 8:
+        _CACHE.pop(next(iter(_CACHE)))
+    routing = _CACHE[id(snapshot)] = TransitRouting(snapshot)
+    return routing
 
 
 def tgw_nacl_steps(

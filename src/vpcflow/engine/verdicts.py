@@ -37,6 +37,8 @@ _REPLY_TYPE = np.full(256, -1, dtype=np.int64)
 for _req, _rep in ((8, 0), (13, 14), (15, 16), (17, 18)):
     _REPLY_TYPE[_req] = _rep
 
+_NOT_HOSTS = frozenset({"transit_gateway", "vpc_endpoint", "gateway_load_balancer_endpoint"})
+
 BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.int64]
 
@@ -63,6 +65,10 @@ class BatchEvaluator:
         self.addr = np.array([e.primary_ip.value for e in enis if e.primary_ip], dtype=np.int64)
         self._in_scope_vpcs = snapshot.locally_routed_vpcs()
         self.vpc = np.array([self._vpc_code(e.vpc_id) for e in enis], dtype=np.int64)
+        # interfaces that are hops, not hosts (transit gateway attachments, endpoints): the walker's
+        # components answer for them (an interface endpoint never initiates, nothing answers at a
+        # transit gateway interface)
+        self.host = np.array([e.interface_type not in _NOT_HOSTS for e in enis], dtype=np.bool_)
         subnets = sorted({e.subnet_id for e in enis})
         sub_index = {s: i for i, s in enumerate(subnets)}
         self.subnet = np.array([sub_index[e.subnet_id] for e in enis], dtype=np.int64)
@@ -186,7 +192,14 @@ class BatchEvaluator:
 
     def supports(self, src: IntArray, dst: IntArray, protocol: IntArray) -> BoolArray:
         proto_ok = np.isin(protocol, list(PROTO_INDEX))
-        return np.asarray((self.vpc[src] == self.vpc[dst]) & (self.vpc[src] >= 0) & (src != dst) & proto_ok)
+        return np.asarray(
+            (self.vpc[src] == self.vpc[dst])
+            & (self.vpc[src] >= 0)
+            & (src != dst)
+            & proto_ok
+            & self.host[src]
+            & self.host[dst]
+        )
 
     def verdicts(
         self, src: IntArray, dst: IntArray, protocol: IntArray, dst_port: IntArray, src_port: IntArray

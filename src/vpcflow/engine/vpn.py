@@ -103,6 +103,11 @@ def tunnel_state(conn: VpnConnection) -> str:
     return "up" if conn.any_tunnel_up else "down"
 
 
+def learned_nothing(conn: VpnConnection) -> bool:
+    """Telemetry shows no tunnel up with routes accepted: the connection learned nothing by BGP."""
+    return bool(conn.tunnels) and all(not t.up or t.accepted_route_count == 0 for t in conn.tunnels)
+
+
 def learned_prefixes(snapshot: Snapshot, vgw_id: str) -> tuple[Cidr, ...] | None:
     """What the gateway learned (static and BGP), as it shows in VPC route tables that propagate from
     it; None when no table propagates from it (then only the static routes are visible)."""
@@ -150,6 +155,15 @@ def vgw_decision(snapshot: Snapshot, vgw_id: str, dst: Address) -> VgwDecision:
                 static.append((r.destination.prefixlen, conn))
     learned = learned_prefixes(snapshot, vgw_id)
     bgp = [c for c in conns if c.uses_bgp]
+    if learned is None and bgp and all(learned_nothing(c) for c in bgp):
+        learned = ()  # no tunnel up with accepted routes: BGP taught the gateway nothing
+    if conns and all(tunnel_state(c) == "down" for c in conns) and not dx:
+        return VgwDecision(
+            VgwOutcome.DROP,
+            "BAD_STATE_VPN",
+            f"every tunnel of {', '.join(c.vpn_connection_id for c in conns)} ({vgw_id}) is DOWN",
+            conns[0],
+        )
     learned_len = max((c.prefixlen for c in learned or () if dst in c), default=-1)
     static_len = max((n for n, _c in static), default=-1)
     if dx and learned is None:

@@ -129,6 +129,11 @@ MODELLED_TARGETS = frozenset(
         RouteTarget.EGRESS_ONLY_INTERNET_GATEWAY,
         RouteTarget.NAT_GATEWAY,
         RouteTarget.VPC_PEERING,
+        RouteTarget.TRANSIT_GATEWAY,
+        RouteTarget.VIRTUAL_PRIVATE_GATEWAY,
+        RouteTarget.GATEWAY_ENDPOINT,
+        RouteTarget.NETWORK_INTERFACE,
+        RouteTarget.INSTANCE,
     }
 )
 

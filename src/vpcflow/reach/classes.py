@@ -35,8 +35,8 @@ class ProtoClass:
     protocols: IntervalSet
     protocol: int  # representative
     icmp_values: IntervalSet | None = None  # None: ported (the query's ports) or port-less
-    icmp_type: int = -1
-    icmp_code: int = -1
+    icmp_type: int | None = None  # the ICMP class's representative type and code
+    icmp_code: int | None = None
 
     @property
     def ported(self) -> bool:

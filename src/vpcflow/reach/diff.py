@@ -115,8 +115,10 @@ def _rules(t: Trace, gained: bool) -> tuple[str, ...]:
 
 def affected_enis(old: Snapshot, new: Snapshot) -> set[str] | None:
     """ENIs whose flows (as source or destination) the change from ``old`` to ``new`` may alter; None when
-    it may alter anyone's (VPCs, subnets, gateways, NAT gateways, Elastic IPs, prefix lists or peerings
-    differ, or a changed subnet hosts a NAT gateway, through which others' flows pass).
+    it may alter anyone's (VPCs, subnets, gateways, NAT gateways, Elastic IPs, prefix lists, peerings,
+    transit gateways and their tables, VPN, Direct Connect or endpoints differ; a gateway route table
+    differs; or a changed subnet or interface carries others' flows: a NAT gateway, a transit gateway
+    attachment, an appliance some route points to).
 
     Within one snapshot a flow between two ENIs meets only their own attributes, their security groups,
     their subnets' NACLs and route tables, and the shared parts checked first. So an ENI is affected when
@@ -131,9 +133,24 @@ def affected_enis(old: Snapshot, new: Snapshot) -> set[str] | None:
         "elastic_ips",
         "prefix_lists",
         "peerings",
+        "transit_gateways",
+        "transit_gateway_attachments",
+        "transit_gateway_route_tables",
+        "vpn_gateways",
+        "vpn_connections",
+        "customer_gateways",
+        "vpc_endpoints",
+        "direct_connect_gateways",
+        "direct_connect_gateway_associations",
+        "virtual_interfaces",
     ):
         if getattr(old, part) != getattr(new, part):
             return None
+    for snap in (old, new):
+        other = new if snap is old else old
+        for rtb in snap.route_tables.values():
+            if rtb.gateway_ids and other.route_tables.get(rtb.route_table_id) != rtb:
+                return None  # ingress routing carries flows from outside to anyone
     eni_ids = set(old.interfaces) | set(new.interfaces)
     affected = {e for e in eni_ids if old.interfaces.get(e) != new.interfaces.get(e)}
     groups = set(old.security_groups) | set(new.security_groups)
@@ -145,11 +162,17 @@ def affected_enis(old: Snapshot, new: Snapshot) -> set[str] | None:
 
     subnets = {s for s in old.subnets if subnet_filters(old, s) != subnet_filters(new, s)}
     for snap in (old, new):
+        # interfaces that carry others' flows: routes point to them (appliances), or they are hops
+        carriers = {r.target_id for rtb in snap.route_tables.values() for r in rtb.routes if r.target_id}
         for eni in snap.interfaces.values():
             if set(eni.group_ids) & changed or eni.subnet_id in subnets:
                 affected.add(eni.eni_id)
-            if eni.interface_type == "nat_gateway" and (eni.eni_id in affected or eni.subnet_id in subnets):
+            hop = eni.interface_type in ("nat_gateway", "transit_gateway") or eni.eni_id in carriers
+            if hop and (eni.eni_id in affected or eni.subnet_id in subnets):
                 return None
+        for att in snap.transit_gateway_attachments.values():
+            if att.vpc is not None and subnets & set(att.vpc.subnet_ids):
+                return None  # an attachment subnet's NACL or route table decides other VPCs' flows
     return affected
 
 

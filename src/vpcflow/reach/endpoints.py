@@ -2,10 +2,13 @@
 
 An endpoint reference names a *set*: an ENI, an instance (all its ENIs), a ``Name`` tag (every ENI or
 instance carrying it), a security group by id or name (all its members), a subnet, a VPC, a CIDR or an
-address, ``internet`` (every public address outside the snapshot) or ``anywhere`` (every ENI plus the
-internet). Outside addresses are split into *atoms*: the cells between consecutive boundaries of every
-CIDR the snapshot compares addresses against (NACL entries, SG CIDR and prefix-list peers, routes, VPC,
-subnet and peering CIDRs, RFC 1918 / ULA). Every decision of the packet walk is constant on a cell.
+address, ``internet`` (every public address outside the snapshot and outside the on-premises space),
+``onprem`` (every outside address a VPN covers: its static routes, routes to a virtual private gateway,
+transit gateway routes to a VPN or Direct Connect attachment), ``vpn-…`` (one VPN connection's) or
+``anywhere`` (every ENI plus the internet). Outside addresses are split into *atoms*: the cells between
+consecutive boundaries of every CIDR the snapshot compares addresses against (NACL entries, SG CIDR and
+prefix-list peers, routes of VPC and transit gateway route tables, VPN routes, VPC, subnet and peering
+CIDRs, RFC 1918 / ULA). Every decision of the packet walk is constant on a cell.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from vpcflow.engine.intervals import IntervalSet
+from vpcflow.engine.onprem import onprem_cidrs
 from vpcflow.errors import QueryError
 from vpcflow.model import (
     Address,
@@ -86,7 +90,8 @@ class Endpoints:
         self._group_names: dict[str, list[str]] = {}
         for g in snapshot.security_groups.values():
             self._group_names.setdefault(g.name, []).append(g.group_id)
-        self.internet = self._internet_space()
+        self.onprem = cidr_set(list(onprem_cidrs(snapshot)))
+        self.internet = self._internet_space() - self.onprem
         self.bounds = self._boundaries()
 
     # -- address spaces ----------------------------------------------------------------------
@@ -128,6 +133,9 @@ class Endpoints:
             for route in rtb.routes:
                 if route.destination is not None:
                     cidrs.append(route.destination)
+        for table in s.transit_gateway_route_tables.values():
+            cidrs.extend(r.destination for r in table.routes if r.destination is not None)
+        cidrs.extend(onprem_cidrs(s))
         points = {0}
         for c in set(cidrs):
             base = 0 if c.version == 4 else V6_BASE
@@ -137,6 +145,10 @@ class Endpoints:
         points.add(ALL_ADDRESSES.spans[1][0])
         points.add(ALL_ADDRESSES.spans[0][1] + 1)
         return sorted(points)
+
+    def is_onprem_cell(self, cell: IntervalSet) -> bool:
+        """An address cell inside the on-premises space (cells never straddle its boundaries)."""
+        return bool(cell) and cell.first in self.onprem
 
     def atoms(self, values: IntervalSet) -> list[IntervalSet]:
         """Split ``values`` into cells on which every decision of the walk is the same."""
@@ -181,6 +193,15 @@ class Endpoints:
         low = ref.lower()
         if low == "internet":
             return EndpointSet(ref, "internet", (), self.internet)
+        if low in ("onprem", "on-premises"):
+            if not self.onprem:
+                raise QueryError("no on-premises address space in the snapshot (no VPN route covers any)")
+            return EndpointSet(ref, "on-premises", (), self.onprem)
+        if ref in s.vpn_connections:
+            space = cidr_set(list(onprem_cidrs(s, ref)))
+            if not space:
+                raise QueryError(f"{ref} has no known routes (static routes or routes to it) in the snapshot")
+            return EndpointSet(ref, f"on-premises behind {ref}", (), space)
         if low in ANYWHERE_WORDS:
             return EndpointSet(ref, "anywhere", tuple(Member(e) for e in self.enis), self.internet)
         if ref in s.interfaces:
@@ -205,7 +226,7 @@ class Endpoints:
             raise QueryError(f"security group name {ref!r} is ambiguous: {', '.join(sorted(gids))}")
         raise QueryError(
             f"unknown endpoint {ref!r} (expected an ENI, instance, Name tag, security group, subnet, "
-            "VPC, CIDR, 'internet' or 'anywhere')"
+            "VPC, CIDR, VPN connection, 'internet', 'onprem' or 'anywhere')"
         )
 
     def _enis(self, ref: str, label: str, eni_ids: list[str]) -> EndpointSet:

@@ -15,9 +15,19 @@ translation the rule analysis uses). Then, per source ENI, one pass over all des
 
 (responses pass the SGs by connection tracking, or by the world rules that make a flow untracked).
 
-Scope (declared, not guessed): ENIs' primary private IPv4 addresses, pairs in one VPC whose routes
-send in-VPC traffic to the local route. ``out_of_scope`` lists the VPCs left out; ``Reachability``
-answers those pairs exactly.
+Between VPCs, pairs a transit gateway connects get the filters of their path
+(``matrix_transit.TransitProfiles``: the attachment subnets' NACLs as the walker applies them):
+
+    fwd[b] = SG_out(a)[b] & SG_in(b)[a] & NACL_out(sa)[b] & NACL_in(ax)[a]
+             & (ey = sb | NACL_out(ey)[b] & NACL_in(sb)[a])
+
+and the reply the same way along its own path (which may use other attachment subnets and tables).
+
+Scope (declared, not guessed): ENIs' primary private IPv4 addresses, in VPCs whose routes send in-VPC
+traffic to the local route; pairs in one VPC, and pairs of VPCs that transit gateways connect.
+``out_of_scope`` lists the VPCs left out and ``unanswered`` the VPC pairs whose paths the profiles
+cannot summarise (a VPC peering, an appliance, an UNKNOWN decision...); ``Reachability`` answers those
+pairs exactly. Interfaces that never send (endpoint and transit gateway interfaces) have no row.
 """
 
 from __future__ import annotations
@@ -35,6 +45,7 @@ from vpcflow.model import ICMP, TCP, UDP, Direction, NetworkAclEntry, Snapshot
 from vpcflow.reach.analysis import nacl_entry_space, sg_rule_space
 from vpcflow.reach.classes import REPLIES, ProtocolClasses
 from vpcflow.reach.headerspace import DPORT, PORTLESS, PROTO, HeaderSpace
+from vpcflow.reach.matrix_transit import NO_PATH, UNANSWERED, Profile, TransitProfiles
 
 U64 = npt.NDArray[np.uint64]
 ONE = np.uint64(1)
@@ -47,6 +58,22 @@ class ServiceClass:
 
     def space(self) -> HeaderSpace:
         return HeaderSpace.box(protocols=self.protocols, dst_ports=self.dst_ports)
+
+
+@dataclass(frozen=True, slots=True)
+class _Paths:
+    """Per destination ENI, the transit paths between one source subnet and the destination's subnet:
+    forward path known, its entry attachment subnet's NACL, no exit NACL (the exit is the destination's
+    own subnet), the exit NACL outbound toward the destination; the reply's path known, its exit NACL
+    and whether there is none."""
+
+    ok: npt.NDArray[np.bool_]
+    ax: npt.NDArray[np.int64]
+    ey_none: npt.NDArray[np.bool_]
+    exit_out: npt.NDArray[np.uint64]
+    r_ok: npt.NDArray[np.bool_]
+    ex: npt.NDArray[np.int64]
+    ex_none: npt.NDArray[np.bool_]
 
 
 class GroupMatrix:
@@ -107,7 +134,7 @@ class GroupMatrix:
             assert c.icmp_values is not None
             classes.append(ServiceClass(c.protocols, c.icmp_values))
         for k, c in enumerate(icmp_classes):
-            rt = REPLIES.get(c.icmp_type)
+            rt = REPLIES.get(c.icmp_type) if c.icmp_type is not None else None
             if rt is None:
                 self.icmp_reply[icmp_start + k] = None
             else:
@@ -192,12 +219,70 @@ class GroupMatrix:
             [aindex.get(s.acl_of_subnet.get(e.subnet_id, ""), na - 1) for e in self.enis], dtype=np.int64
         )
         self.vpc = np.array([hash(e.vpc_id) & 0x7FFFFFFF for e in self.enis], dtype=np.int64)
+        # interfaces that never open a connection: no row (they stay destinations)
+        self.sends = np.array(
+            [
+                e.interface_type not in ("vpc_endpoint", "transit_gateway", "gateway_load_balancer_endpoint")
+                for e in self.enis
+            ],
+            dtype=np.bool_,
+        )
+        self._build_transit(subnets, aindex, na)
         # reply tables: which forward classes get their reply through, per client range
         self.ret_out = [self._reply(self.acl_out, ci) for ci in range(len(self.clients))]
         self.ret_in_t = [
             self._reply(self.acl_in_t.transpose(1, 0, 2), ci).transpose(1, 0, 2)
             for ci in range(len(self.clients))
         ]
+
+    def _build_transit(self, subnets: list[str], aindex: dict[str, int], na: int) -> None:
+        """Per (source subnet, destination subnet) of different VPCs: the transit path's attachment
+        subnets (their NACL indexes), or no path; VPC pairs the profiles cannot summarise are left out."""
+        s, ns = self.s, len(subnets)
+        self.no_reply = self._mask([k for k, r in self.icmp_reply.items() if r is None])
+        self.t_ok = np.zeros((ns, ns), dtype=np.bool_)
+        self.t_ax = np.full((ns, ns), na - 1, dtype=np.int64)
+        self.t_ey = np.full((ns, ns), -1, dtype=np.int64)
+        self.unanswered: set[tuple[str, str]] = set()
+        self._t_paths: dict[int, _Paths] = {}
+        self._t_reply: dict[tuple[int, int], U64] = {}
+        if not s.transit_gateways and not s.transit_gateway_attachments:
+            return
+        profiles = TransitProfiles(s)
+        subs = [s.subnets[x] for x in subnets]
+        sample: dict[str, int] = {}
+        for i, e in enumerate(self.enis):
+            sample.setdefault(e.subnet_id, i)
+        # only a group's members are in the cells: a subnet without any (a transit gateway attachment's,
+        # say) is nobody's source or destination here
+        members = {e.subnet_id for e in self.enis if e.group_ids}
+        for i, sa in enumerate(subs):
+            if sa.subnet_id not in members:
+                continue
+            for j, sb in enumerate(subs):
+                if sa.vpc_id == sb.vpc_id or sb.subnet_id not in members:
+                    continue
+                dst = self.enis[sample[sb.subnet_id]].primary_ip
+                assert dst is not None
+                p = profiles.profile(sa, sb, dst)
+                if p == UNANSWERED:
+                    self.unanswered.add((sa.vpc_id, sb.vpc_id))
+                elif isinstance(p, Profile):
+                    self.t_ok[i, j] = True
+                    self.t_ax[i, j] = aindex.get(s.acl_of_subnet.get(p.entry_subnet, ""), na - 1)
+                    if p.exit_subnet is not None:
+                        self.t_ey[i, j] = aindex.get(s.acl_of_subnet.get(p.exit_subnet, ""), na - 1)
+                else:
+                    assert p == NO_PATH
+        # a VPC pair answered in one direction and not the other: both directions are left out
+        for x, y in list(self.unanswered):
+            self.unanswered.add((y, x))
+        vpc_of_sub = np.array([hash(x.vpc_id) & 0x7FFFFFFF for x in subs], dtype=np.int64)
+        bad = {(hash(x) & 0x7FFFFFFF, hash(y) & 0x7FFFFFFF) for x, y in self.unanswered}
+        for i in range(ns):
+            for j in range(ns):
+                if (int(vpc_of_sub[i]), int(vpc_of_sub[j])) in bad:
+                    self.t_ok[i, j] = False
 
     def _nacl_table(self, entries: tuple[NetworkAclEntry, ...]) -> U64:
         allowed = np.zeros((self.n, self.w), dtype=np.uint64)
@@ -253,13 +338,75 @@ class GroupMatrix:
         nacl = self.acl_out[self.acl_of[a]] & self.acl_in_t[a][self.acl_of]
         fwd = out & inn & np.where(cross[:, None], nacl, ~np.uint64(0))
         same_vpc = self.vpc == self.vpc[a]
-        fwd[~same_vpc] = 0
-        fwd[a] = 0
         ci = int(self.client_of[a])
         # the reply leaves b's subnet (remote a), then enters a's subnet (remote b)
         back = self.ret_out[ci][self.acl_of, a] & self.ret_in_t[ci][:, self.acl_of[a]]
         bidi = fwd & np.where(cross[:, None], back, ~np.uint64(0))
+        other = ~same_vpc
+        sa = self.subnet[a]
+        reach_out = self.t_ok[sa][self.subnet] & other
+        if reach_out.any():
+            t_fwd, t_back = self._transit_row(a, sa, out & inn)
+            fwd = np.where(other[:, None], t_fwd, fwd)
+            bidi = np.where(other[:, None], t_back, bidi)
+        else:
+            fwd[other] = 0
+            bidi[other] = 0
+        if not self.sends[a]:
+            fwd[:] = 0
+            bidi[:] = 0
+        fwd[a] = 0
+        bidi[a] = 0
         return fwd, bidi
+
+    def _transit_row(self, a: int, sa: int, sg: U64) -> tuple[U64, U64]:
+        """Forward and bidirectional bits from ENI ``a`` to ENIs of other VPCs through transit gateways:
+        the NACLs of each leg's path as the walker meets them (the sending subnet's outbound, the entry
+        attachment subnet's inbound, and — unless the exit attachment subnet is the destination's own —
+        the exit subnet's outbound and the destination subnet's inbound)."""
+        full = ~np.uint64(0)
+        p = self._transit_paths(sa)
+        exit_ok = np.where(p.ey_none[:, None], full, p.exit_out & self.acl_in_t[a][self.acl_of])
+        fwd = sg & self.acl_out[self.acl_of[a]] & self.acl_in_t[a][p.ax] & exit_ok
+        fwd[~p.ok] = 0
+        # the reply takes its own path from b's subnet back to a's (other attachment subnets, tables)
+        ci = int(self.client_of[a])
+        ret_out, ret_in_t = self.ret_out[ci], self.ret_in_t[ci]
+        back_exit = np.where(p.ex_none[:, None], full, ret_out[p.ex, a] & ret_in_t[:, self.acl_of[a]])
+        back = ret_out[self.acl_of, a] & self._reply_entry(sa, ci) & back_exit
+        back[~p.r_ok] = 0
+        # classes without a reply (ICMP types nothing answers) need no way back
+        bidi = fwd & (back | self.no_reply)
+        return fwd, bidi
+
+    def _transit_paths(self, sa: int) -> _Paths:
+        """Per destination ENI, what the paths between subnet ``sa`` and its subnet meet that does not
+        depend on the sender (cached for the current source subnet)."""
+        hit = self._t_paths.get(sa)
+        if hit is None:
+            # one source subnet at a time (``compute`` walks the senders subnet by subnet)
+            self._t_paths.clear()
+            self._t_reply.clear()
+            sbs, rows = self.subnet, np.arange(self.n)
+            ey, ex = self.t_ey[sa][sbs], self.t_ey[sbs, sa]
+            hit = self._t_paths[sa] = _Paths(
+                ok=self.t_ok[sa][sbs],
+                ax=self.t_ax[sa][sbs],
+                ey_none=ey < 0,
+                exit_out=self.acl_out[np.maximum(ey, 0), rows],
+                r_ok=self.t_ok[sbs, sa],
+                ex=np.maximum(ex, 0),
+                ex_none=ex < 0,
+            )
+        return hit
+
+    def _reply_entry(self, sa: int, ci: int) -> U64:
+        """Per destination ENI b, the reply classes the attachment subnet it enters by (from b's subnet
+        toward ``sa``) admits inbound, for client range ``ci`` (cached with ``_transit_paths``)."""
+        hit = self._t_reply.get((sa, ci))
+        if hit is None:
+            hit = self._t_reply[(sa, ci)] = self.ret_in_t[ci][np.arange(self.n), self.t_ax[self.subnet, sa]]
+        return hit
 
     def compute(self) -> tuple[U64, U64]:
         """The matrices ``[g1, g2, words]`` (forward, bidirectional), group index order ``group_ids``."""
@@ -274,7 +421,9 @@ class GroupMatrix:
             np.flatnonzero(np.r_[True, gof[1:] != gof[:-1]]) if len(gof) else np.array([], dtype=np.int64)
         )
         gs = gof[starts] if len(gof) else np.array([], dtype=np.int64)
-        for a in range(self.n):
+        for a in np.argsort(self.subnet, kind="stable").tolist():
+            if not self.sends[a]:
+                continue
             fwd, bidi = self.eni_row(a)
             if not fwd.any():
                 continue

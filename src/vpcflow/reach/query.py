@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from vpcflow.engine.addressing import private_path
 from vpcflow.engine.intervals import IntervalSet
 from vpcflow.engine.result import Blocker, rule_json, rule_text
 from vpcflow.engine.trace import Engine
@@ -44,7 +45,7 @@ from vpcflow.reach.headerspace import (
     decode,
     encode,
 )
-from vpcflow.reach.walk import UNSUPPORTED, walk
+from vpcflow.reach.walk import walk
 
 # -- option parsing ------------------------------------------------------------------------------
 
@@ -118,7 +119,7 @@ class Blocked:
 
     @property
     def unknown(self) -> bool:
-        return self.blocker.code == UNSUPPORTED
+        return self.blocker.unknown
 
 
 @dataclass(frozen=True)
@@ -269,7 +270,9 @@ class Reachability:
         }
 
     def connected(self, a: NetworkInterface, b: NetworkInterface) -> bool:
-        return a.vpc_id == b.vpc_id or frozenset((a.vpc_id, b.vpc_id)) in self._peered
+        if a.vpc_id == b.vpc_id or frozenset((a.vpc_id, b.vpc_id)) in self._peered:
+            return True
+        return private_path(self.snapshot, a, None, b)
 
     def _pairs(
         self, src: EndpointSet, dst: EndpointSet
@@ -292,10 +295,13 @@ class Reachability:
                         yield a.eni, one(encode(sa)), sa, cell, decode(cell.first)
         if src.external:
             for b in dst.members:
-                for da in destination_addresses(b, False):
-                    fam = src.external & IntervalSet.of(_family_span(da.version))
-                    for cell in self.endpoints.atoms(fam):
-                        yield None, cell, decode(cell.first), one(encode(da)), da
+                for private in (False, True):
+                    # on-premises cells reach an interface by its private address, the internet by its public
+                    for da in destination_addresses(b, private):
+                        fam = src.external & IntervalSet.of(_family_span(da.version))
+                        for cell in self.endpoints.atoms(fam):
+                            if self.endpoints.is_onprem_cell(cell) is private:
+                                yield None, cell, decode(cell.first), one(encode(da)), da
 
     def reach(
         self,

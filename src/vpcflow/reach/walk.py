@@ -1,24 +1,23 @@
 """One symbolic walk: the concrete engine's packet walk, run over port *sets*.
 
 ``Engine.trace`` already carries the destination-port dimension as a set through every filter (the
-response carries the client's whole ephemeral range). A reachability query runs the same ``LegWalker``
-with the full port set of a query, once per (source address cell, destination address cell, protocol
-class): addresses and protocol fix the path, the filters only shrink the port set, so one walk answers
-every port at once — with the same code, hence the same semantics, as ``vpcflow trace``.
+response carries the client's whole ephemeral range). A reachability query runs the same conversation
+(``engine.conversation.converse``: both legs of ``LegWalker``) with the full port set of a query, once
+per (source address cell, destination address cell, protocol class): addresses and protocol fix the
+path, the filters only shrink the port set, so one walk answers every port at once — with the same
+code, hence the same semantics, as ``vpcflow trace``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from vpcflow.engine.conversation import converse
 from vpcflow.engine.intervals import IntervalSet
-from vpcflow.engine.packets import Packet, Session
-from vpcflow.engine.path import LegWalker, reply_icmp
+from vpcflow.engine.packets import Packet
 from vpcflow.engine.result import Blocker, HopKind
 from vpcflow.engine.rules import CompiledRules
 from vpcflow.model import ICMP, ICMPV6, TCP, UDP, Address, NetworkInterface, Snapshot
-
-UNSUPPORTED = "UNSUPPORTED_ROUTE_TARGET"
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,46 +76,27 @@ def walk(
     protocol: int,
     dports: IntervalSet,
     client: IntervalSet,
-    icmp_type: int = -1,
-    icmp_code: int = -1,
+    icmp_type: int | None = None,
+    icmp_code: int | None = None,
 ) -> WalkOutcome:
-    """Mirror of ``Engine.trace``'s two legs over the port sets ``dports`` (request) and ``client``
+    """The conversation of ``Engine.trace`` over the port sets ``dports`` (request) and ``client``
     (source ports, i.e. the response's destination ports)."""
-    is_icmp = protocol in (ICMP, ICMPV6)
+    icmp = protocol in (ICMP, ICMPV6)
     ported = protocol in (TCP, UDP)
     sports = client if ported else IntervalSet.single(0)
     req = dports if ported else IntervalSet.single(0)
-    pkt = Packet(src, dst, protocol, sports, req, icmp_type if is_icmp else -1, icmp_code if is_icmp else -1)
-    session = Session()
-    fwd = LegWalker(snapshot, rules, "forward", session)
-    arrival = fwd.from_eni(src_eni, pkt) if src_eni is not None else fwd.from_internet(pkt)
-    delivered = arrival.pkt.dports if arrival is not None else IntervalSet()
+    pkt = Packet(src, dst, protocol, sports, req, icmp_type if icmp else None, icmp_code if icmp else None)
+    conv = converse(snapshot, rules, src_eni, pkt)
+    fwd = conv.forward
+    delivered = conv.arrival.pkt.dports if conv.arrival is not None else IntervalSet()
     fcuts = _explain(fwd.cuts, req - delivered, fwd.port_space)
-    f_unknown = any(b.code == UNSUPPORTED for b in fwd.blockers)
+    f_unknown = any(b.unknown for b in fwd.blockers)
     empty: tuple[tuple[IntervalSet, Blocker], ...] = ()
-    if arrival is None:
-        return WalkOutcome(delivered, fcuts, f_unknown, IntervalSet(), empty, False, False)
-    reply_type = reply_icmp(icmp_type) if is_icmp else None
-    if is_icmp and reply_type is None:
-        return WalkOutcome(delivered, fcuts, f_unknown, sports, empty, False, True)
-    got = arrival.pkt
-    rpkt = Packet(
-        got.dst, got.src, protocol, got.dports, got.sports,
-        reply_type if reply_type is not None else -1, 0 if is_icmp else -1,
-    )  # fmt: skip
-    back = LegWalker(snapshot, rules, "return", session)
-    back.port_space = "nat" if session.nat else "client"
-    if arrival.kind == "eni" and arrival.eni is not None:
-        rarrival = back.from_eni(arrival.eni, rpkt)
-    else:
-        rarrival = back.from_internet(rpkt)
-    if rarrival is None:
-        survivors = IntervalSet()
-    else:
-        survivors = rarrival.pkt.dports
-        if rarrival.kind == "eni" and (src_eni is None or rarrival.eni != src_eni):
-            survivors = IntervalSet()
-    r_unknown = any(b.code == UNSUPPORTED for b in back.blockers)
+    back = conv.ret
+    if back is None:
+        return WalkOutcome(delivered, fcuts, f_unknown, conv.survivors, empty, False, conv.no_reply)
+    survivors = conv.survivors
+    r_unknown = any(b.unknown for b in back.blockers)
     if back.nat_failed:
         # the NAT gateway may pick any of its ports: a loss on any of them fails every client port
         nat_cut = next(b for p, sp, b in back.cuts if sp == "nat")

@@ -110,14 +110,6 @@ def parse_route_tables(items: list[Any], ctx: Ctx) -> None:
             if gid:
                 gateways.append(gid)
                 ctx.refer(rtb_id, gid, ap)
-        if gateways:
-            ctx.warn(
-                "NOT_MODELLED",
-                f"{rtb_id} is a gateway route table (edge association with {', '.join(gateways)}); "
-                "ingress routing through it is not modelled",
-                path,
-                rtb_id,
-            )
         routes = tuple(
             _route(ctx, rtb_id, r, f"{path}.Routes[{j}]")
             for j, r in enumerate(ctx.opt_list(item, "Routes", path))

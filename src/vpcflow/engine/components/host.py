@@ -1,0 +1,51 @@
+"""A host: an ENI that sends and receives its own traffic (an instance, or a service's interface that
+behaves like one). Its security groups filter what it sends and receives; its subnet routes what it sends.
+"""
+
+from __future__ import annotations
+
+from vpcflow.engine.components.base import (
+    STOPPED,
+    Delivered,
+    Drop,
+    Forward,
+    Landing,
+    RouteFrom,
+    Step,
+    Walk,
+)
+from vpcflow.engine.packets import Packet
+from vpcflow.engine.result import HopAction, HopKind
+from vpcflow.model import Direction, NetworkInterface
+
+
+class Host:
+    logs_arrival = True
+
+    def send(self, walk: Walk, eni: NetworkInterface, pkt: Packet) -> Step:
+        subnet = walk.snapshot.subnets.get(eni.subnet_id)
+        walk.log_egress(eni, pkt)
+        out = walk.security_groups(eni, Direction.EGRESS, pkt)
+        if out is None:
+            return STOPPED
+        if subnet is None:
+            return Drop(
+                HopKind.NETWORK_INTERFACE,
+                eni.eni_id,
+                "BAD_STATE",
+                f"subnet {eni.subnet_id} of {eni.eni_id} is not in the snapshot",
+            )
+        return Forward(out, RouteFrom(subnet, eni))
+
+    def receive(self, walk: Walk, at: Landing) -> Step:
+        eni = at.eni
+        assert eni is not None  # the walk hands a host only packets for its own ENI
+        out = walk.security_groups(eni, Direction.INGRESS, at.pkt)
+        walk.settle_ingress()
+        if out is None:
+            return STOPPED
+        walk.hop(HopKind.NETWORK_INTERFACE, eni.eni_id, Direction.INGRESS, HopAction.ALLOW)
+        return Forward(out, Delivered(eni))
+
+
+COMPONENT = Host()

@@ -1,0 +1,70 @@
+"""A conversation: the request leg, then (if it arrives and expects one) the response leg.
+
+The one place both legs are walked: ``Engine.trace`` explains a conversation, the reachability engine
+(``reach.walk``) reads the port sets of the same conversation, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from vpcflow.engine.intervals import IntervalSet
+from vpcflow.engine.packets import Arrival, Packet, Session
+from vpcflow.engine.path import LegWalker, is_icmp, reply_icmp
+from vpcflow.engine.rules import CompiledRules
+from vpcflow.model import NetworkInterface, Snapshot
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    request: Packet  # as the client sends it (its source ports: the client's ephemeral range)
+    session: Session
+    forward: LegWalker
+    arrival: Arrival | None  # where the request arrived (None: stopped)
+    ret: LegWalker | None  # the response leg (None: no request arrived, or no response is expected)
+    returned: Arrival | None  # where the response arrived
+    survivors: IntervalSet  # client ports whose responses reach the client that sent the request
+
+    @property
+    def delivered(self) -> bool:
+        return self.arrival is not None
+
+    @property
+    def no_reply(self) -> bool:
+        """The request arrived and nothing comes back (an ICMP type without a reply)."""
+        return self.arrival is not None and self.ret is None
+
+
+def converse(
+    snapshot: Snapshot, rules: CompiledRules, src_eni: NetworkInterface | None, pkt: Packet
+) -> Conversation:
+    """Walk ``pkt`` from ``src_eni`` (``None``: from an outside host at ``pkt.src``), then its response
+    (addresses and ports swapped; ICMP: the reply type, code 0) back from where it arrived."""
+    session = Session()
+    fwd = LegWalker(snapshot, rules, "forward", session)
+    arrival = fwd.from_eni(src_eni, pkt) if src_eni is not None else fwd.from_outside(pkt)
+    if arrival is None:
+        return Conversation(pkt, session, fwd, None, None, None, IntervalSet())
+    icmp = is_icmp(pkt.protocol)
+    reply_type = reply_icmp(pkt.icmp_type) if icmp and pkt.icmp_type is not None else None
+    if icmp and reply_type is None:
+        return Conversation(pkt, session, fwd, arrival, None, None, pkt.sports)
+    got = arrival.pkt
+    rpkt = Packet(
+        got.dst, got.src, pkt.protocol, got.dports, got.sports,
+        reply_type, 0 if icmp else None,
+    )  # fmt: skip
+    back = LegWalker(snapshot, rules, "return", session)
+    back.port_space = "nat" if session.nat else "client"
+    if arrival.kind == "eni" and arrival.eni is not None:
+        returned = back.from_eni(arrival.eni, rpkt)
+    elif arrival.kind == "outside":
+        returned = back.from_outside(rpkt, arrival.via)
+    else:
+        returned = back.from_internet(rpkt)
+    survivors = IntervalSet()
+    if returned is not None:
+        survivors = returned.pkt.dports
+        if returned.kind == "eni" and (src_eni is None or returned.eni != src_eni):
+            survivors = IntervalSet()  # arrived somewhere else: asymmetric
+    return Conversation(pkt, session, fwd, arrival, back, returned, survivors)
