@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TypeVar
 
+from vpcflow.model.elb import LoadBalancing
 from vpcflow.model.filters import NetworkAcl, SecurityGroup
 from vpcflow.model.net import Address, Cidr
+from vpcflow.model.network_firewall import NetworkFirewalls
 from vpcflow.model.topology import (
     ElasticIp,
     Instance,
@@ -22,6 +24,7 @@ from vpcflow.model.topology import (
     Vpc,
     VpcPeeringConnection,
 )
+from vpcflow.model.waf import Waf
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +64,10 @@ class Snapshot:
     peerings: Mapping[str, VpcPeeringConnection]
     warnings: tuple[SnapshotWarning, ...] = ()
     not_modelled: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    # load balancers, Network Firewall, WAF (each family in one value; empty when the snapshot has none)
+    load_balancing: LoadBalancing = field(default_factory=LoadBalancing)
+    network_firewall: NetworkFirewalls = field(default_factory=NetworkFirewalls)
+    waf: Waf = field(default_factory=Waf)
     # indexes (derived)
     eni_by_private_ip: Mapping[tuple[str, Address], str] = field(default_factory=lambda: MappingProxyType({}))
     eni_by_public_ip: Mapping[Address, tuple[str, Address]] = field(
@@ -93,6 +100,9 @@ class Snapshot:
         peerings: Iterable[VpcPeeringConnection] = (),
         warnings: Iterable[SnapshotWarning] = (),
         not_modelled: Mapping[str, int] | None = None,
+        load_balancing: LoadBalancing | None = None,
+        network_firewall: NetworkFirewalls | None = None,
+        waf: Waf | None = None,
     ) -> Snapshot:
         """Build a snapshot and its indexes; warns about subnets with no NACL or route table."""
         vpc_map = _by_id(vpcs, "vpc_id")
@@ -174,6 +184,9 @@ class Snapshot:
             peerings=_by_id(peerings, "pcx_id"),
             warnings=tuple(warns),
             not_modelled=MappingProxyType(dict(not_modelled or {})),
+            load_balancing=LoadBalancing() if load_balancing is None else load_balancing,
+            network_firewall=NetworkFirewalls() if network_firewall is None else network_firewall,
+            waf=Waf() if waf is None else waf,
             eni_by_private_ip=MappingProxyType(eni_by_private),
             eni_by_public_ip=MappingProxyType(eni_by_public),
             group_members=MappingProxyType({k: tuple(v) for k, v in members.items()}),

@@ -18,7 +18,7 @@ from vpcflow.errors import SnapshotError
 from vpcflow.model import Snapshot
 from vpcflow.sources.base import Collected, Ctx, Scope
 from vpcflow.sources.prefix_lists import is_entries_document, parse_entries_document
-from vpcflow.sources.registry import BY_KEY, KeyKind, classify, other_call
+from vpcflow.sources.registry import BY_KEY, DOCUMENT_PARSERS, KeyKind, classify, other_call
 from vpcflow.sources.resolve import build
 
 # us-east-1, us-gov-west-1, cn-north-1, us-iso-east-1, us-isob-east-1
@@ -96,7 +96,14 @@ def dispatch(doc: Any, ctx: Ctx) -> None:
         parse_entries_document(doc, ctx)
         seen["PrefixListEntries"] += sum(len(v) for v in out.prefix_list_entries.values()) - before
         return
+    consumed: set[str] = set()
+    for parser in DOCUMENT_PARSERS:
+        if parser.key in doc and parser.key not in consumed:
+            seen[parser.key] += parser.parse_document(doc, ctx)
+            consumed |= {parser.key, *parser.companions}
     for key, value in doc.items():
+        if key in consumed:
+            continue
         kind = classify(key)
         if kind is KeyKind.PARSED:
             items = ctx.list_(value, f"$.{key}")

@@ -20,6 +20,7 @@ from vpcflow.model import (
     Snapshot,
     SnapshotWarning,
 )
+from vpcflow.sources import resolve_services
 from vpcflow.sources.base import Collected
 
 
@@ -29,6 +30,9 @@ def build(out: Collected) -> Snapshot:
     pls = _prefix_lists(out, warn)
     acls = _acls_with_v6_default(out)
     _unresolved(out, enis, pls, warn)
+    load_balancing = resolve_services.load_balancing(out, warn)
+    network_firewall = resolve_services.network_firewalls(out, warn)
+    waf = resolve_services.waf(out, warn)
     for key, count in out.unparsed_counts.items():
         sources = out.unparsed_sources[key]
         files = f" in {len(sources)} files" if len(sources) > 1 else ""
@@ -52,6 +56,9 @@ def build(out: Collected) -> Snapshot:
         peerings=out.peerings.values(),
         warnings=warn,
         not_modelled=out.unparsed_counts,
+        load_balancing=load_balancing,
+        network_firewall=network_firewall,
+        waf=waf,
     )
 
 
