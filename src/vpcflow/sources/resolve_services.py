@@ -170,8 +170,8 @@ def waf(out: Collected, warn: list[SnapshotWarning]) -> Waf:
             warn.append(
                 _w(
                     "UNRESOLVED_WEB_ACL",
-                    f"{resource} is protected by web ACL {acl_arn}, which is not in the snapshot (get-web-acl): "
-                    "requests to it answer UNKNOWN",
+                    f"{resource} is protected by web ACL {acl_arn}, which is not in the snapshot "
+                    "(get-web-acl): requests to it answer UNKNOWN",
                     resource,
                 )
             )
