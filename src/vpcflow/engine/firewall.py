@@ -220,8 +220,8 @@ class PolicyEvaluator:
             ONE_WAY_PACKETS if flow.one_way else (TCP_PACKETS if flow.protocol == TCP else DATAGRAM_PACKETS)
         )
         alerts: list[StatefulRule] = []
-        # non-terminal states: flow already passed by a stateful pass? → assumptions that led there
-        states: dict[bool, tuple[StatefulRule, ...]] = {False: ()}
+        # non-terminal states: "a stateful pass decided the flow" → (assumptions, why it passes so far)
+        states: dict[bool, tuple[tuple[StatefulRule, ...], _Step | None]] = {False: ((), None)}
         finals: list[tuple[_Step, PacketKind | None]] = []
         stateless_seen: dict[bool, set[str]] = {True: set(), False: set()}
         for kind in kinds:
@@ -229,23 +229,33 @@ class PolicyEvaluator:
                 pkt = Packet(flow.client, flow.server, flow.protocol, cport, sport, kind)
             else:
                 pkt = Packet(flow.server, flow.client, flow.protocol, sport, cport, kind)
-            new_states: dict[bool, tuple[StatefulRule, ...]] = {}
-            for passed, assumed in states.items():
+            new_states: dict[bool, tuple[tuple[StatefulRule, ...], _Step | None]] = {}
+            for passed, (assumed, reason) in states.items():
                 for step in self._packet(pkt, passed, flow, alerts):
                     if step.stateless:
                         stateless_seen[kind.to_server].add(step.stateless)
                     both = assumed + step.assumed
                     if step.kind in ("pass-packet", "pass-flow"):
                         key = passed or step.kind == "pass-flow"
-                        if key not in new_states or len(both) < len(new_states[key]):
-                            new_states[key] = both
+                        why = reason
+                        if step.kind == "pass-flow" and not passed:
+                            why = step
+                        elif why is None and step.rule is not None:
+                            why = step
+                        if key not in new_states or len(both) < len(new_states[key][0]):
+                            new_states[key] = (both, why)
                     else:
                         finals.append((_with_assumed(step, both), kind))
             states = new_states
             if not states:
                 break
-        for _passed, assumed in states.items():
-            finals.append((_Step("pass", "stateful", None, "every packet of the flow passes", assumed), None))
+        for _passed, (assumed, reason) in states.items():
+            if reason is None:
+                finals.append(
+                    (_Step("pass", "stateful", None, "no rule stops any packet of the flow", assumed), None)
+                )
+            else:
+                finals.append((_Step("pass", reason.stage, reason.rule, reason.detail, assumed), None))
         asym = _asymmetry(stateless_seen)
         return self._verdict(finals, tuple(dict.fromkeys(alerts)), asym)
 
@@ -308,7 +318,7 @@ class PolicyEvaluator:
             std = next((a for a in defaults if a in ("aws:pass", "aws:drop", "aws:forward_to_sfe")), None)
             what = "stateless fragment default action" if flow.fragment else "stateless default action"
             if std == "aws:pass":
-                return [_Step("pass-packet", "stateless-default", None, what, stateless="pass")]
+                return [_Step("pass-packet", "stateless-default", None, f"{what} aws:pass", stateless="pass")]
             if std == "aws:drop":
                 return [_Step("drop", "stateless-default", None, f"{what} aws:drop", stateless="drop")]
             if std is None:
