@@ -238,9 +238,8 @@ class PolicyEvaluator:
                     if step.kind in ("pass-packet", "pass-flow"):
                         key = passed or step.kind == "pass-flow"
                         why = reason
-                        if step.kind == "pass-flow" and not passed:
-                            why = step
-                        elif why is None and step.rule is not None:
+                        first_pass = step.kind == "pass-flow" and not passed
+                        if first_pass or (why is None and step.rule is not None):
                             why = step
                         if key not in new_states or len(both) < len(new_states[key][0]):
                             new_states[key] = (both, why)
