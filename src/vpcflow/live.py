@@ -120,4 +120,40 @@ def fetch_snapshot(
             path.write_text(json.dumps({key: jsonable(items)}, indent=2, sort_keys=True) + "\n")
             report.files.append(path)
             report.counts[key] = report.counts.get(key, 0) + len(items)
+        _fetch_services(sess, endpoint_url, region, folder, report, progress)
     return report
+
+
+def _fetch_services(
+    sess: Any,
+    endpoint_url: str | None,
+    region: str,
+    folder: Path,
+    report: FetchReport,
+    progress: Callable[[str], None] | None,
+) -> None:
+    """elbv2, Classic ELB, Network Firewall and WAF (``live_services``)."""
+    from vpcflow import live_services as svc
+
+    def client(name: str) -> Any:
+        return sess.client(name, endpoint_url=endpoint_url, region_name=region)
+
+    for name, fetch in (
+        ("elbv2", svc.fetch_elbv2),
+        ("elb", svc.fetch_classic_elb),
+        ("network-firewall", svc.fetch_network_firewall),
+    ):
+        if progress:
+            progress(f"{region}: {name}")
+        fetch(client(name), folder, report, region)
+    if progress:
+        progress(f"{region}: wafv2")
+    albs: list[str] = []
+    lb_file = folder / "LoadBalancers.json"
+    if lb_file.exists():
+        albs = [
+            lb["LoadBalancerArn"]
+            for lb in json.loads(lb_file.read_text()).get("LoadBalancers", [])
+            if lb.get("Type") == "application"
+        ]
+    svc.fetch_wafv2(client("wafv2"), folder, report, region, albs)
