@@ -148,7 +148,8 @@ def fetch_network_firewall(client: Any, folder: Path, report: FetchReport, regio
         try:
             doc = client.describe_firewall(FirewallArn=fw["FirewallArn"])
         except errors as exc:
-            report.skipped.append(f"{region} network-firewall describe_firewall {fw['FirewallArn']}: {_reason(exc)}")
+            arn = fw["FirewallArn"]
+            report.skipped.append(f"{region} network-firewall describe_firewall {arn}: {_reason(exc)}")
             continue
         doc.pop("ResponseMetadata", None)
         policies.add(doc["Firewall"]["FirewallPolicyArn"])
