@@ -530,3 +530,63 @@ def test_escaped_semicolons_in_options_and_invalid_ones_fail_closed() -> None:
         policy(stateful=[("s", 1)], order="STRICT_ORDER", stateful_defaults=["aws:drop_strict"]),
     )
     assert decide(strict, flow()).action == "unknown"  # 'b"' is no keyword vpcflow knows: it may match
+
+
+# -- property: Suricata address expressions against a set-based reference -------------------------------
+
+_UNIVERSE = [Address.parse(f"10.0.0.{i}") for i in range(64)]
+
+
+def _cidrs() -> st.SearchStrategy[str]:
+    return st.builds(
+        lambda n, plen: str(Cidr.parse(f"10.0.0.{n}/{plen}")), st.integers(0, 63), st.integers(26, 32)
+    )
+
+
+def _exprs() -> st.SearchStrategy[str]:
+    leaf = st.one_of(_cidrs(), st.just("any"), st.just("$A"))
+    return st.recursive(
+        leaf,
+        lambda inner: st.one_of(
+            inner.map(lambda e: "!" + e),
+            st.lists(inner, min_size=1, max_size=4).map(lambda xs: "[" + ",".join(xs) + "]"),
+        ),
+        max_leaves=8,
+    )
+
+
+def _reference(text: str, var: set[Address]) -> set[Address]:
+    """Naive set semantics: a list is its positive items (all if none) minus its negated ones."""
+    from vpcflow.sources.suricata import _split_top
+
+    t = text.strip()
+    if t == "any":
+        return set(_UNIVERSE)
+    if t == "$A":
+        return set(var)
+    if t.startswith("!"):
+        return set(_UNIVERSE) - _reference(t[1:], var)
+    if t.startswith("["):
+        items = _split_top(t[1:-1], ",")
+        pos = [i for i in items if not i.startswith("!")]
+        neg = [i[1:] for i in items if i.startswith("!")]
+        out = set(_UNIVERSE) if not pos else set().union(*(_reference(i, var) for i in pos))
+        for n in neg:
+            out -= _reference(n, var)
+        return out
+    c = Cidr.parse(t)
+    return {a for a in _UNIVERSE if a in c}
+
+
+@settings(max_examples=150, deadline=None)
+@given(expr=_exprs(), var=st.lists(_cidrs(), min_size=1, max_size=3))
+def test_address_expressions_match_a_set_reference(expr: str, var: list[str]) -> None:
+    from vpcflow.engine.firewall_match import Tri, Variables, address_match
+    from vpcflow.sources.suricata import parse_address
+
+    variables = Variables(VPC_CIDR, {}, {"A": tuple(parse_address(c) for c in var)}, {})
+    var_set = _reference("[" + ",".join(var) + "]", set())
+    want = _reference(expr, var_set)
+    parsed = parse_address(expr)
+    for addr in _UNIVERSE:
+        assert address_match(parsed, addr, variables) is Tri.of(addr in want), (expr, str(addr))
