@@ -223,3 +223,15 @@ def test_waf_logic_and_allow_before_block(alb: Snapshot) -> None:
     counted = replace(acl, rules=(WafRule("count", 0, IpSetReference(ip_set), "Count"),))
     d = evaluate_web_acl(counted, Address.parse("198.51.100.7"), alb.waf)
     assert d.action == "ALLOW" and [r.name for r in d.counted] == ["count"]
+
+
+def test_load_balancer_nodes_by_zone(alb: Snapshot) -> None:
+    from vpcflow.engine.elb import load_balancer_nodes
+
+    lb = alb.load_balancing.find("my-alb")
+    assert lb is not None
+    nodes = load_balancer_nodes(alb, lb)
+    assert [(n.zone, str(n.private_ip), str(n.public_ip)) for n in nodes] == [
+        ("us-east-1a", "10.2.0.10", "203.0.113.10"),
+        ("us-east-1b", "10.2.1.10", "203.0.113.11"),
+    ]

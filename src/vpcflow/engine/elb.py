@@ -292,3 +292,31 @@ def load_balancer_enis(s: Snapshot, lb: LoadBalancer) -> tuple[NetworkInterface,
     """The load balancer's node interfaces: ``Description`` ``ELB <app|net|gwy>/<name>/<id>``."""
     want = f"ELB {lb.short_id}"
     return tuple(sorted((e for e in s.interfaces.values() if e.description == want), key=lambda e: e.eni_id))
+
+
+@dataclass(frozen=True, slots=True)
+class LoadBalancerNode:
+    """One node of a load balancer: its zone, subnet, interface and addresses."""
+
+    zone: str
+    subnet_id: str | None
+    eni: NetworkInterface | None
+    private_ip: Address | None
+    public_ip: Address | None
+
+
+def load_balancer_nodes(s: Snapshot, lb: LoadBalancer) -> tuple[LoadBalancerNode, ...]:
+    """The node of each enabled zone: its ENI (by description and subnet) and addresses. An internet-facing
+    node's public address is its ENI's (or the zone's Elastic IP for an NLB)."""
+    enis = load_balancer_enis(s, lb)
+    out = []
+    for z in lb.zones:
+        eni = next((e for e in enis if e.subnet_id == z.subnet_id), None)
+        private = next((a.private_ip for a in z.addresses if a.private_ip is not None), None)
+        public = next((a.ip for a in z.addresses if a.ip is not None), None)
+        if eni is not None:
+            private = private or eni.primary_ip
+            if public is None and eni.primary_ip is not None:
+                public = eni.public_for(eni.primary_ip)
+        out.append(LoadBalancerNode(z.zone_name, z.subnet_id, eni, private, public))
+    return tuple(out)
