@@ -124,9 +124,11 @@ def test_security_group_protocols_normalised_once() -> None:
 
 
 def test_unknown_and_unmodelled_keys_are_reported() -> None:
-    snap = load_snapshot_data([("x", {"Frobs": [1], "TransitGateways": [{"TransitGatewayId": "tgw-1"}]})])
+    snap = load_snapshot_data(
+        [("x", {"Frobs": [1], "TrafficMirrorSessions": [{"TrafficMirrorSessionId": "tms-1"}]})]
+    )
     assert [w.code for w in snap.warnings] == ["UNKNOWN_KEY", "NOT_MODELLED"]
-    assert dict(snap.not_modelled) == {"TransitGateways": 1}
+    assert dict(snap.not_modelled) == {"TrafficMirrorSessions": 1}
 
 
 def test_unsupported_route_target_warned() -> None:

@@ -40,7 +40,7 @@ def test_json_counts_scopes_vpcs_and_what_is_not_read(capsys: pytest.CaptureFixt
     _raw, data = _json(capsys, FIXTURES / "batfish-layout")
     assert data["files"] == 8
     assert [Path(f).name for f in data["ignored_files"]] == ["router1.txt", "host1.json", "main.tf"]
-    assert data["not_modelled"] == {"AvailabilityZones": 2, "TransitGateways": 1}
+    assert data["not_modelled"] == {"AvailabilityZones": 2, "TransitGatewayConnects": 1}
     assert data["warning_counts"] == {"NOT_MODELLED": 2}
     assert [(s["account"], s["region"], s["documents"]) for s in data["scopes"]] == [
         ("210987654321", "eu-central-1", 3),
@@ -84,11 +84,11 @@ def test_text_report(capsys: pytest.CaptureFixture[str]) -> None:
         "VpcPeeringConnections 2",
         "10.3.0.0/16",
         "not modelled",
-        "TransitGateways",
+        "TransitGatewayConnects",
         "ignored files (not read): 3",
         "main.tf",
         "2 warnings",
-        "1 TransitGateways item(s) loaded but not modelled",
+        "1 TransitGatewayConnects item(s) loaded but not modelled",
     ):
         assert expected in out, expected
 

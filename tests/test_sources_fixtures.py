@@ -172,7 +172,7 @@ def test_account_and_region_from_all_three_layouts(layout: LoadResult) -> None:
         ("lab", "us-west-2", 3),
         (None, "us-east-1", 2),
     ]
-    assert layout.scopes[0].items == {"SecurityGroups": 1, "TransitGateways": 1, "Vpcs": 1}
+    assert layout.scopes[0].items == {"SecurityGroups": 1, "TransitGatewayConnects": 1, "Vpcs": 1}
 
 
 def test_only_json_under_aws_configs_is_read(layout: LoadResult) -> None:
@@ -196,9 +196,9 @@ def test_peerings_all_loaded_and_unmodelled_counted(layout: LoadResult) -> None:
     assert [str(c) for c in active.accepter_cidrs] == ["10.2.0.0/16", "2001:db8:2::/56"]
     pending = snap.peerings["pcx-0bf0000000000c002"]
     assert (pending.status, pending.active, pending.accepter_cidrs) == ("pending-acceptance", False, ())
-    assert dict(snap.not_modelled) == {"AvailabilityZones": 2, "TransitGateways": 1}
+    assert dict(snap.not_modelled) == {"AvailabilityZones": 2, "TransitGatewayConnects": 1}
     messages = sorted(w.message for w in snap.warnings if w.code == "NOT_MODELLED")
     assert messages == [
-        "1 TransitGateways item(s) loaded but not modelled",
+        "1 TransitGatewayConnects item(s) loaded but not modelled",
         "2 AvailabilityZones item(s) ignored: not needed to model traffic filtering",
     ]

@@ -336,19 +336,27 @@ def test_unknown_keys_warned_with_place_empty_ones_silent() -> None:
 
 def test_known_but_unmodelled_and_ignored_keys_are_counted() -> None:
     snap = _load(
-        {"TransitGateways": [{}, {}], "VpnConnections": [{}], "AvailabilityZones": [{}, {}, {}]},
-        {"TransitGateways": [{}], "TransitGatewayConnectPeers": [{}], "LoadBalancerPolicyDescriptions": [{}]},
-        {"DhcpOptions": [], "VpcEndpoints": []},  # empty lists: nothing to count
+        {
+            "TrafficMirrorSessions": [{}, {}],
+            "VpnConnectionDeviceTypes": [{}],
+            "AvailabilityZones": [{}, {}, {}],
+        },
+        {
+            "TrafficMirrorSessions": [{}],
+            "TransitGatewayConnectPeers": [{}],
+            "LoadBalancerPolicyDescriptions": [{}],
+        },
+        {"DhcpOptions": [], "FlowLogs": []},  # empty lists: nothing to count
     )
     assert dict(snap.not_modelled) == {
-        "TransitGateways": 3,
-        "VpnConnections": 1,
+        "TrafficMirrorSessions": 3,
+        "VpnConnectionDeviceTypes": 1,
         "AvailabilityZones": 3,
         "TransitGatewayConnectPeers": 1,
         "LoadBalancerPolicyDescriptions": 1,
     }
     messages = [w.message for w in snap.warnings if w.code == "NOT_MODELLED"]
-    assert "3 TransitGateways item(s) in 2 files loaded but not modelled" in messages
+    assert "3 TrafficMirrorSessions item(s) in 2 files loaded but not modelled" in messages
     assert "3 AvailabilityZones item(s) ignored: not needed to model traffic filtering" in messages
     assert len(messages) == 5 and _codes(snap) == ["NOT_MODELLED"] * 5  # one per key, never per file
 

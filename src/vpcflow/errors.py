@@ -16,14 +16,24 @@ class VpcflowError(Exception):
 
 
 class InputError(VpcflowError):
-    def __init__(self, message: str, *, source: str | None = None, path: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str | None = None,
+        path: str | None = None,
+        resource_id: str | None = None,
+    ):
         self.source = source
         self.path = path
+        self.detail = message
+        self.resource_id = resource_id
+        at = f"at {path}" + (f" ({resource_id})" if resource_id else "") if path else None
         where = ""
         if source:
-            where = f"{source}: " if not path else f"{source}: at {path}: "
-        elif path:
-            where = f"at {path}: "
+            where = f"{source}: " if not at else f"{source}: {at}: "
+        elif at:
+            where = f"{at}: "
         super().__init__(f"{where}{message}")
 
 

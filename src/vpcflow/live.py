@@ -4,6 +4,13 @@ Only this module talks to AWS. It writes exactly what the API returns (less ``Re
 file per call, in the Batfish layout ``aws_configs/<account>/<region>/<Key>.json``, so the result loads
 with ``load_snapshot`` like any other snapshot and can be kept, diffed and shared.
 
+Calls whose output does not name its parent are made once per parent and wrapped with the parent's id,
+as Batfish's collector does: per transit gateway route table, get-transit-gateway-route-table-propagations
+→ ``TransitGatewayPropagations``, search-transit-gateway-routes type static → ``TransitGatewayStaticRoutes``
+and type propagated → ``TransitGatewayPropagatedRoutes`` (the routes VPNs and Direct Connect learn by BGP,
+which nothing else shows); get-transit-gateway-prefix-list-references names its table and is merged into
+one ``TransitGatewayPrefixListReferences`` list. Direct Connect is a separate service, read when allowed.
+
 The boto3 session and endpoint are injectable: tests point it at a moto server on 127.0.0.1.
 """
 
@@ -33,6 +40,49 @@ DESCRIBE_CALLS: tuple[tuple[str, str, bool], ...] = (
     ("VpcPeeringConnections", "describe_vpc_peering_connections", True),
     ("PrefixLists", "describe_prefix_lists", True),
     ("ManagedPrefixLists", "describe_managed_prefix_lists", True),
+    ("TransitGateways", "describe_transit_gateways", True),
+    ("TransitGatewayAttachments", "describe_transit_gateway_attachments", True),
+    ("TransitGatewayVpcAttachments", "describe_transit_gateway_vpc_attachments", True),
+    ("TransitGatewayPeeringAttachments", "describe_transit_gateway_peering_attachments", True),
+    ("TransitGatewayRouteTables", "describe_transit_gateway_route_tables", True),
+    ("VpnGateways", "describe_vpn_gateways", False),
+    ("VpnConnections", "describe_vpn_connections", False),
+    ("CustomerGateways", "describe_customer_gateways", False),
+    ("VpcEndpoints", "describe_vpc_endpoints", True),
+)
+# Direct Connect (service "directconnect", whose JSON is camelCase): loaded and reported; the routes it
+# learns by BGP are in no describe call. (response key = file key, boto3 method)
+DIRECT_CONNECT_CALLS: tuple[tuple[str, str], ...] = (
+    ("directConnectGateways", "describe_direct_connect_gateways"),
+    ("directConnectGatewayAssociations", "describe_direct_connect_gateway_associations"),
+    ("virtualInterfaces", "describe_virtual_interfaces"),
+)
+# per transit gateway route table: (file key, boto3 method, extra arguments, response key)
+PER_ROUTE_TABLE: tuple[tuple[str, str, dict[str, Any], str], ...] = (
+    (
+        "TransitGatewayPropagations",
+        "get_transit_gateway_route_table_propagations",
+        {},
+        "TransitGatewayRouteTablePropagations",
+    ),
+    (
+        "TransitGatewayStaticRoutes",
+        "search_transit_gateway_routes",
+        {"Filters": [{"Name": "type", "Values": ["static"]}]},
+        "Routes",
+    ),
+    (
+        "TransitGatewayPropagatedRoutes",
+        "search_transit_gateway_routes",
+        {"Filters": [{"Name": "type", "Values": ["propagated"]}]},
+        "Routes",
+    ),
+    (
+        "TransitGatewayPrefixListReferences",
+        "get_transit_gateway_prefix_list_references",
+        {},
+        "TransitGatewayPrefixListReferences",
+    ),
 )
 
 
@@ -49,13 +99,46 @@ class FetchReport:
     skipped: list[str] = field(default_factory=list)  # calls that failed, with the reason
 
 
-def _call_all(client: Any, method: str, key: str, paginated: bool) -> list[Any]:
+def _call_all(client: Any, method: str, key: str, paginated: bool, **kwargs: Any) -> list[Any]:
     if paginated and client.can_paginate(method):
         items: list[Any] = []
-        for page in client.get_paginator(method).paginate():
+        for page in client.get_paginator(method).paginate(**kwargs):
             items.extend(page.get(key, []))
         return items
-    return list(getattr(client, method)().get(key, []))
+    return list(getattr(client, method)(**kwargs).get(key, []))
+
+
+def _per_route_table(
+    ec2: Any, tables: list[Any], region: str, report: FetchReport, errors: tuple[type[Exception], ...]
+) -> dict[str, Any]:
+    """The per-table transit gateway calls, wrapped with the table id (see the module docstring)."""
+    out: dict[str, list[Any]] = {key: [] for key, _m, _a, _r in PER_ROUTE_TABLE}
+    for table in tables:
+        rtb_id = table["TransitGatewayRouteTableId"]
+        if str(table.get("State", "available")).lower() in ("deleting", "deleted"):
+            continue
+        for key, method, extra, response_key in PER_ROUTE_TABLE:
+            try:
+                if method == "search_transit_gateway_routes":
+                    # not paginated: at most 1,000 routes, AdditionalRoutesAvailable says there were more
+                    resp = ec2.search_transit_gateway_routes(TransitGatewayRouteTableId=rtb_id, **extra)
+                    out[key].append(
+                        {
+                            "TransitGatewayRouteTableId": rtb_id,
+                            "Routes": resp.get("Routes", []),
+                            "AdditionalRoutesAvailable": bool(resp.get("AdditionalRoutesAvailable", False)),
+                        }
+                    )
+                    continue
+                items = _call_all(ec2, method, response_key, True, TransitGatewayRouteTableId=rtb_id)
+            except errors as exc:
+                report.skipped.append(f"{region} {method} {rtb_id}: {exc}")
+                continue
+            if key == "TransitGatewayPropagations":
+                out[key].append({"TransitGatewayRouteTableId": rtb_id, response_key: items})
+            else:
+                out[key].extend({"TransitGatewayRouteTableId": rtb_id, **i} for i in items)
+    return out
 
 
 def jsonable(value: Any) -> Any:
@@ -81,8 +164,11 @@ def fetch_snapshot(
     try:
         import boto3
         import botocore.exceptions as bexc
+        from botocore.parsers import ResponseParserError
     except ImportError:  # pragma: no cover - the aws extra is missing
         raise InputError("live import needs boto3: pip install 'vpcflow[aws]'") from None
+    # a call the endpoint cannot answer (no permission, not offered, unparsable) is reported and skipped
+    errors = (bexc.BotoCoreError, bexc.ClientError, ResponseParserError, NotImplementedError)
     sess = session or boto3.Session()
     regions = list(regions) or [sess.region_name or "us-east-1"]
     try:
@@ -116,10 +202,15 @@ def fetch_snapshot(
                         pl["Entries"] = [e for page in pages for e in page.get("Entries", [])]
                     except (bexc.BotoCoreError, bexc.ClientError) as exc:
                         report.skipped.append(f"{region} entries of {pl['PrefixListId']}: {exc}")
-            path = folder / f"{key}.json"
-            path.write_text(json.dumps({key: jsonable(items)}, indent=2, sort_keys=True) + "\n")
-            report.files.append(path)
-            report.counts[key] = report.counts.get(key, 0) + len(items)
+            _write(folder, key, items, report)
+            if key == "TransitGatewayRouteTables":
+                for wkey, witems in _per_route_table(ec2, items, region, report, errors).items():
+                    _write(folder, wkey, witems, report)
+        if progress:
+            progress(f"{region}: directconnect")
+        dx = sess.client("directconnect", endpoint_url=endpoint_url, region_name=region)
+        for key, items in _direct_connect(dx, region, report, errors).items():
+            _write(folder, key, items, report)
         _fetch_services(sess, endpoint_url, region, folder, report, progress)
     return report
 
@@ -157,3 +248,32 @@ def _fetch_services(
             if lb.get("Type") == "application"
         ]
     svc.fetch_wafv2(client("wafv2"), folder, report, region, albs)
+
+
+def _direct_connect(
+    dx: Any, region: str, report: FetchReport, errors: tuple[type[Exception], ...]
+) -> dict[str, list[Any]]:
+    """Direct Connect gateways, their associations (asked per gateway, as the API requires) and the
+    virtual interfaces; a call that fails is reported and skipped."""
+    out: dict[str, list[Any]] = {}
+    for key, method in DIRECT_CONNECT_CALLS:
+        try:
+            if key == "directConnectGatewayAssociations":
+                items = []
+                for gw in out.get("directConnectGateways", []):
+                    gid = gw["directConnectGatewayId"]
+                    items.extend(_call_all(dx, method, key, False, directConnectGatewayId=gid))
+            else:
+                items = _call_all(dx, method, key, False)
+        except errors as exc:
+            report.skipped.append(f"{region} directconnect {method}: {exc}")
+            continue
+        out[key] = items
+    return out
+
+
+def _write(folder: Path, key: str, items: list[Any], report: FetchReport) -> None:
+    path = folder / f"{key}.json"
+    path.write_text(json.dumps({key: jsonable(items)}, indent=2, sort_keys=True) + "\n")
+    report.files.append(path)
+    report.counts[key] = report.counts.get(key, 0) + len(items)

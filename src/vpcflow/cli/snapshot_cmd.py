@@ -29,6 +29,7 @@ def snapshot_summary(path: str) -> dict[str, Any]:
 
     Every list is sorted and every mapping is written with sorted keys, so the JSON is stable.
     """
+    from vpcflow.engine.coverage import constructs
     from vpcflow.sources import load_with_report
 
     result = load_with_report(path)
@@ -63,7 +64,15 @@ def snapshot_summary(path: str) -> dict[str, Any]:
             "prefix_lists": len(s.prefix_lists),
             "vpc_peering_connections": len(s.peerings),
             **_service_counts(s),
+            "transit_gateways": len(s.transit_gateways),
+            "transit_gateway_attachments": len(s.transit_gateway_attachments),
+            "transit_gateway_route_tables": len(s.transit_gateway_route_tables),
+            "vpn_gateways": len(s.vpn_gateways),
+            "vpn_connections": len(s.vpn_connections),
+            "customer_gateways": len(s.customer_gateways),
+            "vpc_endpoints": len(s.vpc_endpoints),
         },
+        "constructs": constructs(s),
         "instances_by_state": dict(sorted(Counter(i.state for i in s.instances.values()).items())),
         "vpcs": [
             {
@@ -167,6 +176,12 @@ def info_command(
                 str(v["interfaces"]),
             )
         con.print(vpcs)
+    if data["constructs"]:
+        cons = _table("constructs", "construct", "count", "status", "note")
+        cons.columns[1].justify = "right"
+        for c in data["constructs"]:
+            cons.add_row(c["construct"], str(c["count"]), c["status"], c["note"])
+        con.print(cons)
     if data["not_modelled"]:
         nm = _table("not modelled (counted, never used)", "key", "items")
         for k, n in data["not_modelled"].items():

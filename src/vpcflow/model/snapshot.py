@@ -9,6 +9,7 @@ from types import MappingProxyType
 from typing import TypeVar
 
 from vpcflow.model.elb import LoadBalancing
+from vpcflow.model.endpoints import VpcEndpoint
 from vpcflow.model.filters import NetworkAcl, SecurityGroup
 from vpcflow.model.net import Address, Cidr
 from vpcflow.model.network_firewall import NetworkFirewalls
@@ -23,6 +24,15 @@ from vpcflow.model.topology import (
     Subnet,
     Vpc,
     VpcPeeringConnection,
+)
+from vpcflow.model.transit import TransitGateway, TransitGatewayAttachment, TransitGatewayRouteTable
+from vpcflow.model.vpn import (
+    CustomerGateway,
+    DirectConnectGateway,
+    DirectConnectGatewayAssociation,
+    VirtualInterface,
+    VpnConnection,
+    VpnGateway,
 )
 from vpcflow.model.waf import Waf
 
@@ -68,6 +78,23 @@ class Snapshot:
     load_balancing: LoadBalancing = field(default_factory=LoadBalancing)
     network_firewall: NetworkFirewalls = field(default_factory=NetworkFirewalls)
     waf: Waf = field(default_factory=Waf)
+    # transit gateways, VPN, Direct Connect, VPC endpoints (attachments keyed by (tgw id, attachment id))
+    transit_gateways: Mapping[str, TransitGateway] = field(default_factory=lambda: MappingProxyType({}))
+    transit_gateway_attachments: Mapping[tuple[str, str], TransitGatewayAttachment] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    transit_gateway_route_tables: Mapping[str, TransitGatewayRouteTable] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    vpn_gateways: Mapping[str, VpnGateway] = field(default_factory=lambda: MappingProxyType({}))
+    vpn_connections: Mapping[str, VpnConnection] = field(default_factory=lambda: MappingProxyType({}))
+    customer_gateways: Mapping[str, CustomerGateway] = field(default_factory=lambda: MappingProxyType({}))
+    vpc_endpoints: Mapping[str, VpcEndpoint] = field(default_factory=lambda: MappingProxyType({}))
+    direct_connect_gateways: Mapping[str, DirectConnectGateway] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    direct_connect_gateway_associations: tuple[DirectConnectGatewayAssociation, ...] = ()
+    virtual_interfaces: Mapping[str, VirtualInterface] = field(default_factory=lambda: MappingProxyType({}))
     # indexes (derived)
     eni_by_private_ip: Mapping[tuple[str, Address], str] = field(default_factory=lambda: MappingProxyType({}))
     eni_by_public_ip: Mapping[Address, tuple[str, Address]] = field(
@@ -103,6 +130,16 @@ class Snapshot:
         load_balancing: LoadBalancing | None = None,
         network_firewall: NetworkFirewalls | None = None,
         waf: Waf | None = None,
+        transit_gateways: Iterable[TransitGateway] = (),
+        transit_gateway_attachments: Iterable[TransitGatewayAttachment] = (),
+        transit_gateway_route_tables: Iterable[TransitGatewayRouteTable] = (),
+        vpn_gateways: Iterable[VpnGateway] = (),
+        vpn_connections: Iterable[VpnConnection] = (),
+        customer_gateways: Iterable[CustomerGateway] = (),
+        vpc_endpoints: Iterable[VpcEndpoint] = (),
+        direct_connect_gateways: Iterable[DirectConnectGateway] = (),
+        direct_connect_gateway_associations: Iterable[DirectConnectGatewayAssociation] = (),
+        virtual_interfaces: Iterable[VirtualInterface] = (),
     ) -> Snapshot:
         """Build a snapshot and its indexes; warns about subnets with no NACL or route table."""
         vpc_map = _by_id(vpcs, "vpc_id")
@@ -187,6 +224,16 @@ class Snapshot:
             load_balancing=LoadBalancing() if load_balancing is None else load_balancing,
             network_firewall=NetworkFirewalls() if network_firewall is None else network_firewall,
             waf=Waf() if waf is None else waf,
+            transit_gateways=_by_id(transit_gateways, "transit_gateway_id"),
+            transit_gateway_attachments=MappingProxyType({a.key: a for a in transit_gateway_attachments}),
+            transit_gateway_route_tables=_by_id(transit_gateway_route_tables, "route_table_id"),
+            vpn_gateways=_by_id(vpn_gateways, "vpn_gateway_id"),
+            vpn_connections=_by_id(vpn_connections, "vpn_connection_id"),
+            customer_gateways=_by_id(customer_gateways, "customer_gateway_id"),
+            vpc_endpoints=_by_id(vpc_endpoints, "vpc_endpoint_id"),
+            direct_connect_gateways=_by_id(direct_connect_gateways, "direct_connect_gateway_id"),
+            direct_connect_gateway_associations=tuple(direct_connect_gateway_associations),
+            virtual_interfaces=_by_id(virtual_interfaces, "virtual_interface_id"),
             eni_by_private_ip=MappingProxyType(eni_by_private),
             eni_by_public_ip=MappingProxyType(eni_by_public),
             group_members=MappingProxyType({k: tuple(v) for k, v in members.items()}),

@@ -168,6 +168,8 @@ class RouteTable:
     routes: tuple[Route, ...]
     gateway_ids: frozenset[str] = field(default_factory=frozenset)
     tags: Tags = ()
+    # virtual private gateways whose routes propagate into this table (PropagatingVgws)
+    propagating_vgws: frozenset[str] = field(default_factory=frozenset)
 
 
 @dataclass(frozen=True, slots=True)

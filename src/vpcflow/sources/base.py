@@ -8,7 +8,8 @@ JSON path) and use ``.get`` only for documented optional keys. A parser is one m
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Protocol, TypeVar
@@ -17,6 +18,9 @@ from vpcflow.errors import SnapshotError
 from vpcflow.model import (
     Address,
     Cidr,
+    CustomerGateway,
+    DirectConnectGateway,
+    DirectConnectGatewayAssociation,
     ElasticIp,
     Instance,
     InternetGateway,
@@ -30,8 +34,19 @@ from vpcflow.model import (
     SecurityGroup,
     SnapshotWarning,
     Subnet,
+    TransitGateway,
+    TransitGatewayAttachment,
+    TransitGatewayPrefixListReference,
+    TransitGatewayPropagation,
+    TransitGatewayRoute,
+    TransitGatewayRouteTable,
+    VirtualInterface,
     Vpc,
+    VpcAttachmentOptions,
+    VpcEndpoint,
     VpcPeeringConnection,
+    VpnConnection,
+    VpnGateway,
     parse_port_range,
     parse_protocol,
 )
@@ -50,6 +65,7 @@ from vpcflow.model.waf import IpSet, WebAcl
 Json = dict[str, Any]
 Scope = tuple[str | None, str | None]  # (account, region)
 T = TypeVar("T")
+K = TypeVar("K", str, tuple[str, str])
 
 # Tag on an ENI (or an instance, for all its ENIs) giving the client's ephemeral port range.
 EPHEMERAL_TAG = "vpcflow:ephemeral-ports"
@@ -84,6 +100,28 @@ class Collected:
     # lists whose entries some source supplied (even an empty list): the others are warned about
     prefix_lists_with_entries: set[str] = field(default_factory=set)
     peerings: dict[str, VpcPeeringConnection] = field(default_factory=dict)
+    # transit gateways: attachments keyed by (tgw id, attachment id); a VPC attachment's subnets and
+    # options (describe-transit-gateway-vpc-attachments) and peering details are merged in by `resolve`
+    transit_gateways: dict[str, TransitGateway] = field(default_factory=dict)
+    tgw_attachments: dict[tuple[str, str], TransitGatewayAttachment] = field(default_factory=dict)
+    tgw_vpc_attachments: dict[tuple[str, str], tuple[str, VpcAttachmentOptions]] = field(default_factory=dict)
+    tgw_peering_attachments: dict[str, TransitGatewayAttachment] = field(default_factory=dict)
+    tgw_route_tables: dict[str, TransitGatewayRouteTable] = field(default_factory=dict)
+    # per route table id: propagations, routes (with which route types the source listed), references
+    tgw_propagations: dict[str, list[TransitGatewayPropagation]] = field(default_factory=dict)
+    tgw_routes: dict[str, list[TransitGatewayRoute]] = field(default_factory=dict)
+    tgw_route_types_listed: dict[str, set[str]] = field(default_factory=dict)
+    tgw_routes_truncated: set[str] = field(default_factory=set)
+    tgw_prefix_list_references: dict[str, list[TransitGatewayPrefixListReference]] = field(
+        default_factory=dict
+    )
+    vpn_gateways: dict[str, VpnGateway] = field(default_factory=dict)
+    vpn_connections: dict[str, VpnConnection] = field(default_factory=dict)
+    customer_gateways: dict[str, CustomerGateway] = field(default_factory=dict)
+    vpc_endpoints: dict[str, VpcEndpoint] = field(default_factory=dict)
+    direct_connect_gateways: dict[str, DirectConnectGateway] = field(default_factory=dict)
+    direct_connect_gateway_associations: list[DirectConnectGatewayAssociation] = field(default_factory=list)
+    virtual_interfaces: dict[str, VirtualInterface] = field(default_factory=dict)
     warnings: list[SnapshotWarning] = field(default_factory=list)
     # known keys that are not parsed (not modelled, or ignored): items and the files they came from
     unparsed_counts: dict[str, int] = field(default_factory=dict)
@@ -125,21 +163,35 @@ class Ctx:
     def fail(self, path: str, message: str) -> SnapshotError:
         return SnapshotError(message, source=self.source, path=path)
 
+    @contextmanager
+    def about(self, resource_id: str) -> Iterator[None]:
+        """Errors raised while parsing the resource ``resource_id`` name it."""
+        try:
+            yield
+        except SnapshotError as exc:
+            if exc.resource_id is not None:
+                raise
+            raise SnapshotError(
+                exc.detail, source=exc.source, path=exc.path, resource_id=resource_id
+            ) from None
+
     def warn(self, code: str, message: str, path: str | None = None, resource_id: str | None = None) -> None:
         where = f"{self.source}: {path}" if path else self.source
         self.out.warnings.append(SnapshotWarning(code, message, where, resource_id))
 
-    def keep(self, registry: dict[str, T], rid: str, value: T, path: str, kind: str) -> None:
-        """Add a resource; the same id seen again with different content is warned about (first kept)."""
+    def keep(self, registry: dict[K, T], rid: K, value: T, path: str, kind: str) -> None:
+        """Add a resource; the same id seen again with different content is warned about (first kept).
+        A ``(parent, id)`` key names the resource by its id, after its parent."""
         old = registry.get(rid)
         if old is None:
             registry[rid] = value
         elif old != value:
+            name = rid if isinstance(rid, str) else f"{rid[1]} (of {rid[0]})"
             self.warn(
                 "DUPLICATE_ID",
-                f"{kind} {rid} appears again with different content; the first one read is kept",
+                f"{kind} {name} appears again with different content; the first one read is kept",
                 path,
-                rid,
+                rid if isinstance(rid, str) else rid[1],
             )
 
     # -- typed accessors -----------------------------------------------------------------------
@@ -253,6 +305,15 @@ def ephemeral_tag(ctx: Ctx, item: Json, path: str, key: str) -> PortRange | None
             except ValueError as exc:
                 raise ctx.fail(where, f"tag {EPHEMERAL_TAG}: {exc}") from None
     return None
+
+
+def each(ctx: Ctx, items: list[Any], key: str, id_key: str) -> Iterator[tuple[str, Json, str]]:
+    """``(id, item, JSON path)`` of each item of ``$.key`` (the id is required); parse the rest of the
+    item inside ``with ctx.about(id):`` so errors name it."""
+    for i, raw in enumerate(items):
+        path = f"$.{key}[{i}]"
+        item = ctx.obj(raw, path)
+        yield ctx.str_(item, id_key, path), item, path
 
 
 class ResourceParser(Protocol):

@@ -12,7 +12,9 @@ from typing import Any
 from vpcflow.sources import (
     addresses,
     classic_elb,
+    direct_connect,
     elbv2,
+    endpoints,
     gateways,
     instances,
     interfaces,
@@ -23,7 +25,9 @@ from vpcflow.sources import (
     route_tables,
     security_groups,
     subnets,
+    transit_gateways,
     vpcs,
+    vpn,
     wafv2,
 )
 from vpcflow.sources.base import DocumentParser, ResourceParser
@@ -57,6 +61,27 @@ PARSERS: tuple[ResourceParser, ...] = (
     network_firewall.RULE_GROUP_LIST,
     wafv2.WEB_ACL_LIST,
     wafv2.IP_SET_LIST,
+    transit_gateways.TRANSIT_GATEWAYS,
+    transit_gateways.ATTACHMENTS,
+    transit_gateways.VPC_ATTACHMENTS,
+    transit_gateways.PEERING_ATTACHMENTS,
+    transit_gateways.ROUTE_TABLES,
+    transit_gateways.PROPAGATIONS,
+    transit_gateways.BARE_PROPAGATIONS,
+    transit_gateways.STATIC_ROUTES,
+    transit_gateways.PROPAGATED_ROUTES,
+    transit_gateways.ALL_ROUTES,
+    transit_gateways.PREFIX_LIST_REFERENCES,
+    vpn.VPN_GATEWAYS,
+    vpn.VPN_CONNECTIONS,
+    vpn.CUSTOMER_GATEWAYS,
+    endpoints.VPC_ENDPOINTS,
+    direct_connect.DIRECT_CONNECT_GATEWAYS,
+    direct_connect.DIRECT_CONNECT_GATEWAY_ASSOCIATIONS,
+    direct_connect.VIRTUAL_INTERFACES,
+    direct_connect.DIRECT_CONNECT_GATEWAYS_API,
+    direct_connect.DIRECT_CONNECT_GATEWAY_ASSOCIATIONS_API,
+    direct_connect.VIRTUAL_INTERFACES_API,
 )
 BY_KEY: dict[str, ResourceParser] = {p.key: p for p in PARSERS}
 
@@ -111,13 +136,11 @@ IGNORED_KEYS = frozenset(
 # Known AWS resources vpcflow does not model (yet): counted and warned about, never silently dropped.
 NOT_MODELLED_KEYS = frozenset(
     {
-        "CustomerGateways",
         "DBInstances",
         "DBClusters",
         "RdsInstances",
         "DomainStatusList",
         "ElasticsearchDomains",
-        "VpcEndpoints",
         "VpcEndpointServices",
         "VpcEndpointConnections",
         "ServiceDetails",
@@ -137,7 +160,9 @@ NOT_MODELLED_KEYS = frozenset(
         "TrafficMirrorTargets",
     }
 )
-# Families: every key that starts with one of these is a known, unmodelled resource.
+# Families: every other key that starts with one of these is a known, unmodelled resource (e.g.
+# TransitGatewayConnects, TransitGatewayMulticastDomains, VpnConnectionDeviceTypes,
+# DirectConnectGatewayAttachments).
 NOT_MODELLED_PREFIXES = (
     "TransitGateway",
     "Vpn",

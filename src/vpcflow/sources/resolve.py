@@ -22,6 +22,7 @@ from vpcflow.model import (
 )
 from vpcflow.sources import resolve_services
 from vpcflow.sources.base import Collected
+from vpcflow.sources.transit_resolve import build_transit
 
 
 def build(out: Collected) -> Snapshot:
@@ -33,6 +34,7 @@ def build(out: Collected) -> Snapshot:
     load_balancing = resolve_services.load_balancing(out, warn)
     network_firewall = resolve_services.network_firewalls(out, warn)
     waf = resolve_services.waf(out, warn)
+    transit = build_transit(out)
     for key, count in out.unparsed_counts.items():
         sources = out.unparsed_sources[key]
         files = f" in {len(sources)} files" if len(sources) > 1 else ""
@@ -59,6 +61,7 @@ def build(out: Collected) -> Snapshot:
         load_balancing=load_balancing,
         network_firewall=network_firewall,
         waf=waf,
+        **transit,
     )
 
 

@@ -119,6 +119,10 @@ def parse_route_tables(items: list[Any], ctx: Ctx) -> None:
             _route(ctx, rtb_id, r, f"{path}.Routes[{j}]")
             for j, r in enumerate(ctx.opt_list(item, "Routes", path))
         )
+        vgws = []
+        for j, v_raw in enumerate(ctx.opt_list(item, "PropagatingVgws", path)):
+            vp = f"{path}.PropagatingVgws[{j}]"
+            vgws.append(ctx.str_(ctx.obj(v_raw, vp), "GatewayId", vp))
         table = RouteTable(
             rtb_id,
             ctx.str_(item, "VpcId", path),
@@ -127,6 +131,7 @@ def parse_route_tables(items: list[Any], ctx: Ctx) -> None:
             routes,
             frozenset(gateways),
             tags_of(ctx, item, path),
+            frozenset(vgws),
         )
         ctx.keep(ctx.out.route_tables, rtb_id, table, path, "route table")
 

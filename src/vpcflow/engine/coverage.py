@@ -1,0 +1,128 @@
+"""Which AWS constructs a snapshot holds and how far vpcflow models each — what ``snapshot info`` lists.
+
+One row per construct: how to count it in a snapshot, and its status:
+- ``modelled``: traces step through it with AWS's semantics;
+- ``partial``: some of it is modelled, the rest answers UNKNOWN (the note says which);
+- ``not-modelled``: loaded and reported; a path that needs it answers UNKNOWN;
+- ``ignored``: carries nothing traffic needs (counted only).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from vpcflow.model import EndpointType, Snapshot
+
+
+@dataclass(frozen=True, slots=True)
+class Construct:
+    name: str
+    count: Callable[[Snapshot], int]
+    status: str
+    note: str = ""
+
+
+_LB_NOTE = (
+    "listeners, target groups, health and attributes loaded and evaluated; traces do not step through yet"
+)
+
+
+def _load_balancers(kind: str) -> Callable[[Snapshot], int]:
+    return lambda s: sum(1 for lb in s.load_balancing.load_balancers.values() if lb.type.value == kind)
+
+
+def _endpoints(kind: EndpointType) -> Callable[[Snapshot], int]:
+    return lambda s: sum(1 for e in s.vpc_endpoints.values() if e.endpoint_type is kind)
+
+
+CONSTRUCTS: tuple[Construct, ...] = (
+    Construct("security groups", lambda s: len(s.security_groups), "modelled"),
+    Construct("network ACLs", lambda s: len(s.network_acls), "modelled"),
+    Construct(
+        "subnet route tables",
+        lambda s: sum(1 for r in s.route_tables.values() if not r.gateway_ids),
+        "modelled",
+    ),
+    Construct(
+        "gateway route tables (edge associations)",
+        lambda s: sum(1 for r in s.route_tables.values() if r.gateway_ids),
+        "not-modelled",
+        "ingress routing through an IGW/VGW edge association",
+    ),
+    Construct(
+        "routes to network interfaces / instances",
+        lambda s: sum(
+            1
+            for r in s.route_tables.values()
+            for x in r.routes
+            if x.target.value in ("network-interface", "instance") and not x.blackhole
+        ),
+        "not-modelled",
+        "middlebox and NAT-instance routing answers UNKNOWN",
+    ),
+    Construct(
+        "internet gateways",
+        lambda s: sum(1 for g in s.internet_gateways.values() if not g.egress_only),
+        "modelled",
+    ),
+    Construct(
+        "egress-only internet gateways",
+        lambda s: sum(1 for g in s.internet_gateways.values() if g.egress_only),
+        "modelled",
+    ),
+    Construct("NAT gateways", lambda s: len(s.nat_gateways), "modelled"),
+    Construct("VPC peering connections", lambda s: len(s.peerings), "modelled"),
+    Construct(
+        "transit gateways",
+        lambda s: len(s.transit_gateways),
+        "not-modelled",
+        "loaded with attachments, route tables, propagations and routes; traces through them answer UNKNOWN",
+    ),
+    Construct("transit gateway route tables", lambda s: len(s.transit_gateway_route_tables), "not-modelled"),
+    Construct("virtual private gateways", lambda s: len(s.vpn_gateways), "not-modelled"),
+    Construct("Site-to-Site VPN connections", lambda s: len(s.vpn_connections), "not-modelled"),
+    Construct("customer gateways", lambda s: len(s.customer_gateways), "not-modelled"),
+    Construct(
+        "Direct Connect gateways and virtual interfaces",
+        lambda s: len(s.direct_connect_gateways) + len(s.virtual_interfaces),
+        "not-modelled",
+        "the routes Direct Connect learns by BGP are in no describe call",
+    ),
+    Construct("gateway VPC endpoints", _endpoints(EndpointType.GATEWAY), "not-modelled"),
+    Construct("interface VPC endpoints", _endpoints(EndpointType.INTERFACE), "not-modelled"),
+    Construct(
+        "Gateway Load Balancer endpoints", _endpoints(EndpointType.GATEWAY_LOAD_BALANCER), "not-modelled"
+    ),
+    Construct("application load balancers", _load_balancers("application"), "not-modelled", _LB_NOTE),
+    Construct("network load balancers", _load_balancers("network"), "not-modelled", _LB_NOTE),
+    Construct("gateway load balancers", _load_balancers("gateway"), "not-modelled", _LB_NOTE),
+    Construct(
+        "Classic load balancers",
+        lambda s: len(s.load_balancing.classic),
+        "not-modelled",
+        "loaded and named; paths through them are not modelled",
+    ),
+    Construct(
+        "Network Firewall firewalls",
+        lambda s: len(s.network_firewall.firewalls),
+        "not-modelled",
+        "policies and rule groups loaded and evaluated (engine/firewall.py); traces do not cross it yet",
+    ),
+    Construct(
+        "WAF web ACLs",
+        lambda s: len(s.waf.web_acls),
+        "not-modelled",
+        "IP-set rules evaluated by source address (engine/waf.py); traces do not apply them yet",
+    ),
+)
+
+
+def constructs(snapshot: Snapshot) -> list[dict[str, object]]:
+    """Every construct the snapshot holds (count > 0), with its status and note."""
+    out: list[dict[str, object]] = []
+    for c in CONSTRUCTS:
+        n = c.count(snapshot)
+        if n:
+            out.append({"construct": c.name, "count": n, "status": c.status, "note": c.note})
+    return out
