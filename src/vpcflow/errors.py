@@ -3,9 +3,11 @@
     VpcflowError
     ├── InputError          bad user input: a file, a JSON path or line, what was expected
     │   └── SnapshotError   a snapshot file that cannot be loaded
-    └── QueryError          a query that cannot be answered (unknown endpoint, bad option value)
+    ├── QueryError          a query that cannot be answered (unknown endpoint, bad option value)
+    └── UsageError          a command line that cannot be run (missing command, contradictory options)
 
-The CLI maps every ``VpcflowError`` to exit status 2 and prints ``str(error)`` on one line.
+The CLI maps every ``VpcflowError`` to exit status 2 and prints ``str(error)`` on one line (control
+characters escaped: an error may quote a bad value from a file).
 """
 
 from __future__ import annotations
@@ -43,3 +45,7 @@ class SnapshotError(InputError):
 
 class QueryError(VpcflowError):
     pass
+
+
+class UsageError(VpcflowError):
+    """The command line itself is wrong: a missing command, options that contradict each other."""

@@ -7,19 +7,21 @@ import io
 import sys
 from datetime import UTC, datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
+from rich.text import Text
 
-from vpcflow.cli.app import app
-from vpcflow.cli.common import console, load
-from vpcflow.errors import QueryError
+from vpcflow.cli.app import group
+from vpcflow.cli.common import console, finite, load
+from vpcflow.errors import QueryError, UsageError
 from vpcflow.render import dumps
+from vpcflow.render.safe import clean, text
 
-logs_app = typer.Typer(help="Ingest and analyse VPC Flow Logs.", no_args_is_help=True)
-app.add_typer(logs_app, name="logs")
+logs_app = group("logs", "Ingest and analyse VPC Flow Logs.")
 
 
 class Fmt(StrEnum):
@@ -28,10 +30,16 @@ class Fmt(StrEnum):
     csv = "csv"
 
 
-StoreOpt = Annotated[str, typer.Option("--store", "-s", help="Store directory (from `logs ingest`).")]
-SinceOpt = Annotated[str | None, typer.Option("--since", help="ISO time, epoch, or e.g. 2h / 7d ago.")]
-UntilOpt = Annotated[str | None, typer.Option("--until", help="ISO time, epoch, or e.g. 1h ago.")]
-FmtOpt = Annotated[Fmt, typer.Option("--format", "-f", help="text, json or csv.")]
+StoreOpt = Annotated[
+    str, typer.Option("--store", "-s", help="Store directory (from `logs ingest`).", metavar="DIR")
+]
+SinceOpt = Annotated[
+    str | None, typer.Option("--since", help="ISO time, epoch, or e.g. 2h / 7d ago.", metavar="TIME")
+]
+UntilOpt = Annotated[
+    str | None, typer.Option("--until", help="ISO time, epoch, or e.g. 1h ago.", metavar="TIME")
+]
+FmtOpt = Annotated[Fmt, typer.Option("--format", "-f", help="text, json or csv.", metavar="FORMAT")]
 
 
 class EngineName(StrEnum):
@@ -39,30 +47,40 @@ class EngineName(StrEnum):
     spark = "spark"
 
 
-EngineOpt = Annotated[EngineName, typer.Option("--engine", help="duckdb (embedded) or spark (PySpark).")]
+EngineOpt = Annotated[
+    EngineName, typer.Option("--engine", help="duckdb (embedded) or spark (PySpark).", metavar="ENGINE")
+]
 
 
 def _window(since: str | None, until: str | None) -> Any:
     from vpcflow.flowlogs.analyses import Window, parse_time
 
-    try:
-        return Window(parse_time(since), parse_time(until))
-    except ValueError as exc:
-        raise QueryError(str(exc)) from None
+    times = []
+    for option, value in (("--since", since), ("--until", until)):
+        try:
+            times.append(parse_time(value))
+        except (ValueError, OverflowError):
+            raise QueryError(
+                f"{option} {value!r}: expected ISO 8601, epoch seconds, or e.g. 2h / 30m / 7d"
+            ) from None
+    return Window(*times)
 
 
 _PROTO_NAME = {6: "tcp", 17: "udp", 1: "icmp", 58: "icmpv6"}
 _TIME_COLS = {"first_seen", "last_seen", "last_probe", "bucket_start"}
 
 
-def _cell(col: str, value: Any) -> str:
+def _cell(col: str, value: Any) -> Text:
     if value is None:
-        return "-"
+        return Text("-")
     if col in _TIME_COLS and isinstance(value, int):
-        return datetime.fromtimestamp(value, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        try:
+            return Text(datetime.fromtimestamp(value, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+        except (ValueError, OverflowError, OSError):  # a time no calendar holds: show the number
+            return Text(str(value))
     if isinstance(value, int) and col in ("bytes", "packets", "records"):
-        return f"{value:,}"
-    return str(value)
+        return Text(f"{value:,}")
+    return text(value)
 
 
 def _emit(title: str, cols: list[str], rows: list[tuple[Any, ...]], fmt: Fmt) -> None:
@@ -75,10 +93,10 @@ def _emit(title: str, cols: list[str], rows: list[tuple[Any, ...]], fmt: Fmt) ->
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
         w.writerow(cols)
-        w.writerows(rows)
+        w.writerows([clean(v) if isinstance(v, str) else v for v in r] for r in rows)
         typer.echo(buf.getvalue(), nl=False)
     else:
-        table = Table(title=f"{title} ({len(rows)} rows)", title_justify="left")
+        table = Table(title=clean(f"{title} ({len(rows)} rows)"), title_justify="left")
         for c in cols:
             table.add_column(
                 c, justify="right" if c in ("records", "bytes", "packets", "dstport") else "left"
@@ -91,13 +109,17 @@ def _emit(title: str, cols: list[str], rows: list[tuple[Any, ...]], fmt: Fmt) ->
 @logs_app.command("ingest")
 def ingest_command(
     paths: Annotated[
-        list[str], typer.Argument(help="Files or directories (.log, .log.gz, .parquet, S3 layout).")
+        list[str],
+        typer.Argument(help="Files or directories (.log, .log.gz, .parquet, S3 layout).", metavar="PATH"),
     ],
     store: StoreOpt,
     fields: Annotated[
-        str | None, typer.Option("--fields", help="Custom format fields when files have no header.")
+        str | None,
+        typer.Option("--fields", help="Custom format fields when files have no header.", metavar="FIELDS"),
     ] = None,
-    output: Annotated[Fmt, typer.Option("--format", "-f", help="Summary as text or json.")] = Fmt.text,
+    output: Annotated[
+        Fmt, typer.Option("--format", "-f", help="Summary as text or json.", metavar="FORMAT")
+    ] = Fmt.text,
     rollups: Annotated[
         bool,
         typer.Option(
@@ -107,7 +129,10 @@ def ingest_command(
         ),
     ] = True,
 ) -> int:
-    """Parse flow logs into a typed, partitioned Parquet store (incremental: known files are skipped)."""
+    """Parse flow logs into a typed, partitioned Parquet store.
+
+    Incremental: files already in the store are skipped.
+    """
     from vpcflow.flowlogs.fields import parse_fields
     from vpcflow.flowlogs.reader import FileReport
     from vpcflow.flowlogs.store import ingest
@@ -142,17 +167,20 @@ def ingest_command(
         + (f"rollups {summary.rollup_seconds:.2f}s of it)" if rollups else "rollups left for `logs rollup`)")
     )
     for p in summary.problems:
-        con.print(
-            f"[yellow]{p['file']}[/]: {p['malformed']} malformed" + (", truncated" if p["truncated"] else "")
-        )
+        line = text(p["file"], style="yellow")
+        line.append(f": {p['malformed']} malformed" + (", truncated" if p["truncated"] else ""))
+        con.print(line)
         for ex in p["examples"]:
-            con.print(f"    {ex}")
+            con.print(text(f"    {ex}"))
     return 0
 
 
 @logs_app.command("rollup")
 def rollup_command(store: StoreOpt) -> int:
-    """Build the rollups `logs ingest --no-rollups` left out (analyses read them once complete)."""
+    """Build the rollups that `logs ingest --no-rollups` left out.
+
+    The analyses read the rollups once they are complete, the records meanwhile.
+    """
     from vpcflow.flowlogs.store import rollup
 
     cells, seconds = rollup(store)
@@ -166,7 +194,7 @@ def rejects_command(
     since: SinceOpt = None,
     until: UntilOpt = None,
     output: FmtOpt = Fmt.text,
-    limit: Annotated[int, typer.Option("--limit")] = 50,
+    limit: Annotated[int, typer.Option("--limit", help="Most rejected first.", min=1, metavar="N")] = 50,
     engine: EngineOpt = EngineName.duckdb,
 ) -> int:
     """Rejected traffic grouped by interface, source, destination port and protocol."""
@@ -181,9 +209,11 @@ def rejects_command(
 @logs_app.command("top")
 def top_command(
     store: StoreOpt,
-    by: Annotated[str, typer.Option("--by", help="src, dst, pair or interface.")] = "pair",
-    order: Annotated[str, typer.Option("--order", help="bytes, packets or records.")] = "bytes",
-    limit: Annotated[int, typer.Option("--limit")] = 20,
+    by: Annotated[str, typer.Option("--by", help="src, dst, pair or interface.", metavar="KEY")] = "pair",
+    order: Annotated[
+        str, typer.Option("--order", help="bytes, packets or records.", metavar="COUNT")
+    ] = "bytes",
+    limit: Annotated[int, typer.Option("--limit", help="How many talkers.", min=1, metavar="N")] = 20,
     since: SinceOpt = None,
     until: UntilOpt = None,
     output: FmtOpt = Fmt.text,
@@ -204,14 +234,33 @@ def top_command(
 @logs_app.command("scans")
 def scans_command(
     store: StoreOpt,
-    ports: Annotated[int, typer.Option("--ports", help="Distinct ports for a port scan.")] = 10,
-    ports_window: Annotated[int, typer.Option("--ports-window", help="… within seconds.")] = 3600,
-    fast_ports: Annotated[int, typer.Option("--fast-ports", help="Distinct ports for a fast scan.")] = 50,
-    fast_window: Annotated[int, typer.Option("--fast-window", help="… within seconds.")] = 60,
-    hosts: Annotated[int, typer.Option("--hosts", help="Distinct hosts on one port for a sweep.")] = 100,
-    hosts_window: Annotated[int, typer.Option("--hosts-window", help="… within seconds.")] = 600,
+    ports: Annotated[
+        int, typer.Option("--ports", help="Distinct ports for a port scan.", min=1, metavar="N")
+    ] = 10,
+    ports_window: Annotated[
+        int, typer.Option("--ports-window", help="… within seconds.", min=1, metavar="SECONDS")
+    ] = 3600,
+    fast_ports: Annotated[
+        int, typer.Option("--fast-ports", help="Distinct ports for a fast scan.", min=1, metavar="N")
+    ] = 50,
+    fast_window: Annotated[
+        int, typer.Option("--fast-window", help="… within seconds.", min=1, metavar="SECONDS")
+    ] = 60,
+    hosts: Annotated[
+        int, typer.Option("--hosts", help="Distinct hosts on one port for a sweep.", min=1, metavar="N")
+    ] = 100,
+    hosts_window: Annotated[
+        int, typer.Option("--hosts-window", help="… within seconds.", min=1, metavar="SECONDS")
+    ] = 600,
     min_rejected: Annotated[
-        float, typer.Option("--min-rejected", help="Share of probes without an ACCEPT.")
+        float,
+        typer.Option(
+            "--min-rejected",
+            help="Share of probes without an ACCEPT (0-1).",
+            min=0.0,
+            max=1.0,
+            metavar="SHARE",
+        ),
     ] = 0.5,
     since: SinceOpt = None,
     until: UntilOpt = None,
@@ -222,6 +271,7 @@ def scans_command(
     from vpcflow.flowlogs.analyses import scans
     from vpcflow.flowlogs.store import connect
 
+    finite("--min-rejected", min_rejected)
     cols, rows = scans(
         connect(store, engine.value),
         _window(since, until),
@@ -240,17 +290,24 @@ def scans_command(
 @logs_app.command("timeline")
 def timeline_command(
     store: StoreOpt,
-    bucket: Annotated[int, typer.Option("--bucket", help="Bucket size in seconds.")] = 300,
-    plot: Annotated[str | None, typer.Option("--plot", help="Also draw a PNG here.")] = None,
+    bucket: Annotated[
+        int, typer.Option("--bucket", help="Bucket size in seconds.", min=1, metavar="SECONDS")
+    ] = 300,
+    plot: Annotated[str | None, typer.Option("--plot", help="Also draw a PNG here.", metavar="FILE")] = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
     output: FmtOpt = Fmt.text,
     engine: EngineOpt = EngineName.duckdb,
 ) -> int:
-    """Traffic over time (records, bytes, packets, rejects per bucket); --plot FILE.png draws it."""
+    """Traffic over time: records, bytes, packets and rejects per bucket.
+
+    --plot FILE.png also draws it.
+    """
     from vpcflow.flowlogs.analyses import plot_timeline, timeline
     from vpcflow.flowlogs.store import connect
 
+    if plot and not Path(plot).resolve().parent.is_dir():
+        raise UsageError(f"--plot {plot}: the folder {Path(plot).parent} does not exist")
     result = timeline(connect(store, engine.value), _window(since, until), bucket)
     _emit(f"timeline ({bucket}s buckets)", *result, output)
     if plot:
@@ -261,14 +318,21 @@ def timeline_command(
 @logs_app.command("explain")
 def explain_command(
     store: StoreOpt,
-    snapshot: Annotated[str, typer.Option("--snapshot", help="The configuration the logs came from.")],
-    limit: Annotated[int | None, typer.Option("--limit", help="Most frequent tuples only.")] = None,
+    snapshot: Annotated[
+        str, typer.Option("--snapshot", help="The configuration the logs came from.", metavar="SNAPSHOT")
+    ],
+    limit: Annotated[
+        int | None, typer.Option("--limit", help="Most frequent tuples only.", min=1, metavar="N")
+    ] = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
     output: FmtOpt = Fmt.text,
     engine: EngineOpt = EngineName.duckdb,
 ) -> int:
-    """For each distinct rejected tuple: the component and rule that rejects it; flags disagreements."""
+    """Which component and rule rejected each distinct rejected tuple.
+
+    Tuples the configuration would accept are flagged; exit status 1 when any tuple is not explained.
+    """
     from vpcflow.flowlogs.explain import ATTRIBUTION_COLUMNS, explain_store
     from vpcflow.flowlogs.store import connect
 
@@ -285,10 +349,10 @@ def explain_command(
                 why = f"{a.reading} blocked on the {a.stage} path by {a.detail} [{a.code}]"
                 if a.rule:
                     why += f"; rule: {a.rule}"
-                status = "[green]explained[/]"
+                status = text("explained", style="green")
             else:
-                why, status = a.detail, f"[bold red]{a.status}[/]"
-            table.add_row(a.interface_id, flow, f"{a.records:,}", status, why)
+                why, status = a.detail, text(a.status, style="bold red")
+            table.add_row(text(a.interface_id), text(flow), Text(f"{a.records:,}"), status, text(why))
         console().print(table)
     else:
         _emit("why each REJECT happened", ATTRIBUTION_COLUMNS, [a.row() for a in found], output)

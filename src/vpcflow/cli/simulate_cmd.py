@@ -12,6 +12,7 @@ import typer
 from vpcflow.cli.app import app
 from vpcflow.cli.common import console, load
 from vpcflow.errors import QueryError
+from vpcflow.render.safe import text
 
 
 class SimFormat(StrEnum):
@@ -24,7 +25,7 @@ def _start(value: str | None) -> int:
         return 1_700_000_000
     try:
         return int(datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC).timestamp())
-    except ValueError:
+    except (ValueError, OverflowError, OSError):
         raise QueryError(
             f"--start {value!r}: expected an ISO date-time such as 2026-11-27T10:00:00Z"
         ) from None
@@ -32,19 +33,29 @@ def _start(value: str | None) -> int:
 
 @app.command("simulate")
 def simulate_command(
-    snapshot: Annotated[str, typer.Argument(help="Snapshot directory or JSON file.")],
-    profile: Annotated[Path, typer.Option("--profile", help="Traffic profile (YAML).")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory (S3 layout under AWSLogs/).")],
-    duration: Annotated[str, typer.Option("--duration", help="How long, e.g. 10m, 1h, 1d.")] = "1h",
+    snapshot: Annotated[str, typer.Argument(help="Snapshot directory or JSON file.", metavar="SNAPSHOT")],
+    profile: Annotated[Path, typer.Option("--profile", help="Traffic profile (YAML).", metavar="FILE")],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Output directory (S3 layout under AWSLogs/).", metavar="DIR")
+    ],
+    duration: Annotated[
+        str, typer.Option("--duration", help="How long, e.g. 10m, 1h, 1d.", metavar="DURATION")
+    ] = "1h",
     output: Annotated[
-        SimFormat, typer.Option("--format", help="text (.log.gz) or parquet.")
+        SimFormat, typer.Option("--format", help="text (.log.gz) or parquet.", metavar="FORMAT")
     ] = SimFormat.text,
-    fields: Annotated[str | None, typer.Option("--fields", help="Custom format: field names.")] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same bytes).")] = 0,
-    start: Annotated[str | None, typer.Option("--start", help="Start time (ISO 8601, UTC).")] = None,
+    fields: Annotated[
+        str | None, typer.Option("--fields", help="Custom format: field names.", metavar="FIELDS")
+    ] = None,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Random seed (same seed, same bytes).", min=0, metavar="N")
+    ] = 0,
+    start: Annotated[
+        str | None, typer.Option("--start", help="Start time (ISO 8601, UTC).", metavar="TIME")
+    ] = None,
     hive: Annotated[bool, typer.Option("--hive", help="Hive-compatible S3 prefixes.")] = False,
 ) -> int:
-    """Generate realistic flow-log objects whose every record agrees with vpcflow's verdicts."""
+    """Write realistic flow-log objects whose every record agrees with vpcflow's verdicts."""
     from vpcflow.simulate import load_profile, parse_duration, parse_fields, simulate
 
     try:
@@ -52,6 +63,8 @@ def simulate_command(
         chosen = parse_fields(fields)
     except ValueError as exc:
         raise QueryError(str(exc)) from None
+    if seconds <= 0:
+        raise QueryError(f"--duration {duration!r}: expected a positive duration such as 10m or 1h")
     report = simulate(
         load(snapshot),
         load_profile(profile),
@@ -64,7 +77,9 @@ def simulate_command(
         hive=hive,
     )
     console(stderr=True).print(
-        f"wrote {len(report.files)} objects, {report.records} records ({report.nodata} NODATA) "
-        f"under {out}/AWSLogs"
+        text(
+            f"wrote {len(report.files)} objects, {report.records} records ({report.nodata} NODATA) "
+            f"under {out}/AWSLogs"
+        )
     )
     return 0

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
-from vpcflow.cli.app import app
-from vpcflow.cli.common import console
+from vpcflow.cli.app import group
+from vpcflow.cli.common import aws_session, check_endpoint_url, check_region, console
+from vpcflow.render import dumps
+from vpcflow.render.safe import clean, text
 
-snapshot_app = typer.Typer(help="Inspect or fetch snapshots.", no_args_is_help=True)
-app.add_typer(snapshot_app, name="snapshot")
+snapshot_app = group("snapshot", "Inspect or fetch snapshots.")
 
 
 class InfoFormat(StrEnum):
@@ -132,97 +132,126 @@ def _table(title: str, *columns: str) -> Table:
     return table
 
 
+def _row(table: Table, *values: object) -> None:
+    table.add_row(*(text("-" if v is None else v) for v in values))
+
+
 @snapshot_app.command("info")
 def info_command(
-    snapshot: Annotated[str, typer.Argument(help="Snapshot directory or JSON file.")],
-    output: Annotated[InfoFormat, typer.Option("--format", "-f")] = InfoFormat.text,
+    snapshot: Annotated[str, typer.Argument(help="Snapshot directory or JSON file.", metavar="SNAPSHOT")],
+    output: Annotated[
+        InfoFormat, typer.Option("--format", "-f", help="text or json.", metavar="FORMAT")
+    ] = InfoFormat.text,
 ) -> int:
-    """What was loaded (per resource kind, per account/region, VPCs), every warning, what is not
-    modelled, and the files that were not read. Exit 0, warnings or not."""
+    """What a snapshot holds: counts, accounts and regions, VPCs, warnings, what is not modelled.
+
+    Also lists the files that were not read. Exit status 0, warnings or not; 2 on bad input.
+    """
     data = snapshot_summary(snapshot)
     if output is InfoFormat.json:
-        typer.echo(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False))
+        typer.echo(dumps(data, sort_keys=True), nl=False)
         return 0
     con = console()
-    con.print(f"[bold]{data['snapshot']}[/]: {data['files']} JSON files read")
+    head = text(data["snapshot"], style="bold")
+    head.append(f": {data['files']} JSON files read")
+    con.print(head)
     counts = _table("loaded", "resource", "count")
     counts.columns[1].justify = "right"
     for k, v in data["counts"].items():
-        counts.add_row(k.replace("_", " "), str(v))
+        _row(counts, k.replace("_", " "), v)
     con.print(counts)
     if data["instances_by_state"]:
         con.print(
-            "instances by state: " + ", ".join(f"{k} {v}" for k, v in data["instances_by_state"].items())
+            text(
+                "instances by state: " + ", ".join(f"{k} {v}" for k, v in data["instances_by_state"].items())
+            )
         )
     if data["scopes"]:
         scopes = _table("accounts and regions", "account", "region", "files", "items")
         for sc in data["scopes"]:
-            scopes.add_row(
-                sc["account"] or "-",
-                sc["region"] or "-",
-                str(sc["documents"]),
+            _row(
+                scopes,
+                sc["account"],
+                sc["region"],
+                sc["documents"],
                 ", ".join(f"{k} {n}" for k, n in sc["items"].items()),
             )
         con.print(scopes)
     if data["vpcs"]:
         vpcs = _table("VPCs", "vpc", "account", "region", "cidrs", "subnets", "interfaces")
         for v in data["vpcs"]:
-            vpcs.add_row(
+            _row(
+                vpcs,
                 v["vpc_id"],
-                v["account"] or "-",
-                v["region"] or "-",
+                v["account"],
+                v["region"],
                 ", ".join(v["cidrs"]),
-                str(v["subnets"]),
-                str(v["interfaces"]),
+                v["subnets"],
+                v["interfaces"],
             )
         con.print(vpcs)
     if data["constructs"]:
         cons = _table("constructs", "construct", "count", "status", "note")
         cons.columns[1].justify = "right"
         for c in data["constructs"]:
-            cons.add_row(c["construct"], str(c["count"]), c["status"], c["note"])
+            _row(cons, c["construct"], c["count"], c["status"], c["note"])
         con.print(cons)
     if data["not_modelled"]:
         nm = _table("not modelled (counted, never used)", "key", "items")
         for k, n in data["not_modelled"].items():
-            nm.add_row(k, str(n))
+            _row(nm, k, n)
         con.print(nm)
     if data["ignored_files"]:
-        con.print(f"[bold]ignored files[/] (not read): {len(data['ignored_files'])}")
+        line = Text("ignored files", style="bold")
+        line.append(f" (not read): {len(data['ignored_files'])}")
+        con.print(line)
         for f in data["ignored_files"]:
-            con.print(f"  {escape(f)}")
+            con.print(text(f"  {f}"))
     if data["warnings"]:
         warns = _table(f"{len(data['warnings'])} warnings", "code", "message", "where")
         for w in data["warnings"]:
-            warns.add_row(w["code"], escape(w["message"]), escape(w["source"] or w["resource_id"] or ""))
+            _row(warns, w["code"], w["message"], w["source"] or w["resource_id"] or "")
         con.print(warns)
     else:
-        con.print("[green]no warnings[/]")
+        con.print(Text("no warnings", style="green"))
     return 0
 
 
 @snapshot_app.command("fetch")
 def fetch_command(
-    out: Annotated[Path, typer.Option("--out", "-o", help="Directory to write the snapshot into.")],
-    region: Annotated[list[str] | None, typer.Option("--region", "-r", help="Region (repeatable).")] = None,
-    profile: Annotated[str | None, typer.Option("--profile", help="AWS profile name.")] = None,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Directory to write the snapshot into.", metavar="DIR")
+    ],
+    region: Annotated[
+        list[str] | None, typer.Option("--region", "-r", help="Region (repeatable).", metavar="REGION")
+    ] = None,
+    profile: Annotated[
+        str | None, typer.Option("--profile", help="AWS profile name.", metavar="NAME")
+    ] = None,
     endpoint_url: Annotated[
-        str | None, typer.Option("--endpoint-url", help="EC2/STS endpoint (e.g. a moto server).")
+        str | None,
+        typer.Option("--endpoint-url", help="EC2/STS endpoint (e.g. a moto server).", metavar="URL"),
     ] = None,
 ) -> int:
     """Call the EC2 describe-* APIs with boto3 and write a snapshot (Batfish layout)."""
-    import boto3
-
     from vpcflow.live import fetch_snapshot
 
-    session = boto3.Session(profile_name=profile) if profile else boto3.Session()
+    for name in region or []:
+        check_region("--region", name)
+    if endpoint_url is not None:
+        check_endpoint_url("--endpoint-url", endpoint_url)
+    session = aws_session(profile)
     err = console(stderr=True)
     report = fetch_snapshot(out, region or [], session=session, endpoint_url=endpoint_url)
     err.print(
-        f"account {report.account}, regions {', '.join(report.regions)}: {len(report.files)} files, "
-        + ", ".join(f"{k} {v}" for k, v in sorted(report.counts.items()) if v)
+        text(
+            f"account {report.account}, regions {', '.join(report.regions)}: {len(report.files)} files, "
+            + ", ".join(f"{k} {v}" for k, v in sorted(report.counts.items()) if v)
+        )
     )
     for s in report.skipped:
-        err.print(f"[yellow]skipped[/] {s}")
-    typer.echo(str(out))
+        line = Text("skipped", style="yellow")
+        line.append(f" {clean(s)}")
+        err.print(line)
+    typer.echo(clean(out))
     return 0

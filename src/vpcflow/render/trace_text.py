@@ -11,6 +11,7 @@ from rich.text import Text
 
 from vpcflow.engine.result import Blocker, Hop, HopAction, Trace, Verdict, rule_text
 from vpcflow.model import protocol_name
+from vpcflow.render.safe import clean, text
 
 _VERDICT_STYLE = {
     Verdict.ACCEPT: "bold green",
@@ -52,12 +53,12 @@ def _hop_table(title: str, hops: tuple[Hop, ...], blocker: Blocker | None) -> Ta
         style = "bold red" if blocking else ""
         marker = "✗ " if blocking else ""
         table.add_row(
-            str(i),
-            hop.kind.value,
-            hop.id or "-",
-            hop.direction.value if hop.direction else "-",
+            Text(str(i)),
+            text(hop.kind.value),
+            text(hop.id or "-"),
+            text(hop.direction.value if hop.direction else "-"),
             Text(hop.action.value, style=_ACTION_STYLE[hop.action]),
-            Text(marker + detail, style=style),
+            text(marker + detail, style=style),
         )
     return table
 
@@ -71,8 +72,10 @@ def render_trace(trace: Trace) -> Group:
     head = Text()
     head.append(trace.verdict.value, style=_VERDICT_STYLE[trace.verdict])
     head.append(
-        f"  {what}  {trace.source.label} [{trace.source.address}] → "
-        f"{trace.destination.label} [{trace.destination.address}]"
+        clean(
+            f"  {what}  {trace.source.label} [{trace.source.address}] → "
+            f"{trace.destination.label} [{trace.destination.address}]"
+        )
     )
     parts: list[Text | Table] = [head]
     blocker = trace.blocked_by
@@ -86,13 +89,13 @@ def render_trace(trace: Trace) -> Group:
     if trace.ret.applicable and trace.forward.delivered:
         parts.append(
             _hop_table(
-                f"response (client ports {trace.client_ports})",
+                clean(f"response (client ports {trace.client_ports})"),
                 trace.ret.hops,
                 blocker if blocker and blocker.stage == "return" else None,
             )
         )
     diag = Text("diagnosis: ", style="bold")
-    diag.append(trace.diagnosis, style=_VERDICT_STYLE[trace.verdict].replace("bold ", ""))
+    diag.append(clean(trace.diagnosis), style=_VERDICT_STYLE[trace.verdict].replace("bold ", ""))
     parts.append(diag)
     if trace.flow_logs:
         logs = Table(
@@ -105,23 +108,20 @@ def render_trace(trace: Trace) -> Group:
             logs.add_column(col)
         for r in trace.flow_logs:
             logs.add_row(
-                r.interface_id,
-                r.flow_direction,
-                str(r.srcaddr),
-                str(r.dstaddr),
-                str(r.srcport),
-                str(r.dstport),
-                str(r.protocol),
+                *(text(v) for v in (r.interface_id, r.flow_direction, r.srcaddr, r.dstaddr)),
+                *(Text(str(v)) for v in (r.srcport, r.dstport, r.protocol)),
                 Text(r.action, style="green" if r.action == "ACCEPT" else "bold red"),
             )
         parts.append(logs)
     for note in trace.notes:
-        parts.append(Text(f"note: {note}", style="dim"))
+        parts.append(text(f"note: {note}", style="dim"))
     return Group(*parts)
 
 
 def trace_to_text(trace: Trace, width: int = 120) -> str:
     """Plain text (no colour) — what golden files hold."""
-    console = Console(width=width, record=True, color_system=None, force_terminal=False, file=io.StringIO())
+    console = Console(
+        width=width, record=True, color_system=None, force_terminal=False, file=io.StringIO(), markup=False
+    )
     console.print(render_trace(trace))
     return "\n".join(line.rstrip() for line in console.export_text().splitlines()) + "\n"
