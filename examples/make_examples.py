@@ -819,8 +819,24 @@ def alb_waf() -> dict[str, dict[str, Any]]:
     }
 
 
+def three_tier_widened() -> dict[str, dict[str, Any]]:
+    """three-tier after a change: db-sg admits 5432 from the whole VPC (10.0.0.0/16) instead of from
+    app-sg — the before/after pair of the README's ``vpcflow diff`` example."""
+    files = three_tier()
+    for group in files["SecurityGroups.json"]["SecurityGroups"]:
+        if group["GroupName"] == "db-sg":
+            group["IpPermissions"] = [_perm("tcp", 5432, 5432, cidrs=("10.0.0.0/16",), desc="from the VPC")]
+    return files
+
+
 def main() -> None:
-    for name, files in (("three-tier", three_tier()), ("nacl-trap", nacl_trap()), ("alb-waf", alb_waf())):
+    examples = {
+        "three-tier": three_tier(),
+        "three-tier-widened": three_tier_widened(),
+        "nacl-trap": nacl_trap(),
+        "alb-waf": alb_waf(),
+    }
+    for name, files in examples.items():
         out = HERE / name
         out.mkdir(exist_ok=True)
         for fname, doc in files.items():

@@ -28,7 +28,8 @@ NO_AWS = {"AWS_EC2_METADATA_DISABLED": "true", "AWS_ENDPOINT_URL": "http://127.0
 def vpcflow(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     assert VPCFLOW.exists(), f"{VPCFLOW} is not installed (make setup)"
     env = {**os.environ, **NO_AWS}
-    env.pop("VPCFLOW_DEBUG", None)
+    for name in ("VPCFLOW_DEBUG", "COLUMNS"):  # no re-raise; tables at their non-terminal width
+        env.pop(name, None)
     return subprocess.run(
         [str(VPCFLOW), *args], capture_output=True, text=True, timeout=120, check=False, cwd=cwd, env=env
     )

@@ -10,6 +10,7 @@ from rich.text import Text
 
 from vpcflow.cli.common import console as make_console
 from vpcflow.engine import Engine, Verdict
+from vpcflow.render.safe import clean, text
 from vpcflow.render.trace_text import render_trace
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -47,7 +48,9 @@ def main() -> int:
     for snap, src, dst, proto, port, what in FLOWS:
         trace = engines[snap].trace(src, dst, proto, port)
         traces.append((snap, what, trace))
-        summary.add_row(snap, what, Text(trace.verdict.value, style=_STYLE[trace.verdict]), trace.diagnosis)
+        summary.add_row(
+            snap, what, Text(trace.verdict.value, style=_STYLE[trace.verdict]), text(trace.diagnosis)
+        )
     console.print(summary)
     for snap, what, trace in traces:
         if trace.verdict is Verdict.ACCEPT:
@@ -63,8 +66,9 @@ def main() -> int:
         snapshot_path="examples/three-tier",
     )
     for r in report.results:
-        mark = "[green]PASS[/]" if r.passed else "[bold red]FAIL[/]"
-        console.print(f"{mark}  {r.statement.name}")
+        line = Text("PASS", style="green") if r.passed else Text("FAIL", style="bold red")
+        line.append(f"  {clean(r.statement.name)}")
+        console.print(line)
     console.print(
         "\nTry it yourself:  .venv/bin/vpcflow trace examples/nacl-trap --src 198.51.100.7 "
         "--dst web-1 --port 443"
