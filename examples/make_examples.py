@@ -197,10 +197,11 @@ def _eni(
     kind: str = "interface",
     requester: bool = False,
     name: str | None = None,
+    az: str = f"{REGION}a",
 ) -> dict[str, Any]:
     assoc = {"IpOwnerId": "amazon", "PublicDnsName": "", "PublicIp": public} if public else None
     out: dict[str, Any] = {
-        "AvailabilityZone": f"{REGION}a",
+        "AvailabilityZone": az,
         "Description": desc,
         "Groups": [{"GroupName": n, "GroupId": g} for g, n in groups],
         "InterfaceType": kind,
@@ -950,6 +951,326 @@ def hub() -> dict[str, dict[str, Any]]:
     }
 
 
+ELB = f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}"
+WAF = f"arn:aws:wafv2:{REGION}:{ACCOUNT}:regional"
+
+
+def alb_waf() -> dict[str, dict[str, Any]]:
+    """The seed's chain for real: internet → ALB (HTTPS 443, two AZs, WAF web ACL with an IP block list)
+    → app instances on 8080 (target group, both healthy) → PostgreSQL on 5432. The ALB's security group
+    admits 443 from anywhere and allows egress to the app tier on 8080; the app tier admits only the ALB."""
+    vpc = "vpc-0c1b2c3d4e5f00001"
+    pub_a, pub_b = "subnet-0c1b2c3d4e5f00011", "subnet-0c1b2c3d4e5f00012"
+    app_a, app_b, db_a = "subnet-0c1b2c3d4e5f00013", "subnet-0c1b2c3d4e5f00014", "subnet-0c1b2c3d4e5f00015"
+    sg_alb, sg_app, sg_db = "sg-0c1b2c3d4e5f00021", "sg-0c1b2c3d4e5f00022", "sg-0c1b2c3d4e5f00023"
+    igw = "igw-0c1b2c3d4e5f00031"
+    lb_id = "app/my-alb/50dc6c495c0c9188"
+    lb_arn = f"{ELB}:loadbalancer/{lb_id}"
+    tg_arn = f"{ELB}:targetgroup/app-tg/73e2d6bc24d8a067"
+    listener_arn = f"{ELB}:listener/{lb_id}/f2f7dc8efc522ab2"
+    ip_set_arn = f"{WAF}/ipset/blocked-ips/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111"
+    acl_arn = f"{WAF}/webacl/my-web-acl/a1b2c3d4-5678-90ab-cdef-EXAMPLE22222"
+    a, b = f"{REGION}a", f"{REGION}b"
+    alb_enis = [
+        _eni(
+            eni_id, sub, vpc, ip, [(sg_alb, "alb-sg")], public=pub, desc=f"ELB {lb_id}", requester=True, az=az
+        )
+        for eni_id, sub, ip, pub, az in (
+            ("eni-0c1b2c3d4e5f00041", pub_a, "10.2.0.10", "203.0.113.10", a),
+            ("eni-0c1b2c3d4e5f00042", pub_b, "10.2.1.10", "203.0.113.11", b),
+        )
+    ]
+    app1 = _eni(
+        "eni-0c1b2c3d4e5f00043",
+        app_a,
+        vpc,
+        "10.2.10.10",
+        [(sg_app, "app-sg")],
+        instance="i-0c1b2c3d4e5f00051",
+        az=a,
+    )
+    app2 = _eni(
+        "eni-0c1b2c3d4e5f00044",
+        app_b,
+        vpc,
+        "10.2.11.10",
+        [(sg_app, "app-sg")],
+        instance="i-0c1b2c3d4e5f00052",
+        az=b,
+    )
+    db1 = _eni(
+        "eni-0c1b2c3d4e5f00045",
+        db_a,
+        vpc,
+        "10.2.20.10",
+        [(sg_db, "db-sg")],
+        instance="i-0c1b2c3d4e5f00053",
+        az=a,
+    )
+    public_rtb = [_route("10.2.0.0/16", GatewayId="local"), _route("0.0.0.0/0", GatewayId=igw)]
+    return {
+        "Vpcs.json": {"Vpcs": [_vpc(vpc, "10.2.0.0/16", "alb-waf")]},
+        "Subnets.json": {
+            "Subnets": [
+                _subnet(pub_a, vpc, "10.2.0.0/24", a, "public-a"),
+                _subnet(pub_b, vpc, "10.2.1.0/24", b, "public-b"),
+                _subnet(app_a, vpc, "10.2.10.0/24", a, "app-a"),
+                _subnet(app_b, vpc, "10.2.11.0/24", b, "app-b"),
+                _subnet(db_a, vpc, "10.2.20.0/24", a, "db-a"),
+            ]
+        },
+        "SecurityGroups.json": {
+            "SecurityGroups": [
+                _sg(
+                    sg_alb,
+                    "alb-sg",
+                    vpc,
+                    "public load balancer",
+                    [_perm("tcp", 443, 443, cidrs=("0.0.0.0/0",), desc="HTTPS from anywhere")],
+                    [
+                        _perm(
+                            "tcp",
+                            8080,
+                            8080,
+                            groups=(sg_app,),
+                            desc="to the app tier (traffic and health checks)",
+                        )
+                    ],
+                ),
+                _sg(
+                    sg_app,
+                    "app-sg",
+                    vpc,
+                    "application servers",
+                    [_perm("tcp", 8080, 8080, groups=(sg_alb,), desc="from the ALB")],
+                ),
+                _sg(
+                    sg_db,
+                    "db-sg",
+                    vpc,
+                    "PostgreSQL",
+                    [_perm("tcp", 5432, 5432, groups=(sg_app,), desc="from the app tier")],
+                ),
+            ]
+        },
+        "NetworkAcls.json": {
+            "NetworkAcls": [
+                _acl(
+                    "acl-0c1b2c3d4e5f00061",
+                    vpc,
+                    [pub_a, pub_b, app_a, app_b, db_a],
+                    ALLOW_ALL_ENTRIES,
+                    True,
+                    "default",
+                )
+            ]
+        },
+        "RouteTables.json": {
+            "RouteTables": [
+                _rtb("rtb-0c1b2c3d4e5f00071", vpc, [pub_a, pub_b], public_rtb, False, "public"),
+                _rtb(
+                    "rtb-0c1b2c3d4e5f00072",
+                    vpc,
+                    [app_a, app_b, db_a],
+                    [_route("10.2.0.0/16", GatewayId="local")],
+                    True,
+                    "private",
+                ),
+            ]
+        },
+        "InternetGateways.json": {
+            "InternetGateways": [
+                {
+                    "Attachments": [{"State": "available", "VpcId": vpc}],
+                    "InternetGatewayId": igw,
+                    "OwnerId": ACCOUNT,
+                    "Tags": _tags("igw"),
+                }
+            ]
+        },
+        "NetworkInterfaces.json": {"NetworkInterfaces": [*alb_enis, app1, app2, db1]},
+        "Reservations.json": {
+            "Reservations": [
+                {
+                    "ReservationId": f"r-0c1b2c3d4e5f0009{i}",
+                    "OwnerId": ACCOUNT,
+                    "Groups": [],
+                    "Instances": [_instance(iid, eni, name)],
+                }
+                for i, (iid, eni, name) in enumerate(
+                    (
+                        ("i-0c1b2c3d4e5f00051", app1, "app-1"),
+                        ("i-0c1b2c3d4e5f00052", app2, "app-2"),
+                        ("i-0c1b2c3d4e5f00053", db1, "db-1"),
+                    )
+                )
+            ]
+        },
+        # elbv2 describe-load-balancers / describe-listeners / describe-target-groups, as the CLI writes them
+        "LoadBalancers.json": {
+            "LoadBalancers": [
+                {
+                    "LoadBalancerArn": lb_arn,
+                    "DNSName": "my-alb-1234567890.us-east-1.elb.amazonaws.com",
+                    "CanonicalHostedZoneId": "Z35SXDOTRQ7X7K",
+                    "CreatedTime": "2026-11-01T10:00:00+00:00",
+                    "LoadBalancerName": "my-alb",
+                    "Scheme": "internet-facing",
+                    "VpcId": vpc,
+                    "State": {"Code": "active"},
+                    "Type": "application",
+                    "AvailabilityZones": [
+                        {"ZoneName": a, "SubnetId": pub_a, "LoadBalancerAddresses": []},
+                        {"ZoneName": b, "SubnetId": pub_b, "LoadBalancerAddresses": []},
+                    ],
+                    "SecurityGroups": [sg_alb],
+                    "IpAddressType": "ipv4",
+                }
+            ]
+        },
+        "Listeners.json": {
+            "Listeners": [
+                {
+                    "ListenerArn": listener_arn,
+                    "LoadBalancerArn": lb_arn,
+                    "Port": 443,
+                    "Protocol": "HTTPS",
+                    "Certificates": [
+                        {"CertificateArn": f"arn:aws:acm:{REGION}:{ACCOUNT}:certificate/EXAMPLE"}
+                    ],
+                    "SslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
+                    "DefaultActions": [
+                        {
+                            "Type": "forward",
+                            "TargetGroupArn": tg_arn,
+                            "ForwardConfig": {"TargetGroups": [{"TargetGroupArn": tg_arn, "Weight": 1}]},
+                        }
+                    ],
+                }
+            ]
+        },
+        "TargetGroups.json": {
+            "TargetGroups": [
+                {
+                    "TargetGroupArn": tg_arn,
+                    "TargetGroupName": "app-tg",
+                    "Protocol": "HTTP",
+                    "Port": 8080,
+                    "VpcId": vpc,
+                    "HealthCheckProtocol": "HTTP",
+                    "HealthCheckPort": "traffic-port",
+                    "HealthCheckEnabled": True,
+                    "HealthCheckIntervalSeconds": 30,
+                    "HealthCheckTimeoutSeconds": 5,
+                    "HealthyThresholdCount": 5,
+                    "UnhealthyThresholdCount": 2,
+                    "HealthCheckPath": "/health",
+                    "Matcher": {"HttpCode": "200"},
+                    "LoadBalancerArns": [lb_arn],
+                    "TargetType": "instance",
+                    "ProtocolVersion": "HTTP1",
+                    "IpAddressType": "ipv4",
+                }
+            ]
+        },
+        # describe-target-health and the attribute calls do not name their owner: wrapped (aws-breadth §2.7)
+        "LoadBalancerTargetHealth.json": {
+            "LoadBalancerTargetHealth": [
+                {
+                    "TargetGroupArn": tg_arn,
+                    "TargetHealthDescriptions": [
+                        {
+                            "Target": {"Id": iid, "Port": 8080, "AvailabilityZone": az},
+                            "HealthCheckPort": "8080",
+                            "TargetHealth": {"State": "healthy"},
+                        }
+                        for iid, az in (("i-0c1b2c3d4e5f00051", a), ("i-0c1b2c3d4e5f00052", b))
+                    ],
+                }
+            ]
+        },
+        "LoadBalancerAttributes.json": {
+            "LoadBalancerAttributes": [
+                {
+                    "LoadBalancerArn": lb_arn,
+                    "Attributes": [
+                        {"Key": "deletion_protection.enabled", "Value": "false"},
+                        {"Key": "idle_timeout.timeout_seconds", "Value": "60"},
+                        {"Key": "load_balancing.cross_zone.enabled", "Value": "true"},
+                    ],
+                }
+            ]
+        },
+        "TargetGroupAttributes.json": {
+            "TargetGroupAttributes": [
+                {
+                    "TargetGroupArn": tg_arn,
+                    "Attributes": [
+                        {"Key": "deregistration_delay.timeout_seconds", "Value": "300"},
+                        {
+                            "Key": "load_balancing.cross_zone.enabled",
+                            "Value": "use_load_balancer_configuration",
+                        },
+                    ],
+                }
+            ]
+        },
+        # wafv2 get-web-acl-for-resource (with the ALB's ARN added: the call does not echo it) and get-ip-set
+        "WebACL.my-web-acl.json": {
+            "ResourceArn": lb_arn,
+            "WebACL": {
+                "Name": "my-web-acl",
+                "Id": "a1b2c3d4-5678-90ab-cdef-EXAMPLE22222",
+                "ARN": acl_arn,
+                "DefaultAction": {"Allow": {}},
+                "Rules": [
+                    {
+                        "Name": "block-listed-ips",
+                        "Priority": 0,
+                        "Statement": {"IPSetReferenceStatement": {"ARN": ip_set_arn}},
+                        "Action": {"Block": {}},
+                        "VisibilityConfig": {
+                            "SampledRequestsEnabled": True,
+                            "CloudWatchMetricsEnabled": True,
+                            "MetricName": "block-listed-ips",
+                        },
+                    },
+                    {
+                        "Name": "rate-limit",
+                        "Priority": 1,
+                        "Statement": {"RateBasedStatement": {"Limit": 2000, "AggregateKeyType": "IP"}},
+                        "Action": {"Block": {}},
+                        "VisibilityConfig": {
+                            "SampledRequestsEnabled": True,
+                            "CloudWatchMetricsEnabled": True,
+                            "MetricName": "rate-limit",
+                        },
+                    },
+                ],
+                "VisibilityConfig": {
+                    "SampledRequestsEnabled": True,
+                    "CloudWatchMetricsEnabled": True,
+                    "MetricName": "my-web-acl",
+                },
+                "Capacity": 3,
+                "ManagedByFirewallManager": False,
+                "LabelNamespace": "awswaf:123456789012:webacl:my-web-acl:",
+            },
+        },
+        "IPSet.blocked-ips.json": {
+            "IPSet": {
+                "Name": "blocked-ips",
+                "Id": "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111",
+                "ARN": ip_set_arn,
+                "Description": "scanners seen in the flow logs",
+                "IPAddressVersion": "IPV4",
+                "Addresses": ["198.51.100.7/32", "192.0.2.0/24"],
+            },
+            "LockToken": "0674c84b-0304-47fe-8728-c6bff46af8fc",
+        },
+    }
+
+
 def main() -> None:
     examples = {
         "three-tier": three_tier(),
@@ -957,6 +1278,7 @@ def main() -> None:
         "nacl-trap": nacl_trap(),
         "exposed": exposed(),
         "hub": hub(),
+        "alb-waf": alb_waf(),
     }
     for name, files in examples.items():
         out = HERE / name

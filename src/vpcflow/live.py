@@ -211,7 +211,43 @@ def fetch_snapshot(
         dx = sess.client("directconnect", endpoint_url=endpoint_url, region_name=region)
         for key, items in _direct_connect(dx, region, report, errors).items():
             _write(folder, key, items, report)
+        _fetch_services(sess, endpoint_url, region, folder, report, progress)
     return report
+
+
+def _fetch_services(
+    sess: Any,
+    endpoint_url: str | None,
+    region: str,
+    folder: Path,
+    report: FetchReport,
+    progress: Callable[[str], None] | None,
+) -> None:
+    """elbv2, Classic ELB, Network Firewall and WAF (``live_services``)."""
+    from vpcflow import live_services as svc
+
+    def client(name: str) -> Any:
+        return sess.client(name, endpoint_url=endpoint_url, region_name=region)
+
+    for name, fetch in (
+        ("elbv2", svc.fetch_elbv2),
+        ("elb", svc.fetch_classic_elb),
+        ("network-firewall", svc.fetch_network_firewall),
+    ):
+        if progress:
+            progress(f"{region}: {name}")
+        fetch(client(name), folder, report, region)
+    if progress:
+        progress(f"{region}: wafv2")
+    albs: list[str] = []
+    lb_file = folder / "LoadBalancers.json"
+    if lb_file.exists():
+        albs = [
+            lb["LoadBalancerArn"]
+            for lb in json.loads(lb_file.read_text()).get("LoadBalancers", [])
+            if lb.get("Type") == "application"
+        ]
+    svc.fetch_wafv2(client("wafv2"), folder, report, region, albs)
 
 
 def _direct_connect(

@@ -70,6 +70,7 @@ def snapshot_summary(path: str, parameters: dict[str, str] | None = None) -> dic
             "elastic_ips": len(s.elastic_ips),
             "prefix_lists": len(s.prefix_lists),
             "vpc_peering_connections": len(s.peerings),
+            **_service_counts(s),
             "transit_gateways": len(s.transit_gateways),
             "transit_gateway_attachments": len(s.transit_gateway_attachments),
             "transit_gateway_route_tables": len(s.transit_gateway_route_tables),
@@ -104,6 +105,34 @@ def snapshot_summary(path: str, parameters: dict[str, str] | None = None) -> dic
         # resource id → why the snapshot contradicts itself about it (answers that depend on it: UNKNOWN)
         "contradictions": dict(sorted(s.contradictions.items())),
     }
+
+
+def _service_counts(s: Any) -> dict[str, int]:
+    """Load balancing, Network Firewall and WAF: shown only when the snapshot has any of them."""
+    elb, nfw, waf = s.load_balancing, s.network_firewall, s.waf
+    out: dict[str, int] = {}
+    if elb:
+        out |= {
+            "load_balancers": len(elb.load_balancers),
+            "listeners": len(elb.listeners),
+            "listener_rules": len(elb.rules),
+            "target_groups": len(elb.target_groups),
+            "registered_targets": sum(len(h) for h in elb.target_health.values()),
+            "classic_load_balancers": len(elb.classic),
+        }
+    if nfw:
+        out |= {
+            "network_firewalls": len(nfw.firewalls),
+            "firewall_policies": len(nfw.policies),
+            "firewall_rule_groups": len(nfw.rule_groups),
+        }
+    if waf:
+        out |= {
+            "web_acls": len(waf.web_acls),
+            "ip_sets": len(waf.ip_sets),
+            "web_acl_associations": len(waf.associations),
+        }
+    return out
 
 
 def _table(title: str, *columns: str) -> Table:

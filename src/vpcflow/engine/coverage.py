@@ -23,6 +23,15 @@ class Construct:
     note: str = ""
 
 
+_LB_NOTE = (
+    "listeners, target groups, health and attributes loaded and evaluated; traces do not step through yet"
+)
+
+
+def _load_balancers(kind: str) -> Callable[[Snapshot], int]:
+    return lambda s: sum(1 for lb in s.load_balancing.load_balancers.values() if lb.type.value == kind)
+
+
 def _endpoints(kind: EndpointType) -> Callable[[Snapshot], int]:
     return lambda s: sum(1 for e in s.vpc_endpoints.values() if e.endpoint_type is kind)
 
@@ -109,6 +118,27 @@ CONSTRUCTS: tuple[Construct, ...] = (
         _endpoints(EndpointType.GATEWAY_LOAD_BALANCER),
         "not-modelled",
         "a route or ingress route to one answers UNKNOWN",
+    ),
+    Construct("application load balancers", _load_balancers("application"), "not-modelled", _LB_NOTE),
+    Construct("network load balancers", _load_balancers("network"), "not-modelled", _LB_NOTE),
+    Construct("gateway load balancers", _load_balancers("gateway"), "not-modelled", _LB_NOTE),
+    Construct(
+        "Classic load balancers",
+        lambda s: len(s.load_balancing.classic),
+        "not-modelled",
+        "loaded and named; paths through them are not modelled",
+    ),
+    Construct(
+        "Network Firewall firewalls",
+        lambda s: len(s.network_firewall.firewalls),
+        "not-modelled",
+        "policies and rule groups loaded and evaluated (engine/firewall.py); traces do not cross it yet",
+    ),
+    Construct(
+        "WAF web ACLs",
+        lambda s: len(s.waf.web_acls),
+        "not-modelled",
+        "IP-set rules evaluated by source address (engine/waf.py); traces do not apply them yet",
     ),
 )
 

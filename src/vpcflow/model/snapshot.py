@@ -8,11 +8,13 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TypeVar
 
+from vpcflow.model.elb import LoadBalancing
 from vpcflow.model.endpoints import VpcEndpoint
 from vpcflow.model.filters import NetworkAcl, SecurityGroup
 from vpcflow.model.flow_logs import FlowLog
 from vpcflow.model.net import Address, Cidr
 from vpcflow.model.origin import Origin
+from vpcflow.model.network_firewall import NetworkFirewalls
 from vpcflow.model.topology import (
     ElasticIp,
     Instance,
@@ -34,6 +36,7 @@ from vpcflow.model.vpn import (
     VpnConnection,
     VpnGateway,
 )
+from vpcflow.model.waf import Waf
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +98,10 @@ class Snapshot:
     # is not modelled
     group_attachers: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
     contradictions: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    # load balancers, Network Firewall, WAF (each family in one value; empty when the snapshot has none)
+    load_balancing: LoadBalancing = field(default_factory=LoadBalancing)
+    network_firewall: NetworkFirewalls = field(default_factory=NetworkFirewalls)
+    waf: Waf = field(default_factory=Waf)
     # transit gateways, VPN, Direct Connect, VPC endpoints (attachments keyed by (tgw id, attachment id))
     transit_gateways: Mapping[str, TransitGateway] = field(default_factory=lambda: MappingProxyType({}))
     transit_gateway_attachments: Mapping[tuple[str, str], TransitGatewayAttachment] = field(
@@ -148,6 +155,9 @@ class Snapshot:
         origins: Mapping[str, Origin] | None = None,
         group_attachers: Mapping[str, tuple[str, ...]] | None = None,
         contradictions: Mapping[str, str] | None = None,
+        load_balancing: LoadBalancing | None = None,
+        network_firewall: NetworkFirewalls | None = None,
+        waf: Waf | None = None,
         transit_gateways: Iterable[TransitGateway] = (),
         transit_gateway_attachments: Iterable[TransitGatewayAttachment] = (),
         transit_gateway_route_tables: Iterable[TransitGatewayRouteTable] = (),
@@ -246,6 +256,9 @@ class Snapshot:
             origins=MappingProxyType(dict(origins or {})),
             group_attachers=MappingProxyType(dict(group_attachers or {})),
             contradictions=MappingProxyType(dict(contradictions or {})),
+            load_balancing=LoadBalancing() if load_balancing is None else load_balancing,
+            network_firewall=NetworkFirewalls() if network_firewall is None else network_firewall,
+            waf=Waf() if waf is None else waf,
             transit_gateways=_by_id(transit_gateways, "transit_gateway_id"),
             transit_gateway_attachments=MappingProxyType({a.key: a for a in transit_gateway_attachments}),
             transit_gateway_route_tables=_by_id(transit_gateway_route_tables, "route_table_id"),

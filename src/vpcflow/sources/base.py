@@ -53,6 +53,17 @@ from vpcflow.model import (
     parse_port_range,
     parse_protocol,
 )
+from vpcflow.model.elb import (
+    Attributes,
+    ClassicLoadBalancer,
+    Listener,
+    ListenerRule,
+    LoadBalancer,
+    TargetGroup,
+    TargetHealth,
+)
+from vpcflow.model.network_firewall import Firewall, FirewallPolicy, RuleGroup
+from vpcflow.model.waf import IpSet, WebAcl
 
 Json = dict[str, Any]
 Scope = tuple[str | None, str | None]  # (account, region)
@@ -145,6 +156,23 @@ class Collected:
     ignored_keys: set[str] = field(default_factory=set)
     ignored_files: list[str] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    # -- load balancing, Network Firewall, WAF (keyed by ARN; Classic load balancers by name) --
+    load_balancers: dict[str, LoadBalancer] = field(default_factory=dict)
+    listeners: dict[str, Listener] = field(default_factory=dict)
+    listener_rules: dict[str, ListenerRule] = field(default_factory=dict)
+    target_groups: dict[str, TargetGroup] = field(default_factory=dict)
+    target_health: dict[str, dict[tuple[str, int | None], TargetHealth]] = field(default_factory=dict)
+    lb_attributes: dict[str, Attributes] = field(default_factory=dict)
+    tg_attributes: dict[str, Attributes] = field(default_factory=dict)
+    classic_load_balancers: dict[str, ClassicLoadBalancer] = field(default_factory=dict)
+    firewalls: dict[str, Firewall] = field(default_factory=dict)
+    firewall_policies: dict[str, FirewallPolicy] = field(default_factory=dict)
+    rule_groups: dict[str, RuleGroup] = field(default_factory=dict)
+    web_acls: dict[str, WebAcl] = field(default_factory=dict)
+    ip_sets: dict[str, IpSet] = field(default_factory=dict)
+    waf_associations: dict[str, str] = field(default_factory=dict)  # resource ARN → web ACL ARN
+    # resources a list-* call named (kind → ARN → source), warned about when never described
+    listed: dict[str, dict[str, str]] = field(default_factory=dict)
     # (account, region) → top-level key → items, and → documents, for `snapshot info`
     scope_items: dict[Scope, Counter[str]] = field(default_factory=dict)
     scope_files: Counter[Scope] = field(default_factory=Counter)
@@ -382,6 +410,20 @@ class ResourceParser(Protocol):
     def key(self) -> str: ...
 
     def parse(self, items: list[Any], ctx: Ctx) -> None: ...
+
+
+@dataclass(frozen=True)
+class DocumentParser:
+    """A parser for single-object responses (``describe-firewall``, ``get-web-acl``, wrapped
+    ``describe-target-health``, ...): it owns ``key`` and reads the sibling ``companions`` of the same
+    document, which are then not dispatched on their own. ``fn`` returns the number of items read."""
+
+    key: str
+    companions: frozenset[str]
+    fn: Callable[[Json, Ctx], int]
+
+    def parse_document(self, doc: Json, ctx: Ctx) -> int:
+        return self.fn(doc, ctx)
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from vpcflow.errors import SnapshotError
 from vpcflow.model import Snapshot, SnapshotWarning
 from vpcflow.sources.base import Collected, Ctx, Scope, json_kind, printable, show
 from vpcflow.sources.prefix_lists import is_entries_document, parse_entries_document
-from vpcflow.sources.registry import BY_KEY, KeyKind, classify, other_call
+from vpcflow.sources.registry import BY_KEY, DOCUMENT_PARSERS, KeyKind, classify, other_call
 from vpcflow.sources.resolve import build
 
 # us-east-1, us-gov-west-1, cn-north-1, us-iso-east-1, us-isob-east-1
@@ -215,7 +215,14 @@ def dispatch(doc: Any, ctx: Ctx) -> None:
         parse_entries_document(doc, ctx)
         seen["PrefixListEntries"] += sum(len(v) for v in out.prefix_list_entries.values()) - before
         return
+    consumed: set[str] = set()
+    for parser in DOCUMENT_PARSERS:
+        if parser.key in doc and parser.key not in consumed:
+            seen[parser.key] += parser.parse_document(doc, ctx)
+            consumed |= {parser.key, *parser.companions}
     for key, value in doc.items():
+        if key in consumed:
+            continue
         ctx.resource = None  # no id from the previous key's items leaks into this one's errors
         kind = classify(key)
         if kind is KeyKind.PARSED:

@@ -11,13 +11,16 @@ from typing import Any
 
 from vpcflow.sources import (
     addresses,
+    classic_elb,
     direct_connect,
+    elbv2,
     endpoints,
     flow_logs,
     gateways,
     instances,
     interfaces,
     network_acls,
+    network_firewall,
     peerings,
     prefix_lists,
     route_tables,
@@ -26,8 +29,9 @@ from vpcflow.sources import (
     transit_gateways,
     vpcs,
     vpn,
+    wafv2,
 )
-from vpcflow.sources.base import ResourceParser
+from vpcflow.sources.base import DocumentParser, ResourceParser
 
 PARSERS: tuple[ResourceParser, ...] = (
     vpcs.PARSER,
@@ -46,6 +50,19 @@ PARSERS: tuple[ResourceParser, ...] = (
     prefix_lists.PREFIX_LIST_ENTRIES,
     peerings.PARSER,
     flow_logs.PARSER,
+    elbv2.LOAD_BALANCERS,
+    elbv2.LISTENERS,
+    elbv2.WRAPPED_LISTENERS,
+    elbv2.TARGET_GROUPS,
+    elbv2.WRAPPED_TARGET_HEALTH,
+    elbv2.LB_ATTRIBUTES,
+    elbv2.TG_ATTRIBUTES,
+    classic_elb.PARSER,
+    network_firewall.FIREWALL_LIST,
+    network_firewall.FIREWALL_POLICY_LIST,
+    network_firewall.RULE_GROUP_LIST,
+    wafv2.WEB_ACL_LIST,
+    wafv2.IP_SET_LIST,
     transit_gateways.TRANSIT_GATEWAYS,
     transit_gateways.ATTACHMENTS,
     transit_gateways.VPC_ATTACHMENTS,
@@ -69,6 +86,20 @@ PARSERS: tuple[ResourceParser, ...] = (
     direct_connect.VIRTUAL_INTERFACES_API,
 )
 BY_KEY: dict[str, ResourceParser] = {p.key: p for p in PARSERS}
+
+# Single-object responses (and responses wrapped with their parent's id): the parser reads the whole
+# document, its key's sibling ``companions`` included. Checked before the per-key dispatch.
+DOCUMENT_PARSERS: tuple[DocumentParser, ...] = (
+    network_firewall.FIREWALL,
+    network_firewall.FIREWALL_POLICY,
+    network_firewall.RULE_GROUP,
+    wafv2.WEB_ACL,
+    wafv2.IP_SET,
+    wafv2.RESOURCES,
+    elbv2.RULES,
+    elbv2.TARGET_HEALTH,
+    elbv2.ATTRIBUTES,
+)
 
 # Known AWS keys that carry nothing traffic filtering needs: Batfish's ignored keys, then other EC2
 # describe outputs met in full dumps (moto's included). Counted in `not_modelled`, with one informational
@@ -115,9 +146,8 @@ NOT_MODELLED_KEYS = frozenset(
         "VpcEndpointServices",
         "VpcEndpointConnections",
         "ServiceDetails",
-        "TargetGroups",
-        "Firewalls",
-        "FirewallPolicies",
+        "LoadBalancerPolicyDescriptions",
+        "LoadBalancerPolicyTypeDescriptions",
         "CarrierGateways",
         "LocalGateways",
         "ManagedPrefixListAssociations",
@@ -139,7 +169,6 @@ NOT_MODELLED_PREFIXES = (
     "Vpn",
     "DirectConnect",
     "VirtualInterface",
-    "LoadBalancer",
     "ClientVpn",
     "CoreNetwork",
 )
@@ -167,7 +196,7 @@ def other_call(key: str, items: list[Any]) -> str | None:
 
 
 # Keys of the response envelope, not resources.
-ENVELOPE_KEYS = frozenset({"ResponseMetadata", "NextToken"})
+ENVELOPE_KEYS = frozenset({"ResponseMetadata", "NextToken", "NextMarker"})
 
 
 class KeyKind(Enum):

@@ -20,6 +20,7 @@ from vpcflow.model import (
     Snapshot,
     SnapshotWarning,
 )
+from vpcflow.sources import resolve_services
 from vpcflow.sources.base import Collected
 from vpcflow.sources.consistency import check
 from vpcflow.sources.transit_resolve import build_transit
@@ -32,6 +33,9 @@ def build(out: Collected) -> Snapshot:
     acls = _acls_with_v6_default(out)
     _unresolved(out, enis, pls, warn)
     check(out, enis)
+    load_balancing = resolve_services.load_balancing(out, warn)
+    network_firewall = resolve_services.network_firewalls(out, warn)
+    waf = resolve_services.waf(out, warn)
     transit = build_transit(out)
     for key, count in out.unparsed_counts.items():
         sources = out.unparsed_sources[key]
@@ -58,6 +62,9 @@ def build(out: Collected) -> Snapshot:
         warnings=warn,
         not_modelled=out.unparsed_counts,
         contradictions=out.contradictions,
+        load_balancing=load_balancing,
+        network_firewall=network_firewall,
+        waf=waf,
         **transit,
     )
 
