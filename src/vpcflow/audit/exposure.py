@@ -22,7 +22,7 @@ client's ephemeral range, so a path that works for some client counts.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from vpcflow.audit.locate import origins_of
@@ -40,7 +40,7 @@ from vpcflow.model import (
 from vpcflow.reach.endpoints import Endpoints
 from vpcflow.reach.headerspace import V6_BASE, Flow, decode, encode
 from vpcflow.reach.query import blocker_text
-from vpcflow.reach.walk import UNSUPPORTED, walk
+from vpcflow.reach.walk import walk
 
 ANY_CLIENT = IntervalSet.of((1024, 65535))  # every client's ephemeral range (aws-semantics §2.4)
 # interface types that are hosts (an instance's ENI); others belong to AWS-managed resources
@@ -70,15 +70,12 @@ class _EniResult:
 def attachers(snapshot: Snapshot) -> dict[str, list[str]]:
     """Group id → the resources outside the packet model that use it (``Snapshot.group_attachers`` of
     Terraform/CloudFormation sources: load balancers, RDS, Lambda, launch templates, ...)."""
-    found = getattr(snapshot, "group_attachers", None)
-    if not isinstance(found, Mapping):
-        return {}
     origins = origins_of(snapshot)
     out: dict[str, list[str]] = {}
-    for gid, keys in found.items():
+    for gid, keys in snapshot.group_attachers.items():
         for key in keys:
             origin = origins.get(key)
-            address = getattr(origin, "address", None) or key
+            address = (origin.address if origin else None) or key
             out.setdefault(gid, []).append(str(address))
     return out
 
@@ -88,7 +85,7 @@ def is_host(eni: NetworkInterface) -> bool:
 
 
 def _unknown(b: Blocker) -> bool:
-    return b.code == UNSUPPORTED or b.code.startswith(("UNKNOWN", "UNSUPPORTED"))
+    return b.unknown or b.code.startswith(("UNKNOWN", "UNSUPPORTED"))
 
 
 class ExposurePaths:

@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
 
 from vpcflow.audit.findings import Location, Resource
 from vpcflow.model import NetworkAclEntry, SecurityGroupRule, Snapshot, tag
+from vpcflow.model.origin import Origin, entry_key, rule_key
 
 ID_KEYS = (
     "GroupId",
@@ -38,22 +38,13 @@ TYPES = {
 }
 
 
-def origins_of(snapshot: Snapshot) -> Mapping[str, Any]:
-    """``Snapshot.origins`` when the source recorded them (Terraform, CloudFormation), else empty."""
-    found = getattr(snapshot, "origins", None)
-    return found if isinstance(found, Mapping) else {}
+def origins_of(snapshot: Snapshot) -> Mapping[str, Origin]:
+    """``Snapshot.origins``: filled when the source recorded them (Terraform, CloudFormation)."""
+    return snapshot.origins
 
 
-def rule_origin_key(rule: SecurityGroupRule | NetworkAclEntry) -> str:
-    if isinstance(rule, SecurityGroupRule):
-        return f"{rule.group_id}/{rule.direction.value}/{rule.permission_index}"
-    return f"{rule.acl_id}/{rule.direction.value}/{rule.rule_number}"
-
-
-def _location(origin: Any) -> Location:
-    return Location(
-        getattr(origin, "file", None), getattr(origin, "line", None), getattr(origin, "address", None)
-    )
+def _location(origin: Origin) -> Location:
+    return Location(origin.file, origin.line, origin.address)
 
 
 class Locator:
@@ -91,7 +82,7 @@ class Locator:
         return None
 
     def rule_location(self, rule: SecurityGroupRule | NetworkAclEntry) -> Location | None:
-        origin = self.origins.get(rule_origin_key(rule))
+        origin = self.origins.get(rule_key(rule) if isinstance(rule, SecurityGroupRule) else entry_key(rule))
         if origin is not None:
             return _location(origin)
         return self.location(rule.group_id if isinstance(rule, SecurityGroupRule) else rule.acl_id)

@@ -146,9 +146,7 @@ def audit(
     which flow logs exist (default: yes when it holds any, or comes from infrastructure-as-code)."""
     cfg = config or AuditConfig()
     if flow_logs_known is None:
-        flow_logs_known = bool(getattr(snapshot, "flow_logs", None)) or bool(
-            getattr(snapshot, "origins", None)
-        )
+        flow_logs_known = bool(snapshot.flow_logs) or bool(snapshot.origins)
     ctx = AuditContext(snapshot, cfg, snapshot_path, tuple(files), flow_logs_known)
     found: list[Finding] = []
     for checker in CHECKERS:

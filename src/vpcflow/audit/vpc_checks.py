@@ -10,15 +10,14 @@ absence of data is not absence of flow logs.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
 
 from vpcflow.audit.context import AuditContext
 from vpcflow.audit.findings import Finding
+from vpcflow.model.flow_logs import FlowLog
 
 
-def flow_logs_of(ctx: AuditContext) -> Mapping[str, Any]:
-    found = getattr(ctx.snapshot, "flow_logs", None)
-    return found if isinstance(found, Mapping) else {}
+def flow_logs_of(ctx: AuditContext) -> Mapping[str, FlowLog]:
+    return ctx.snapshot.flow_logs
 
 
 def flow_log_findings(ctx: AuditContext) -> Iterator[Finding]:
@@ -26,8 +25,8 @@ def flow_log_findings(ctx: AuditContext) -> Iterator[Finding]:
         return
     logged: dict[str, list[str]] = {}
     for fl in flow_logs_of(ctx).values():
-        traffic = (getattr(fl, "traffic_type", None) or "ALL").upper()
-        status = (getattr(fl, "status", None) or "ACTIVE").upper()
+        traffic = (fl.traffic_type or "ALL").upper()
+        status = (fl.status or "ACTIVE").upper()
         why = []
         if traffic not in ("REJECT", "ALL"):
             why.append(f"{fl.flow_log_id} captures {traffic} traffic only")

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from vpcflow.cli.app import app
+from vpcflow.cli.common import ParameterOpt, parameters
 from vpcflow.errors import QueryError
 
 FORMATS = ("text", "json", "sarif")
@@ -15,7 +16,13 @@ SEVERITIES = ("critical", "high", "medium", "low", "info")
 
 @app.command("audit")
 def audit_command(
-    source: Annotated[str, typer.Argument(help="Snapshot directory or file (describe-* JSON).")],
+    source: Annotated[
+        str,
+        typer.Argument(
+            help="Snapshot directory or file: describe-* JSON, a Terraform plan/state or HCL, or a "
+            "CloudFormation template."
+        ),
+    ],
     output: Annotated[str, typer.Option("--format", "-f", help="text, json or sarif.")] = "text",
     fail_on: Annotated[
         str,
@@ -30,6 +37,7 @@ def audit_command(
     suppressions: Annotated[
         str | None, typer.Option("--suppressions", help="Suppression YAML: ids or control+resource globs.")
     ] = None,
+    parameter: ParameterOpt = None,
 ) -> int:
     """Audit security groups and network ACLs against Security Hub and CIS controls, each exposure checked
     against what the internet can actually reach.
@@ -52,7 +60,7 @@ def audit_command(
     threshold = Severity.parse(fail_on)
     cfg = load_config(config) if config else AuditConfig()
     extra = load_suppressions(suppressions) if suppressions else ()
-    loaded = load_with_report(source)
+    loaded = load_with_report(source, parameters(parameter))
     snap = loaded.snapshot
     known = any("FlowLogs" in sc.items for sc in loaded.scopes) or None
     report = audit(

@@ -500,7 +500,9 @@ def explain_command(
 
     window = _window(since, until, eni, addr, port)
     per_tuple = by is ExplainBy.tuple
-    found = explain_store(_connect(store, engine.value), load(snapshot, parameter), window, limit if per_tuple else None)
+    found = explain_store(
+        _connect(store, engine.value), load(snapshot, parameter), window, limit if per_tuple else None
+    )
     unexplained = any(a.status != "explained" for a in found)
     if per_tuple:
         if output is Fmt.text:

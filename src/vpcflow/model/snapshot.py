@@ -13,8 +13,8 @@ from vpcflow.model.endpoints import VpcEndpoint
 from vpcflow.model.filters import NetworkAcl, SecurityGroup
 from vpcflow.model.flow_logs import FlowLog
 from vpcflow.model.net import Address, Cidr
-from vpcflow.model.origin import Origin
 from vpcflow.model.network_firewall import NetworkFirewalls
+from vpcflow.model.origin import Origin
 from vpcflow.model.topology import (
     ElasticIp,
     Instance,
