@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from vpcflow.errors import InputError, VpcflowError
+from vpcflow.live_services import error_summary
 
 # (file key, boto3 method, paginated?) — one row per describe call; a new resource is one line.
 DESCRIBE_CALLS: tuple[tuple[str, str, bool], ...] = (
@@ -132,7 +133,7 @@ def _per_route_table(
                     continue
                 items = _call_all(ec2, method, response_key, True, TransitGatewayRouteTableId=rtb_id)
             except errors as exc:
-                report.skipped.append(f"{region} {method} {rtb_id}: {exc}")
+                report.skipped.append(f"{region} {method} {rtb_id}: {error_summary(exc)}")
                 continue
             if key == "TransitGatewayPropagations":
                 out[key].append({"TransitGatewayRouteTableId": rtb_id, response_key: items})
@@ -190,7 +191,7 @@ def fetch_snapshot(
             try:
                 items = _call_all(ec2, method, response_key, paginated)
             except (bexc.BotoCoreError, bexc.ClientError) as exc:
-                report.skipped.append(f"{region} {method}: {exc}")
+                report.skipped.append(f"{region} {method}: {error_summary(exc)}")
                 continue
             if key == "ManagedPrefixLists":
                 # customer-managed lists carry their CIDRs only in get-managed-prefix-list-entries
@@ -201,7 +202,9 @@ def fetch_snapshot(
                         )
                         pl["Entries"] = [e for page in pages for e in page.get("Entries", [])]
                     except (bexc.BotoCoreError, bexc.ClientError) as exc:
-                        report.skipped.append(f"{region} entries of {pl['PrefixListId']}: {exc}")
+                        report.skipped.append(
+                            f"{region} entries of {pl['PrefixListId']}: {error_summary(exc)}"
+                        )
             _write(folder, key, items, report)
             if key == "TransitGatewayRouteTables":
                 for wkey, witems in _per_route_table(ec2, items, region, report, errors).items():
@@ -266,7 +269,7 @@ def _direct_connect(
             else:
                 items = _call_all(dx, method, key, False)
         except errors as exc:
-            report.skipped.append(f"{region} directconnect {method}: {exc}")
+            report.skipped.append(f"{region} directconnect {method}: {error_summary(exc)}")
             continue
         out[key] = items
     return out

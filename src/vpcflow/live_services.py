@@ -39,9 +39,10 @@ def _marker_pages(client: Any, method: str, key: str, **kwargs: Any) -> Iterator
             return
 
 
-def _reason(exc: BaseException) -> str:
-    """One line, bounded: some endpoints answer errors with whole HTML pages."""
-    text = " ".join(str(exc).split())
+def error_summary(exc: BaseException) -> str:
+    """One line, bounded: some endpoints answer errors with whole HTML pages (botocore quotes them as
+    ``b'...\\n...'``, escapes included)."""
+    text = " ".join(str(exc).replace("\\n", " ").split())
     return text if len(text) <= 160 else text[:157] + "..."
 
 
@@ -69,7 +70,7 @@ def fetch_elbv2(client: Any, folder: Path, report: FetchReport, region: str) -> 
     try:
         lbs = _pages(client, "describe_load_balancers", "LoadBalancers")
     except errors as exc:
-        report.skipped.append(f"{region} elbv2 describe_load_balancers: {_reason(exc)}")
+        report.skipped.append(f"{region} elbv2 describe_load_balancers: {error_summary(exc)}")
         return
     _write(folder, "LoadBalancers.json", {"LoadBalancers": lbs}, report, "LoadBalancers", len(lbs))
     listeners: list[Any] = []
@@ -81,7 +82,7 @@ def fetch_elbv2(client: Any, folder: Path, report: FetchReport, region: str) -> 
             attrs = client.describe_load_balancer_attributes(LoadBalancerArn=arn).get("Attributes", [])
             attributes.append({"LoadBalancerArn": arn, "Attributes": attrs})
         except errors as exc:
-            report.skipped.append(f"{region} elbv2 listeners/attributes of {arn}: {_reason(exc)}")
+            report.skipped.append(f"{region} elbv2 listeners/attributes of {arn}: {error_summary(exc)}")
     _write(folder, "Listeners.json", {"Listeners": listeners}, report, "Listeners", len(listeners))
     _write(
         folder, "LoadBalancerAttributes.json", {"LoadBalancerAttributes": attributes}, report,
@@ -93,14 +94,14 @@ def fetch_elbv2(client: Any, folder: Path, report: FetchReport, region: str) -> 
         try:
             rules = _pages(client, "describe_rules", "Rules", ListenerArn=li["ListenerArn"])
         except errors as exc:
-            report.skipped.append(f"{region} elbv2 describe_rules {li['ListenerArn']}: {_reason(exc)}")
+            report.skipped.append(f"{region} elbv2 describe_rules {li['ListenerArn']}: {error_summary(exc)}")
             continue
         doc = {"ListenerArn": li["ListenerArn"], "Rules": rules}
         _write(folder, f"Rules.{i:03d}.json", doc, report, "Rules", len(rules))
     try:
         tgs = _pages(client, "describe_target_groups", "TargetGroups")
     except errors as exc:
-        report.skipped.append(f"{region} elbv2 describe_target_groups: {_reason(exc)}")
+        report.skipped.append(f"{region} elbv2 describe_target_groups: {error_summary(exc)}")
         return
     _write(folder, "TargetGroups.json", {"TargetGroups": tgs}, report, "TargetGroups", len(tgs))
     health: list[Any] = []
@@ -113,7 +114,7 @@ def fetch_elbv2(client: Any, folder: Path, report: FetchReport, region: str) -> 
             attrs = client.describe_target_group_attributes(TargetGroupArn=arn).get("Attributes", [])
             tg_attributes.append({"TargetGroupArn": arn, "Attributes": attrs})
         except errors as exc:
-            report.skipped.append(f"{region} elbv2 health/attributes of {arn}: {_reason(exc)}")
+            report.skipped.append(f"{region} elbv2 health/attributes of {arn}: {error_summary(exc)}")
     _write(
         folder, "LoadBalancerTargetHealth.json", {"LoadBalancerTargetHealth": health}, report,
         "LoadBalancerTargetHealth", sum(len(h["TargetHealthDescriptions"]) for h in health),
@@ -128,7 +129,7 @@ def fetch_classic_elb(client: Any, folder: Path, report: FetchReport, region: st
     try:
         lbs = _pages(client, "describe_load_balancers", "LoadBalancerDescriptions")
     except _errors() as exc:
-        report.skipped.append(f"{region} elb describe_load_balancers: {_reason(exc)}")
+        report.skipped.append(f"{region} elb describe_load_balancers: {error_summary(exc)}")
         return
     _write(
         folder, "LoadBalancerDescriptions.json", {"LoadBalancerDescriptions": lbs}, report,
@@ -141,7 +142,7 @@ def fetch_network_firewall(client: Any, folder: Path, report: FetchReport, regio
     try:
         listed = _pages(client, "list_firewalls", "Firewalls")
     except errors as exc:
-        report.skipped.append(f"{region} network-firewall list_firewalls: {_reason(exc)}")
+        report.skipped.append(f"{region} network-firewall list_firewalls: {error_summary(exc)}")
         return
     policies: set[str] = set()
     for fw in listed:
@@ -149,7 +150,7 @@ def fetch_network_firewall(client: Any, folder: Path, report: FetchReport, regio
             doc = client.describe_firewall(FirewallArn=fw["FirewallArn"])
         except errors as exc:
             arn = fw["FirewallArn"]
-            report.skipped.append(f"{region} network-firewall describe_firewall {arn}: {_reason(exc)}")
+            report.skipped.append(f"{region} network-firewall describe_firewall {arn}: {error_summary(exc)}")
             continue
         doc.pop("ResponseMetadata", None)
         policies.add(doc["Firewall"]["FirewallPolicyArn"])
@@ -159,7 +160,9 @@ def fetch_network_firewall(client: Any, folder: Path, report: FetchReport, regio
         try:
             doc = client.describe_firewall_policy(FirewallPolicyArn=arn)
         except errors as exc:
-            report.skipped.append(f"{region} network-firewall describe_firewall_policy {arn}: {_reason(exc)}")
+            report.skipped.append(
+                f"{region} network-firewall describe_firewall_policy {arn}: {error_summary(exc)}"
+            )
             continue
         doc.pop("ResponseMetadata", None)
         pol = doc.get("FirewallPolicy", {})
@@ -172,7 +175,9 @@ def fetch_network_firewall(client: Any, folder: Path, report: FetchReport, regio
         try:
             doc = client.describe_rule_group(RuleGroupArn=arn)
         except errors as exc:
-            report.skipped.append(f"{region} network-firewall describe_rule_group {arn}: {_reason(exc)}")
+            report.skipped.append(
+                f"{region} network-firewall describe_rule_group {arn}: {error_summary(exc)}"
+            )
             continue
         doc.pop("ResponseMetadata", None)
         _write(folder, f"RuleGroup.{_safe(arn.rsplit('/', 1)[-1])}.json", doc, report, "RuleGroup", 1)
@@ -184,13 +189,13 @@ def fetch_wafv2(client: Any, folder: Path, report: FetchReport, region: str, alb
         acls = list(_marker_pages(client, "list_web_acls", "WebACLs", Scope="REGIONAL"))
         ip_sets = list(_marker_pages(client, "list_ip_sets", "IPSets", Scope="REGIONAL"))
     except errors as exc:
-        report.skipped.append(f"{region} wafv2 list_web_acls/list_ip_sets: {_reason(exc)}")
+        report.skipped.append(f"{region} wafv2 list_web_acls/list_ip_sets: {error_summary(exc)}")
         return
     for acl in acls:
         try:
             doc = client.get_web_acl(Name=acl["Name"], Scope="REGIONAL", Id=acl["Id"])
         except errors as exc:
-            report.skipped.append(f"{region} wafv2 get_web_acl {acl['ARN']}: {_reason(exc)}")
+            report.skipped.append(f"{region} wafv2 get_web_acl {acl['ARN']}: {error_summary(exc)}")
             continue
         doc.pop("ResponseMetadata", None)
         _write(folder, f"WebACL.{_safe(acl['Name'])}.json", doc, report, "WebACL", 1)
@@ -198,7 +203,7 @@ def fetch_wafv2(client: Any, folder: Path, report: FetchReport, region: str, alb
         try:
             doc = client.get_ip_set(Name=s["Name"], Scope="REGIONAL", Id=s["Id"])
         except errors as exc:
-            report.skipped.append(f"{region} wafv2 get_ip_set {s['ARN']}: {_reason(exc)}")
+            report.skipped.append(f"{region} wafv2 get_ip_set {s['ARN']}: {error_summary(exc)}")
             continue
         doc.pop("ResponseMetadata", None)
         _write(folder, f"IPSet.{_safe(s['Name'])}.json", doc, report, "IPSet", 1)
@@ -206,7 +211,7 @@ def fetch_wafv2(client: Any, folder: Path, report: FetchReport, region: str, alb
         try:
             doc = client.get_web_acl_for_resource(ResourceArn=arn)
         except errors as exc:
-            report.skipped.append(f"{region} wafv2 get_web_acl_for_resource {arn}: {_reason(exc)}")
+            report.skipped.append(f"{region} wafv2 get_web_acl_for_resource {arn}: {error_summary(exc)}")
             continue
         if not doc.get("WebACL"):
             continue
