@@ -84,14 +84,22 @@ def test_standalone_rules_with_null_prefix_lists() -> None:
     assert ("module.mysg.aws_security_group.alb", "EC2.13") in _pairs(
         _ext("terraform-compliance/tfplan/test_issue-190.tfplan.json")
     )
-    # test_issue_400: rules 0-22, 0-3389 and 0-65535 from the world
-    got = _pairs(_ext("terraform-compliance/tfplan/test_issue_400.tfplan.json"))
-    assert {
-        ("aws_security_group.example_group_22", "EC2.13"),
-        ("aws_security_group.example_group_3389", "EC2.14"),
-        ("aws_security_group.example_group", "EC2.13"),
-        ("aws_security_group.example_group", "EC2.14"),
-    } <= got
+    # test_issue_400: standalone rules 0-22, 0-3389 and 0-65535 from the world onto sg-123456, a group
+    # the plan names by its literal id only: its findings are its own, their reachability unknown
+    report = _ext("terraform-compliance/tfplan/test_issue_400.tfplan.json")
+    got = _pairs(report)
+    assert {("sg-123456", c) for c in ("EC2.13", "EC2.14", "EC2.18", "EC2.19", "EC2.53")} <= got
+    assert ("aws_security_group.example_group_3389", "EC2.14") in got  # inline 443-3389
+    mine = [f for f in report.active if f.resource.id == "sg-123456" and f.check.exposure]
+    assert mine and all(f.reachable is None for f in mine)
+    # ... and it is not called unused: what it is attached to lives outside the plan
+    assert ("sg-123456", "EC2.22") not in got
+    assert any(ne["check"] == "EC2.22" and ne["resources"] == ["sg-123456"] for ne in report.not_evaluated)
+    # inline 443-22 is refused by AWS (from_port above to_port): reported, not judged
+    assert not {c for r, c in got if r == "aws_security_group.example_group_22"} - {"EC2.22"}
+    assert any(w.code == "INVALID_RULE" and "example_group_22" in w.message for w in report.warnings)
+    # example_group opens 443 only
+    assert not {c for r, c in got if r == "aws_security_group.example_group"} & {"EC2.13", "EC2.14"}
 
 
 @needs_ext

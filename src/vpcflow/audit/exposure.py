@@ -80,6 +80,15 @@ def attachers(snapshot: Snapshot) -> dict[str, list[str]]:
     return out
 
 
+def undeclared_groups(snapshot: Snapshot) -> frozenset[str]:
+    """Groups an infrastructure-as-code source only names (a standalone rule onto ``sg-123456`` or onto a
+    group declared elsewhere): built from those rules (the loader's ``PARTIAL_GROUP`` warning), so their
+    other rules and their attachments are not known."""
+    return frozenset(
+        w.resource_id for w in snapshot.warnings if w.code == "PARTIAL_GROUP" and w.resource_id is not None
+    )
+
+
 def is_host(eni: NetworkInterface) -> bool:
     return eni.interface_type in HOST_TYPES and not eni.requester_managed
 
@@ -103,6 +112,7 @@ class ExposurePaths:
             for gid in eni.group_ids:
                 self.enis_of_group.setdefault(gid, []).append(eni)
         self.users_of_group = attachers(snapshot)
+        self.undeclared_groups = undeclared_groups(snapshot)
         self._cache: dict[tuple[object, ...], _EniResult] = {}
 
     # -- questions ---------------------------------------------------------------------------------
@@ -111,6 +121,10 @@ class ExposurePaths:
         enis = self.enis_of_group.get(group_id, [])
         users = self.users_of_group.get(group_id, [])
         if not enis and not users:
+            if group_id in self.undeclared_groups:
+                return PathAnswer(
+                    None, f"{group_id} is not declared in the source: what it is attached to is not known"
+                )
             return PathAnswer(False, f"{group_id} is attached to nothing")
         return self._answer(enis, users, version, want)
 

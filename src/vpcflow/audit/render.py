@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from vpcflow.audit.findings import Finding
 from vpcflow.audit.run import AuditReport
+from vpcflow.render.safe import clean_lines
+
+WARNINGS_SHOWN = 10
 
 
 def _reach(f: Finding) -> str:
@@ -69,5 +74,23 @@ def report_text(report: AuditReport) -> str:
             lines.append(f"unused suppression {sup.text} ({sup.where}): it matches no finding")
     for ne in report.not_evaluated:
         lines.append("")
-        lines.append(f"not evaluated: {', '.join(ne['controls'])}: {ne['reason']}")
-    return "\n".join(lines) + "\n"
+        which = f" ({', '.join(ne['resources'])})" if ne.get("resources") else ""
+        lines.append(f"not evaluated: {', '.join(ne['controls'])}{which}: {ne['reason']}")
+    if report.warnings:
+        lines.append("")
+        lines.extend(_warnings_text(report))
+    return clean_lines("\n".join(lines)) + "\n"
+
+
+def _warnings_text(report: AuditReport, limit: int = WARNINGS_SHOWN) -> list[str]:
+    ws = report.warnings
+    counts = Counter(w.code for w in ws)
+    kinds = ", ".join(f"{n} {code}" for code, n in sorted(counts.items()))
+    out = [
+        f"source warnings: {len(ws)} ({kinds}): what the source holds that is not (fully) modelled "
+        "or does not resolve"
+    ]
+    out.extend(f"    {w}" for w in ws[:limit])
+    if len(ws) > limit:
+        out.append(f"    … and {len(ws) - limit} more (--format json lists them all)")
+    return out

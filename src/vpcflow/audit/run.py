@@ -24,7 +24,7 @@ from vpcflow.audit.nacl_checks import unused_acl_findings, world_admin_findings
 from vpcflow.audit.sg_checks import default_group_findings, unused_group_findings, world_findings
 from vpcflow.audit.tiers import tier_findings
 from vpcflow.audit.vpc_checks import flow_log_findings
-from vpcflow.model import Snapshot
+from vpcflow.model import Snapshot, SnapshotWarning
 
 CHECKERS: tuple[Callable[[AuditContext], Iterator[Finding]], ...] = (
     world_findings,
@@ -71,6 +71,8 @@ class AuditReport:
     suppressions: tuple[SuppressionUse, ...] = ()
     not_evaluated: tuple[dict[str, Any], ...] = ()
     config: AuditConfig = field(default_factory=AuditConfig)
+    # what the source holds that was not (fully) modelled or did not resolve: judged around, never dropped
+    warnings: tuple[SnapshotWarning, ...] = ()
 
     @property
     def active(self) -> tuple[Finding, ...]:
@@ -98,7 +100,12 @@ class AuditReport:
             "findings": [f.to_json() for f in self.findings],
             "suppressions": [u.to_json() for u in self.suppressions],
             "not_evaluated": list(self.not_evaluated),
+            "source_warnings": [warning_json(w) for w in self.warnings],
         }
+
+
+def warning_json(w: SnapshotWarning) -> dict[str, Any]:
+    return {"code": w.code, "message": w.message, "where": w.source, "resource_id": w.resource_id}
 
 
 def _sort_key(f: Finding) -> tuple[Any, ...]:
@@ -170,4 +177,16 @@ def audit(
                 "the VPCs have flow logs is unknown",
             }
         )
-    return AuditReport(snapshot_path, tuple(final), tuple(uses), tuple(not_evaluated), cfg)
+    undeclared = sorted(ctx.paths.undeclared_groups & set(snapshot.security_groups))
+    if cfg.enabled("EC2.22") and undeclared:
+        c = BY_ID["EC2.22"]
+        not_evaluated.append(
+            {
+                "check": c.id,
+                "controls": list(c.controls),
+                "resources": undeclared,
+                "reason": "declared outside the source (only standalone rules name them): what they are "
+                "attached to is not known",
+            }
+        )
+    return AuditReport(snapshot_path, tuple(final), tuple(uses), tuple(not_evaluated), cfg, snapshot.warnings)

@@ -180,6 +180,8 @@ def unused_group_findings(ctx: AuditContext) -> Iterator[Finding]:
             continue  # the rule checks non-default groups (ec2-security-group-attached-to-eni-periodic)
         if ctx.paths.enis_of_group.get(gid) or ctx.paths.users_of_group.get(gid):
             continue
+        if gid in ctx.paths.undeclared_groups:
+            continue  # declared elsewhere: its attachments are not known (run.py lists it as not evaluated)
         refs = sorted(set(referenced.get(gid, ())))
         note = f"; rules of {', '.join(refs)} reference it" if refs else ""
         yield ctx.finding(

@@ -13,7 +13,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -618,7 +618,8 @@ class DescribeBuilder:
             if group is None:
                 group = GroupDecl(gid, gid, None, None, origin)
                 self.groups[gid] = group
-                self.origin(gid, origin)
+                # the group is not declared here: it is known by its id (the rule keeps its own origin)
+                self.origin(gid, replace(origin, address=gid, resource_type=None))
                 self.warn(
                     "PARTIAL_GROUP",
                     f"security group {gid} is not declared here; it is built from the rules that name it "
