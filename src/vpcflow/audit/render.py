@@ -52,6 +52,8 @@ def report_text(report: AuditReport) -> str:
     if s["suppressed"]:
         head += f", {s['suppressed']} suppressed"
     lines = [head]
+    if report.empty:
+        lines.append("nothing to audit: the source holds no VPC, subnet, security group or network ACL")
     exposure = [f for f in report.active if f.check.exposure]
     if exposure:
         lines.append(

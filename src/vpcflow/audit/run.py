@@ -42,6 +42,17 @@ CHECKERS: tuple[Callable[[AuditContext], Iterator[Finding]], ...] = (
     tier_findings,
 )
 ORDER = {c.id: i for i, c in enumerate(CHECKS)}
+AUDITED = ("vpcs", "subnets", "security_groups", "network_acls", "network_interfaces")
+
+
+def audited_counts(snapshot: Snapshot) -> dict[str, int]:
+    return {
+        "vpcs": len(snapshot.vpcs),
+        "subnets": len(snapshot.subnets),
+        "security_groups": len(snapshot.security_groups),
+        "network_acls": len(snapshot.network_acls),
+        "network_interfaces": len(snapshot.interfaces),
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +84,12 @@ class AuditReport:
     config: AuditConfig = field(default_factory=AuditConfig)
     # what the source holds that was not (fully) modelled or did not resolve: judged around, never dropped
     warnings: tuple[SnapshotWarning, ...] = ()
+    audited: dict[str, int] = field(default_factory=dict)  # what the source held, by kind
+
+    @property
+    def empty(self) -> bool:
+        """The source held nothing the controls are about (no VPC, subnet, group or network ACL)."""
+        return not any(self.audited.get(k) for k in AUDITED if k != "network_interfaces")
 
     @property
     def active(self) -> tuple[Finding, ...]:
@@ -91,6 +108,7 @@ class AuditReport:
             "unreachable": sum(1 for f in self.active if f.check.exposure and f.reachable is False),
             "not_modelled": sum(1 for f in self.active if f.check.exposure and f.reachable is None),
             "expired_suppressions": sum(1 for u in self.suppressions if u.expired),
+            "audited": {k: self.audited.get(k, 0) for k in AUDITED},
         }
 
     def to_json(self) -> dict[str, Any]:
@@ -189,4 +207,12 @@ def audit(
                 "attached to is not known",
             }
         )
-    return AuditReport(snapshot_path, tuple(final), tuple(uses), tuple(not_evaluated), cfg, snapshot.warnings)
+    return AuditReport(
+        snapshot_path,
+        tuple(final),
+        tuple(uses),
+        tuple(not_evaluated),
+        cfg,
+        snapshot.warnings,
+        audited_counts(snapshot),
+    )

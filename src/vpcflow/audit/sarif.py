@@ -16,6 +16,7 @@ from urllib.parse import quote
 from vpcflow.audit.catalogue import CHECKS, Check, Severity
 from vpcflow.audit.findings import Finding, Location
 from vpcflow.audit.run import AuditReport
+from vpcflow.model import SnapshotWarning
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVEL = {
@@ -156,7 +157,19 @@ def report_sarif(report: AuditReport, version: str) -> dict[str, Any]:
                     }
                 },
                 "automationDetails": {"id": "vpcflow-audit/"},
+                "invocations": [
+                    {
+                        "executionSuccessful": True,
+                        "toolExecutionNotifications": [_notification(w) for w in report.warnings],
+                    }
+                ],
                 "results": [_result(f, index[f.check.id], report.source) for f in report.findings],
             }
         ],
     }
+
+
+def _notification(w: SnapshotWarning) -> dict[str, Any]:
+    """A loader warning (not modelled, unresolved, refused by AWS): what the findings were judged without."""
+    text = w.message + (f" [{w.source}]" if w.source else "")
+    return {"level": "warning", "message": {"text": text}, "descriptor": {"id": w.code}}

@@ -394,8 +394,18 @@ def _rules(t: Template, lid: str, key: str, egress: bool, gid: str) -> list[tupl
         return []
     if not isinstance(node, list):
         node = t.value(lid, node, key, "those rules are unknown", [])
+    if not isinstance(node, list):
+        # a scalar or mapping where CloudFormation wants a list: the stack would fail to create
+        t.b.warn(
+            "INVALID_RULE",
+            f"{lid}.Properties.{key}: expected a list of rules, found {node!r}: CloudFormation refuses "
+            "it, so none is modelled",
+            t.origin(lid),
+            gid,
+        )
+        return []
     out = []
-    for i, raw in enumerate(node if isinstance(node, list) else []):
+    for i, raw in enumerate(node):
         try:
             perm = permission(t, lid, raw, f"{key}[{i}]", egress, gid)
         except Refused as exc:
