@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import sys
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.measure import Measurement
 from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 from rich.text import Text
@@ -65,7 +67,11 @@ EniOpt = Annotated[
 ]
 AddrOpt = Annotated[
     list[str] | None,
-    typer.Option("--addr", help="Only records from or to this address (repeatable).", metavar="IP"),
+    typer.Option(
+        "--addr",
+        help="Only records from or to this address, or an address in this CIDR (repeatable).",
+        metavar="IP|CIDR",
+    ),
 ]
 PortOpt = Annotated[
     list[int] | None,
@@ -103,16 +109,26 @@ def _window(
             raise QueryError(
                 f"{option} {value!r}: expected ISO 8601, epoch seconds, or e.g. 2h / 30m / 7d"
             ) from None
-    addrs = []
+    addrs, nets = [], []
     for a in addr or []:
+        text = a.strip()
         try:
-            addrs.append(str(ipaddress.ip_address(a.strip())))
+            if "/" in text:
+                nets.append(str(ipaddress.ip_network(text)))  # strict: host bits set is a typo
+            else:
+                addrs.append(str(ipaddress.ip_address(text)))
         except ValueError:
-            raise UsageError(f"--addr {a!r}: expected an IPv4 or IPv6 address") from None
+            hint = ""
+            if "/" in text:
+                with contextlib.suppress(ValueError):
+                    hint = f" (did you mean {ipaddress.ip_network(text, strict=False)}?)"
+            raise UsageError(
+                f"--addr {a!r}: expected an IPv4 or IPv6 address or CIDR (10.0.1.0/24, 2001:db8::/32)" + hint
+            ) from None
     for p in port or []:
         if not 0 <= p <= 65535:
             raise UsageError(f"--port {p}: expected a port number 0-65535")
-    return Window(times[0], times[1], tuple(eni or ()), tuple(addrs), tuple(port or ()))
+    return Window(times[0], times[1], tuple(eni or ()), tuple(addrs), tuple(port or ()), tuple(nets))
 
 
 def _seconds(option: str, value: float) -> float:
@@ -140,8 +156,9 @@ def _cell(col: str, value: Any) -> Text:
     if value is None:
         return Text("-")
     if col in _TIME_COLS and isinstance(value, int):
+        # a space, not "T": a narrow column wraps between the date and the time, never inside them
         try:
-            return Text(datetime.fromtimestamp(value, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+            return Text(datetime.fromtimestamp(value, tz=UTC).strftime("%Y-%m-%d %H:%M:%SZ"))
         except (ValueError, OverflowError, OSError):  # a time no calendar holds: show the number
             return Text(str(value))
     if isinstance(value, int) and col in ("bytes", "packets", "records"):
@@ -163,18 +180,33 @@ def _emit(title: str, cols: list[str], rows: list[tuple[Any, ...]], fmt: Fmt) ->
         typer.echo(buf.getvalue(), nl=False)
     else:
         table = Table(title=clean(f"{title} ({len(rows)} rows)"), title_justify="left")
+        cells = [[_cell(c, v) for c, v in zip(cols, r, strict=True)] for r in rows]
+        least = 0
         for i, c in enumerate(cols):
+            # headers in words ("service port"): a narrow column wraps between words, never inside one
+            label = c.replace("_", " ")
+            widest_word = max(len(w) for w in label.split())
             whole = c in _WHOLE  # ids and addresses never cut; a squeezed table wraps the rest
+            if whole:
+                widest_word = max([widest_word, *(len(row[i].plain) for row in cells)])
+            elif c in _TIME_COLS:
+                widest_word = max(widest_word, 10)  # a date
+            least += widest_word + 3  # padding and the rule
             table.add_column(
-                c,
+                label,
                 justify="right" if c in ("records", "bytes", "packets", "dstport") else "left",
                 no_wrap=whole,
-                min_width=max((len(clean(r[i])) for r in rows), default=None) if whole else None,
+                min_width=widest_word,
                 overflow="fold",
             )
-        for r in rows:
-            table.add_row(*(_cell(c, v) for c, v in zip(cols, r, strict=True)))
-        console().print(table)
+        for row in cells:
+            table.add_row(*row)
+        out = console()
+        if least + 1 > out.width:
+            # narrower than the least readable layout: print it whole, at its natural width (the
+            # terminal wraps the lines), rather than cut words and addresses into pieces
+            out.width = Measurement.get(out, out.options.update(max_width=1 << 16), table).maximum
+        out.print(table)
 
 
 @logs_app.command("ingest")

@@ -14,7 +14,8 @@ are a busy client behind a load balancer, not a scan.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import ipaddress
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -27,31 +28,56 @@ def _strings(values: tuple[str, ...]) -> str:
     return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
 
 
+def _v4_number(column: str) -> str:
+    """An IPv4 address column as its 32-bit number (NULL for anything else: IPv6, ``-``)."""
+    octets = [f"TRY_CAST(split_part({column}, '.', {i + 1}) AS BIGINT)" for i in range(4)]
+    weights = (16777216, 65536, 256, 1)
+    checks = " AND ".join(f"{o} BETWEEN 0 AND 255" for o in octets)
+    number = " + ".join(f"{o} * {w}" for o, w in zip(octets, weights, strict=True))
+    return f"(CASE WHEN {checks} THEN {number} END)"
+
+
 @dataclass(frozen=True)
 class Window:
     """Which records an analysis looks at: a time window (record start in [since, until)) and, when
-    given, only those on these interfaces (``enis``), to or from these addresses (``addrs``), and whose
-    service port is one of ``ports`` — the destination port of a request (destination port below source
-    port), the source port of anything else (a reply comes from the service's port)."""
+    given, only those on these interfaces (``enis``), to or from these addresses (``addrs``) or networks
+    (``nets``, CIDRs), and whose service port is one of ``ports`` — the destination port of a request
+    (destination port below source port), the source port of anything else (a reply comes from the
+    service's port). IPv4 networks are matched in SQL (the address as a number); IPv6 ones through the
+    addresses the store holds (``resolve``: flow logs write IPv6 addresses as text in compressed form,
+    which no string comparison orders)."""
 
     since: int | None = None
     until: int | None = None
     enis: tuple[str, ...] = ()
     addrs: tuple[str, ...] = ()
     ports: tuple[int, ...] = ()
+    nets: tuple[str, ...] = ()
+    # IPv6 networks of ``nets`` replaced by the store's addresses in them (``resolve``)
+    resolved_v6: bool = False
 
     @property
     def filtered(self) -> bool:
-        return bool(self.enis or self.addrs or self.ports)
+        return bool(self.enis or self.addrs or self.nets or self.ports)
+
+    def _address_match(self, column: str) -> list[str]:
+        out = [f"{column} IN ({_strings(self.addrs)})"] if self.addrs else []
+        for text in self.nets:
+            net = ipaddress.ip_network(text)
+            if net.version == 4:
+                lo, hi = int(net.network_address), int(net.broadcast_address)
+                out.append(f"{_v4_number(column)} BETWEEN {lo} AND {hi}")
+            elif not self.resolved_v6:
+                raise ValueError(f"IPv6 network {text} not resolved against the store (Window.resolve)")
+        return out
 
     def _filters(self, p: str, service_port: str) -> list[str]:
         parts = []
         if self.enis:
             parts.append(f"{p}interface_id IN ({_strings(self.enis)})")
-        if self.addrs:
-            parts.append(
-                f"({p}srcaddr IN ({_strings(self.addrs)}) OR {p}dstaddr IN ({_strings(self.addrs)}))"
-            )
+        if self.addrs or self.nets:
+            either = self._address_match(f"{p}srcaddr") + self._address_match(f"{p}dstaddr")
+            parts.append(f"({' OR '.join(either) or 'false'})")
         if self.ports:
             parts.append(f"{service_port} IN ({', '.join(str(int(x)) for x in self.ports)})")
         return parts
@@ -70,6 +96,27 @@ class Window:
     def cells(self) -> str:
         """The filters (not the time) on rollup cells: ``request`` and ``sport`` stand for the ports."""
         return " AND ".join(self._filters("", "(CASE WHEN request THEN dstport ELSE sport END)")) or "true"
+
+    def resolve(self, con: Any) -> Window:
+        """This window with its IPv6 networks replaced by the IPv6 addresses of the store that are in
+        them (one pass over the address columns; only when an IPv6 network was given)."""
+        v6 = [ipaddress.ip_network(n) for n in self.nets if ipaddress.ip_network(n).version == 6]
+        if not v6 or self.resolved_v6:
+            return replace(self, resolved_v6=True)
+        _cols, rows = _run(
+            con,
+            "SELECT DISTINCT a FROM (SELECT srcaddr AS a FROM flows UNION SELECT dstaddr AS a FROM flows) "
+            "AS addresses WHERE a LIKE '%:%'",
+        )
+        found = []
+        for (text,) in rows:
+            try:
+                address = ipaddress.IPv6Address(str(text))
+            except ValueError:
+                continue
+            if any(address in n for n in v6):
+                found.append(str(text))
+        return replace(self, addrs=self.addrs + tuple(sorted(found)), resolved_v6=True)
 
 
 # rollup views (engines.VIEWS): (view, its time column, granularity in seconds), coarsest first
@@ -154,7 +201,7 @@ def _union(
     ]
     if raw:
         edges = " OR ".join(_range("start", lo, hi) for lo, hi in raw)
-        everywhere = Window(enis=window.enis, addrs=window.addrs, ports=window.ports).where()
+        everywhere = replace(window, since=None, until=None).where()
         parts.append(f"SELECT {records} FROM flows WHERE {everywhere} AND ({edges})")
     return f"SELECT * FROM ({' UNION ALL '.join(parts)}) AS cells WHERE {condition}"
 
@@ -209,6 +256,7 @@ def rejects(con: Any, window: Window, limit: int = 50) -> Result:
     it), server address, service port and protocol, with how many clients and — for replies — how many
     distinct client ports were involved. Replies a NACL drops on their way back to many ephemeral ports
     make one row, not one per port."""
+    window = window.resolve(con)
     # two levels: distinct clients and client ports come from the inner grouping
     return _run(
         con,
@@ -251,6 +299,7 @@ _TOP_KEYS = {
 
 
 def top(con: Any, window: Window, by: str = "pair", limit: int = 20, order: str = "bytes") -> Result:
+    window = window.resolve(con)
     if by not in _TOP_KEYS:
         raise ValueError(f"--by must be one of {', '.join(_TOP_KEYS)}")
     if order not in ("bytes", "packets", "records"):
@@ -481,6 +530,7 @@ def scans(
     sweep_seconds: int = 600,
     min_rejected: float = 0.5,
 ) -> Result:
+    window = window.resolve(con)
     pair, fan = ["srcaddr", "dstaddr"], ["srcaddr", "dstport"]
     bursts: list[tuple[str, list[str], str, int, int, str]] = [
         ("scan_ports", pair, "dstport", slow_seconds, ports_slow, "port-scan"),
@@ -524,6 +574,7 @@ def scans(
 
 
 def timeline(con: Any, window: Window, bucket: int = 300) -> Result:
+    window = window.resolve(con)
     size = int(bucket)
     if size % MINUTE == 0 and not window.filtered:
         # whole minutes from the minute rollup (a bucket of whole minutes is a sum of them)

@@ -355,6 +355,7 @@ def explain_store(
     ``workers``: processes to spread the tracing over (None: one per available CPU once there are
     ``PARALLEL_MIN`` tuples or more; 1: in this process). The answer is the same either way.
     """
+    window = window.resolve(con)
     sql = f"""
         SELECT interface_id, srcaddr, dstaddr, srcport, dstport, protocol, count(*) AS records,
                sum(packets) AS packets
