@@ -141,9 +141,11 @@ class State:
 def _from_json(data: dict[str, Any], source: str) -> State:
     try:
         if data.get("format") != FORMAT:
+            store = str(Path(source).parent)
             raise StoreCorrupt(
-                "this store was written by an older vpcflow (inputs known by path, no commit journal); "
-                "ingest the logs again into a new store",
+                f"written by an older vpcflow (format {data.get('format', 1)}: inputs known by path, no "
+                f"commit journal), which this one does not read: move it aside (mv {store} {store}.old) "
+                f"and ingest the logs again with --store {store}",
                 source=source,
             )
         return State(

@@ -161,6 +161,24 @@ def _recover(root: Path, journal: Journal, summary: IngestSummary) -> None:
         summary.removed += 1
 
 
+def _refuse_foreign_files(root: Path) -> None:
+    """A folder with neither a manifest nor a journal has never been committed to by this vpcflow (its
+    first ingest creates the journal before writing anything). Files in its ``flows/``, ``rollup/`` or
+    ``quarantine/`` are then not ours to clean up — another tool's, or an older vpcflow's unfinished
+    first ingest —: refuse rather than delete them."""
+    if (root / MANIFEST).exists() or (root / JOURNAL).exists():
+        return
+    for top in _DIRS:
+        for _folder, _dirs, names in os.walk(root / top):
+            if names:
+                raise InputError(
+                    f"holds files under {top}/ but no vpcflow manifest or journal: not a store "
+                    "this vpcflow wrote (another tool's files, or an older vpcflow's unfinished ingest); "
+                    "give --store an empty or new folder, or move those files aside",
+                    source=str(root),
+                )
+
+
 def _delete(root: Path, rels: list[str]) -> None:
     for rel in rels:
         (root / rel).unlink(missing_ok=True)
@@ -452,6 +470,7 @@ def _ingest(
     session: Any,
 ) -> IngestSummary:
     t0 = time.perf_counter()
+    _refuse_foreign_files(root)
     for top in _DIRS:
         (root / top).mkdir(parents=True, exist_ok=True)
     summary = IngestSummary(quarantine=str(root / QUARANTINE))
