@@ -22,7 +22,7 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 def _examples() -> list[tuple[str, str, int | None]]:
     """(command line, expected output, expected exit status or None) of every runnable example."""
     found = []
-    for block in re.findall(r"^```\n(.*?)^```", README, flags=re.S | re.M):
+    for block in _plain_blocks(README):
         if not block.startswith("$ "):
             continue
         steps = re.split(r"^\$ ", block, flags=re.M)[1:]
@@ -40,6 +40,24 @@ def _examples() -> list[tuple[str, str, int | None]]:
                 status = int(steps[i + 1].split("\n")[1])
             found.append((command, output, status))
     return found
+
+
+def _plain_blocks(text: str) -> list[str]:
+    """The fenced blocks without a language (```` ``` ````), fences paired line by line (a block in another
+    language, ```` ```yaml ````, is skipped whole, its closing fence not taken for an opening one)."""
+    blocks, current, language = [], None, None
+    for line in text.splitlines(keepends=True):
+        if line.startswith("```"):
+            if current is None:
+                current, language = [], line[3:].strip()
+            else:
+                if not language:
+                    blocks.append("".join(current))
+                current = None
+            continue
+        if current is not None:
+            current.append(line)
+    return blocks
 
 
 EXAMPLES = _examples()

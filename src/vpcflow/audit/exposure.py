@@ -125,7 +125,8 @@ class ExposurePaths:
                 return PathAnswer(
                     None, f"{group_id} is not declared in the source: what it is attached to is not known"
                 )
-            return PathAnswer(False, f"{group_id} is attached to nothing")
+            origin = self.s.origins.get(group_id)
+            return PathAnswer(False, f"{origin.address if origin else group_id} is attached to nothing")
         return self._answer(enis, users, version, want)
 
     def subnets(self, subnet_ids: Iterable[str], version: int, want: dict[int, IntervalSet]) -> PathAnswer:

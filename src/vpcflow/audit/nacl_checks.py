@@ -128,10 +128,11 @@ def unused_acl_findings(ctx: AuditContext) -> Iterator[Finding]:
         acl = ctx.snapshot.network_acls[acl_id]
         if acl_id in used or acl.is_default:
             continue  # Security Hub: no finding for an unused default network ACL (it cannot be deleted)
+        resource = ctx.resource(acl_id)
         yield ctx.finding(
             "EC2.16",
-            ctx.resource(acl_id),
-            f"{acl_id} is associated with no subnet",
+            resource,
+            f"{resource.name} is associated with no subnet",
             key="unused",
             locations=tuple(loc for loc in (ctx.where.location(acl_id),) if loc is not None),
         )

@@ -184,10 +184,11 @@ def unused_group_findings(ctx: AuditContext) -> Iterator[Finding]:
             continue  # declared elsewhere: its attachments are not known (run.py lists it as not evaluated)
         refs = sorted(set(referenced.get(gid, ())))
         note = f"; rules of {', '.join(refs)} reference it" if refs else ""
+        resource = ctx.resource(gid)
         yield ctx.finding(
             "EC2.22",
-            ctx.resource(gid),
-            f"{gid} is attached to no network interface, instance or other resource{note}",
+            resource,
+            f"{resource.name} is attached to no network interface, instance or other resource{note}",
             key="unused",
             locations=tuple(loc for loc in (ctx.where.location(gid),) if loc is not None),
             detail={"referenced_by": refs},
