@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from three_tier_web import three_tier_web
 from vpcflow.cli import main
 from vpcflow.engine import Engine
 from vpcflow.flowlogs import analyses as A
@@ -19,8 +20,6 @@ from vpcflow.flowlogs.fields import DEFAULT_FIELDS
 from vpcflow.flowlogs.store import connect, ingest
 from vpcflow.simulate import parse_profile, simulate
 from vpcflow.sources import load_snapshot
-
-from three_tier_web import three_tier_web
 
 ROOT = Path(__file__).resolve().parents[1]
 T0 = 1_700_000_000 - 1_700_000_000 % 60

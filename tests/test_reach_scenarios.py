@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 import vpcflow.cli.reach_cmd  # noqa: F401  (registers reach, policy, diff)
+from three_tier_web import three_tier_web
 from vpcflow.cli import main
 from vpcflow.engine import Engine, Verdict
 from vpcflow.errors import InputError
@@ -24,8 +25,6 @@ from vpcflow.reach.diff import diff_snapshots
 from vpcflow.reach.headerspace import address_set
 from vpcflow.reach.policy import check_policy, load_policy, parse_policy
 from vpcflow.sources import load_snapshot
-
-from three_tier_web import three_tier_web
 
 ROOT = Path(__file__).resolve().parents[1]
 THREE_TIER = ROOT / "examples" / "three-tier"

@@ -36,9 +36,7 @@ def three_tier_web(dest: Path, source: Path = THREE_TIER) -> Path:
     }
     (dest / "NetworkInterfaces.json").write_text(json.dumps(enis, indent=2))
     res = json.loads((dest / "Reservations.json").read_text())
-    embedded = {
-        k: eni[k] for k in ("NetworkInterfaceId", "PrivateIpAddress", "SubnetId", "VpcId", "Groups")
-    }
+    embedded = {k: eni[k] for k in ("NetworkInterfaceId", "PrivateIpAddress", "SubnetId", "VpcId", "Groups")}
     embedded["Attachment"] = {"DeviceIndex": 0, "Status": "attached"}
     embedded["PrivateIpAddresses"] = eni["PrivateIpAddresses"]
     res["Reservations"].append(
