@@ -106,10 +106,10 @@ def test_simulated_hub_logs_are_all_explained(tmp_path: Path) -> None:
     rows = json.loads(p.stdout)["rows"]
     assert rows and all(r["status"] == "explained" for r in rows)
     # only the office's direct database attempts are refused, by the database's security group
-    assert {(r["interface_id"], r["service_port"], r["code"]) for r in rows} == {
+    assert {(r["interface_id"], r["dstport"], r["code"]) for r in rows} == {
         ("eni-0a000000000000d01", 5432, "ENI_SG_RULES_MISMATCH")
     }
-    assert all(r["example"].startswith("192.168.1.") for r in rows)
+    assert all(r["srcaddr"].startswith("192.168.1.") for r in rows)
     seen: set[str] = set()
     for f in logs.rglob("*.log.gz"):
         with gzip.open(f, "rt") as fh:
