@@ -502,3 +502,34 @@ def test_load_snapshot_data_of_raw_service_files_is_modelled_not_unknown_keys() 
     ]
     snap = load_snapshot_data(docs)
     assert not [w for w in snap.warnings if w.code == "UNKNOWN_KEY"]
+
+
+# -- gateway route tables are followed, never bypassed --------------------------------------------------
+
+
+def test_a_virtual_private_gateways_edge_route_table_is_followed() -> None:
+    # https://docs.aws.amazon.com/vpc/latest/userguide/gateway-route-tables.html: a table edge-associated
+    # with a VGW routes what enters through it — here the app subnet's traffic goes through an appliance
+    from test_engine_hybrid_paths import vpn_vpc
+
+    e = vpn_vpc()
+    e.subnet("subnet-fw", "vpc-1", "10.1.9.0/24")
+    e.sg("sg-fw", "vpc-1")
+    e.eni("eni-fw", "subnet-fw", "10.1.9.10", ["sg-fw"], instance="i-fw", source_dest_check=False)
+    e.edge_rtb(
+        "rtb-edge",
+        "vpc-1",
+        "vgw-1",
+        [
+            {"DestinationCidrBlock": "10.1.0.0/16", "GatewayId": "local", "State": "active"},
+            {"DestinationCidrBlock": "10.1.1.0/24", "NetworkInterfaceId": "eni-fw", "State": "active"},
+        ],
+    )
+    t = trace(e, "192.168.5.5", "eni-a")
+    assert t.forward.delivered, t.diagnosis
+    hops = [(h.kind, h.id) for h in t.forward.hops]
+    assert (HopKind.ROUTE_TABLE, "rtb-edge") in hops and (HopKind.NETWORK_INTERFACE, "eni-fw") in hops
+    # the appliance with its source/destination check on drops it: the edge table is not bypassed
+    eni(e, "eni-fw")["SourceDestCheck"] = True
+    t = trace(e, "192.168.5.5", "eni-a")
+    assert t.blocked_by is not None and t.blocked_by.code == "ENI_SOURCE_DEST_CHECK_RESTRICTION"
