@@ -92,7 +92,7 @@ class LegWalker:
         """The leg of a packet ``eni`` sends."""
         component = INTERFACES.get(interface_kind(eni))
         if component is None:
-            return self.follow(self._unmodelled_interface(eni))
+            return self.follow(self._unmodelled_interface(eni, pkt, Direction.EGRESS))
         return self.follow(component.send(self, eni, pkt))
 
     def from_internet(self, pkt: Packet) -> Arrival | None:
@@ -609,11 +609,17 @@ class LegWalker:
             )
         if component is None:
             assert eni is not None
-            return self._unmodelled_interface(eni)
+            return self._unmodelled_interface(eni, cur, Direction.INGRESS)
         return component.receive(self, Landing(target_sub, cur, eni))
 
-    def _unmodelled_interface(self, eni: NetworkInterface) -> Step:
-        """An interface whose kind has no component: UNKNOWN naming what it belongs to."""
+    def _unmodelled_interface(self, eni: NetworkInterface, pkt: Packet, direction: Direction) -> Step:
+        """An interface whose kind has no component: its own security groups still filter what it sends
+        and receives (a load balancer's, an API Gateway's: what they deny is a REJECT whatever the service
+        does); what gets past them is UNKNOWN naming what the interface belongs to.
+        https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-update-security-groups.html
+        """
+        if eni.group_ids and self.security_groups(eni, direction, pkt) is None:
+            return STOPPED
         kind = interface_kind(eni)
         owner, what = interface_owner(self.s, eni)
         hop_kind = HopKind.NETWORK_INTERFACE

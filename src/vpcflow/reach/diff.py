@@ -23,14 +23,14 @@ CHANGE_TEXT = {
     ("lost", "forward"): "no longer delivered",
     ("gained", "return"): "replies now return (were lost)",
     ("lost", "return"): "still delivered, but replies are now lost",
-    ("undecided", "forward"): "cannot tell whether delivery changed (UNKNOWN in one snapshot)",
-    ("undecided", "return"): "cannot tell whether the replies changed (UNKNOWN in one snapshot)",
+    ("undecided", "forward"): "cannot tell whether delivery changed (UNKNOWN in a snapshot)",
+    ("undecided", "return"): "cannot tell whether the replies changed (UNKNOWN in a snapshot)",
 }
 
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    kind: str  # "gained" | "lost" | "undecided" (UNKNOWN in one snapshot, decided in the other)
+    kind: str  # "gained" | "lost" | "undecided" (UNKNOWN in either snapshot)
     stage: str  # "forward" | "return"
     space: HeaderSpace
     witness: Flow | None
@@ -248,12 +248,10 @@ def diff_snapshots(
         ("lost", "forward", x.fwd - y.fwd - y.unknown),
         ("gained", "return", (y.bidi - x.bidi) & x.fwd - x.return_unknown),
         ("lost", "return", (x.bidi - y.bidi) & y.fwd - y.return_unknown),
-        ("undecided", "forward", (x.unknown - y.unknown) | (y.unknown - x.unknown)),
-        (
-            "undecided",
-            "return",
-            (x.return_unknown - y.return_unknown) | (y.return_unknown - x.return_unknown),
-        ),
+        # UNKNOWN in both: whether the change touched it is unknown too (flows the change cannot affect
+        # are not walked at all, see ``affected_enis``)
+        ("undecided", "forward", x.unknown | y.unknown),
+        ("undecided", "return", (x.return_unknown | y.return_unknown) - x.unknown - y.unknown),
     ]
     changes = []
     for kind, stage, space in parts:
