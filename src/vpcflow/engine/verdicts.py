@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from vpcflow.engine.rules import CompiledRules
-from vpcflow.engine.scope import is_plain
+from vpcflow.engine.scope import Scope
 from vpcflow.model import (
     ALL_PROTOCOLS,
     ICMP,
@@ -67,7 +67,8 @@ class BatchEvaluator:
         # interfaces that are not plain hosts (transit gateway attachments, endpoints, load balancer
         # nodes; anything the snapshot lacks or contradicts about them): the walker answers for them
         # (``engine.scope``)
-        self.host = np.array([is_plain(snapshot, e) for e in enis], dtype=np.bool_)
+        scope = Scope(snapshot)
+        self.host = np.array([scope.plain(e) for e in enis], dtype=np.bool_)
         subnets = sorted({e.subnet_id for e in enis})
         sub_index = {s: i for i, s in enumerate(subnets)}
         self.subnet = np.array([sub_index[e.subnet_id] for e in enis], dtype=np.int64)

@@ -44,7 +44,7 @@ import numpy.typing as npt
 from vpcflow.engine.components.interfaces import InterfaceKind
 from vpcflow.engine.intervals import IntervalSet
 from vpcflow.engine.rules import CompiledRules
-from vpcflow.engine.scope import is_plain
+from vpcflow.engine.scope import Scope
 from vpcflow.engine.trace import Engine
 from vpcflow.model import ICMP, TCP, UDP, Direction, NetworkAclEntry, Snapshot
 from vpcflow.reach.analysis import nacl_entry_space, sg_rule_space
@@ -98,8 +98,9 @@ class GroupMatrix:
         self.out_of_scope = sorted({e.vpc_id for e in enis if e.vpc_id not in plain})
         # interfaces the walk answers for (not hosts, or something about them missing or contradicted:
         # ``engine.scope``); a group with one of them as a member is not summarised by its cells
+        scope = Scope(snapshot, _MATRIX_KINDS)
         self.unanswered_interfaces = sorted(
-            e.eni_id for e in enis if e.vpc_id in plain and not is_plain(snapshot, e, _MATRIX_KINDS)
+            e.eni_id for e in enis if e.vpc_id in plain and not scope.plain(e)
         )
         left = set(self.unanswered_interfaces)
         self.unanswered_groups = sorted(
