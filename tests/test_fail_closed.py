@@ -22,6 +22,7 @@ import pytest
 from transit_builders import Estate
 from vpcflow.engine import BatchEvaluator, Engine, HopKind, Verdict
 from vpcflow.engine.result import Trace
+from vpcflow.errors import VpcflowError
 from vpcflow.model import Address, Snapshot
 from vpcflow.reach import Reachability
 from vpcflow.reach.diff import diff_snapshots
@@ -533,3 +534,23 @@ def test_a_virtual_private_gateways_edge_route_table_is_followed() -> None:
     eni(e, "eni-fw")["SourceDestCheck"] = True
     t = trace(e, "192.168.5.5", "eni-a")
     assert t.blocked_by is not None and t.blocked_by.code == "ENI_SOURCE_DEST_CHECK_RESTRICTION"
+
+
+def test_a_nat_gateway_interface_without_its_nat_gateway_is_unknown() -> None:
+    e = estate()
+    e.eni("eni-nat", "subnet-2", "10.1.2.40", [], interface_type="nat_gateway")
+    assert unknown(trace(e, "eni-a", "10.1.2.40", "tcp", 443)) == (
+        "nat-gateway",
+        "eni-nat",
+        "UNKNOWN_RESOURCE",
+    )
+
+
+def test_an_address_two_interfaces_hold_is_refused_naming_both() -> None:
+    e = estate()
+    e.eni("eni-dup", "subnet-2", "10.1.2.10", ["sg-b"])
+    with pytest.raises(VpcflowError, match=r"held by eni-b, eni-dup .*contradicts"):
+        trace(e, "eni-a", "10.1.2.10")
+    # named, it is walked to its address, which either interface may hold: UNKNOWN naming one of them
+    _kind, rid, code = unknown(trace(e, "eni-a", "eni-dup"))
+    assert rid in ("eni-b", "eni-dup") and code == "CONTRADICTORY_RESOURCE"

@@ -161,6 +161,11 @@ class Engine:
         s = self.snapshot
         hits = list(s.enis_by_address.get(addr, ()))
         if len(hits) > 1:
+            if all(self.snapshot.contradiction(h) for h in hits):
+                raise QueryError(
+                    f"{ref} is held by {', '.join(hits)} (the snapshot contradicts itself, see "
+                    "`snapshot info`); name the ENI"
+                )
             raise QueryError(f"{ref} is a private address in several VPCs ({', '.join(hits)}); name the ENI")
         if hits and not self._is_nat_address(addr):
             return s.interfaces[hits[0]], addr

@@ -140,7 +140,13 @@ class NatGatewayInterface:
 
     def receive(self, walk: Walk, at: Landing) -> Step:
         nat = walk.nat_by_private(at.subnet.vpc_id, at.pkt.dst)
-        assert nat is not None  # the walk hands a NAT gateway only packets to its private address
+        if nat is None:  # its interface is in the snapshot, the NAT gateway is not
+            return NotModelled(
+                HopKind.NAT_GATEWAY,
+                at.eni.eni_id if at.eni else None,
+                f"{at.pkt.dst} is a NAT gateway's interface, and that NAT gateway is not in the snapshot",
+                "UNKNOWN_RESOURCE",
+            )
         ses = walk.session.nat.get(nat.nat_id)
         if not walk.reply or ses is None:
             return _unsolicited(
