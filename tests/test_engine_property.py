@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from builders import AclSpec, SgSpec, SnapBuilder
 from vpcflow.engine import Engine, Trace, Verdict
 from vpcflow.engine.reference import RefPacket, RefVerdict, evaluate
-from vpcflow.model import NetworkInterface, Snapshot
+from vpcflow.model import InternetGateway, NetworkInterface, Snapshot
 
 PORTS = [0, 1, 21, 22, 23, 79, 80, 443, 1023, 1024, 1025, 3389, 5432]
 PORTS += [32767, 32768, 49151, 49152, 60999, 61000, 65534, 65535]
@@ -172,6 +172,9 @@ def worlds(draw: Any) -> World:
         b.peering("pcx-1", "vpc-1", "vpc-2", status)
     if often(draw, 5):
         b.igw("igw-1", "vpc-1")
+    else:
+        # detached (a route to a gateway absent from the snapshot is UNKNOWN, not a REJECT)
+        b.igws.append(InternetGateway("igw-1", (), False))
 
     def routes(peer_dests: list[str]) -> list[tuple[str, str]]:
         out: list[tuple[str, str]] = []

@@ -24,7 +24,7 @@ REGEN = os.environ.get("VPCFLOW_REGEN_GOLDEN") == "1"
 
 CASES: dict[str, tuple[str, str, str, str, int, str | None]] = {
     "three-tier-internet-to-alb": ("three-tier", "203.0.113.12", "web-alb", "tcp", 443, None),
-    "three-tier-alb-to-db-reject": ("three-tier", "web-alb", "db-1", "tcp", 5432, None),
+    "three-tier-app-to-db-ssh-reject": ("three-tier", "app-1", "db-1", "tcp", 22, None),
     "three-tier-app-via-nat": ("three-tier", "app-1", "203.0.113.50", "tcp", 443, None),
     "nacl-trap-https-reject": ("nacl-trap", "198.51.100.7", "web-1", "tcp", 443, None),
     "nacl-trap-api-call-partial": ("nacl-trap", "web-1", "198.51.100.99", "tcp", 443, "1024-65535"),

@@ -1,5 +1,7 @@
 """Ingest, analyses and attribution on simulated logs with planted scans (thresholds checked from both
-sides), incremental ingest, and the CLI."""
+sides), incremental ingest, and the CLI. The snapshot is ``three_tier_web`` (the three-tier example with
+its front tier as an instance: traffic to a load balancer's node is UNKNOWN, and simulate writes no
+record for it)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from three_tier_web import three_tier_web
 from vpcflow.cli import main
 from vpcflow.engine import Engine
 from vpcflow.flowlogs import analyses as A
@@ -54,9 +57,14 @@ def _sweep_file(path: Path, hosts: int, src: str, start: int) -> None:
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def web_tier(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return three_tier_web(tmp_path_factory.mktemp("tt") / "three-tier-web")
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory, web_tier: Path) -> Path:
     base = tmp_path_factory.mktemp("logs")
-    snap = load_snapshot(ROOT / "examples" / "three-tier")
+    snap = load_snapshot(web_tier)
     # the profile rates above use a helper syntax for "one every N seconds"
     prof = json.loads(json.dumps(PROFILE).replace('"1/250s"', '"14.4/h"').replace('"1/60s"', '"1/min"'))
     simulate(snap, parse_profile(prof), base / "raw", duration=3600, seed=5, start=1_700_000_000)
@@ -109,8 +117,8 @@ def test_timeline_and_window(store: Path) -> None:
     assert sum(r[1] for r in later) < sum(r[1] for r in rows)
 
 
-def test_explain_attributes_every_reject(store: Path) -> None:
-    snap = load_snapshot(ROOT / "examples" / "three-tier")
+def test_explain_attributes_every_reject(store: Path, web_tier: Path) -> None:
+    snap = load_snapshot(web_tier)
     found = explain_store(connect(store / "store"), snap, A.Window())
     sim = [a for a in found if not a.srcaddr.startswith("198.51.100.2")]  # hand-made sweep rows aside
     assert sim and all(a.status == "explained" for a in sim), [a for a in sim if a.status != "explained"][:3]

@@ -90,6 +90,8 @@ def test_reach_membership_equals_trace(seed: int) -> None:
             assert t.verdict is Verdict.ACCEPT, (str(w), t.diagnosis)
         elif kind == "forward-only":
             assert t.forward.delivered and t.verdict is not Verdict.ACCEPT, (str(w), t.diagnosis)
+        elif kind == "unknown":
+            assert t.verdict is Verdict.UNKNOWN, (str(w), t.diagnosis)
         else:
             assert not t.forward.delivered, (str(w), t.diagnosis)
 

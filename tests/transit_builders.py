@@ -146,8 +146,17 @@ class Estate:
                             "SubnetId": subnet_id,
                             "VpcId": sub["VpcId"],
                             "PrivateIpAddress": ip,
+                            # as describe-instances embeds it: the same interface, seen from the instance
                             "NetworkInterfaces": [
-                                {"NetworkInterfaceId": eni_id, "Attachment": {"DeviceIndex": 0}}
+                                {
+                                    "NetworkInterfaceId": eni_id,
+                                    "Attachment": {"DeviceIndex": 0},
+                                    "SubnetId": subnet_id,
+                                    "VpcId": sub["VpcId"],
+                                    "PrivateIpAddress": ip,
+                                    "PrivateIpAddresses": item["PrivateIpAddresses"],
+                                    "Groups": item["Groups"],
+                                }
                             ],
                         }
                     ]

@@ -17,10 +17,10 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 # (snapshot, src, dst, protocol, port, what it shows)
 FLOWS: list[tuple[str, str, str, str, int, str]] = [
-    ("three-tier", "203.0.113.12", "web-alb", "tcp", 443, "internet → ALB on HTTPS"),
-    ("three-tier", "web-alb", "app-1", "tcp", 8080, "ALB → app (rule references alb-sg)"),
+    ("three-tier", "203.0.113.12", "web-alb", "tcp", 443, "internet → ALB on HTTPS: not traced through yet"),
+    ("three-tier", "203.0.113.12", "web-alb", "tcp", 22, "internet → ALB on SSH: its security group"),
     ("three-tier", "app-1", "db-1", "tcp", 5432, "app → db (rule references app-sg)"),
-    ("three-tier", "web-alb", "db-1", "tcp", 5432, "ALB → db: not allowed"),
+    ("three-tier", "app-1", "db-1", "tcp", 22, "app → db on SSH: not allowed"),
     ("three-tier", "203.0.113.12", "db-1", "tcp", 5432, "internet → db: no way in"),
     ("three-tier", "app-1", "203.0.113.50", "tcp", 443, "app → internet through the NAT gateway"),
     ("nacl-trap", "198.51.100.7", "web-1", "tcp", 443, "HTTPS to the web server: the NACL trap"),
@@ -65,8 +65,9 @@ def main() -> int:
         load_policy(EXAMPLES / "policies" / "three-tier.yaml"),
         snapshot_path="examples/three-tier",
     )
+    marks = {"pass": "green", "fail": "bold red", "undecided": "magenta"}
     for r in report.results:
-        line = Text("PASS", style="green") if r.passed else Text("FAIL", style="bold red")
+        line = Text(r.status.upper(), style=marks[r.status])
         line.append(f"  {clean(r.statement.name)}")
         console.print(line)
     console.print(

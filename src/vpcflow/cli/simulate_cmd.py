@@ -54,7 +54,11 @@ def simulate_command(
     hive: Annotated[bool, typer.Option("--hive", help="Hive-compatible S3 prefixes.")] = False,
     parameter: ParameterOpt = None,
 ) -> int:
-    """Write realistic flow-log objects whose every record agrees with vpcflow's verdicts."""
+    """Write realistic flow-log objects whose every record agrees with vpcflow's verdicts.
+
+    Exit status 0, 1 if some profile flow's answer is UNKNOWN (no record is written for it: what AWS
+    would log is not known; each is named on stderr), 2 on bad input.
+    """
     from vpcflow.simulate import load_profile, parse_duration, parse_fields, simulate
 
     try:
@@ -75,10 +79,13 @@ def simulate_command(
         fmt=output.value,
         hive=hive,
     )
-    console(stderr=True).print(
+    err = console(stderr=True)
+    err.print(
         text(
             f"wrote {len(report.files)} objects, {report.records} records ({report.nodata} NODATA) "
             f"under {out}/AWSLogs"
         )
     )
-    return 0
+    for flow, (n, why) in report.undecided.items():
+        err.print(text(f"not simulated: {n} connections of {flow}: UNKNOWN, {why}"))
+    return 1 if report.undecided else 0

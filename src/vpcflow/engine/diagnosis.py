@@ -51,7 +51,7 @@ def diagnose(trace: Trace) -> str:
     if b is None:
         return f"{what} from {src} to {dst}: {trace.verdict.value}"
     if trace.verdict is Verdict.UNKNOWN:
-        return f"cannot decide: {b.detail or b.code}"
+        return f"cannot decide: {b.detail} [{b.code}]" if b.detail else f"cannot decide [{b.code}]"
     if b.stage == "forward":
         return f"the request is stopped by {blocker_text(b)} [{b.code}]"
     ports = f"ephemeral ports {b.ports}" if b.ports is not None else "ports"

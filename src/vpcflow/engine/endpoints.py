@@ -34,6 +34,8 @@ class EndpointDecision:
     code: str | None
     detail: str
     endpoint: VpcEndpoint | None = None
+    # the Network Firewall whose endpoint the route names (the answer depends on it)
+    firewall_arn: str | None = None
 
 
 def endpoint_of_route_target(snapshot: Snapshot, target_id: str | None) -> VpcEndpoint | None:
@@ -50,6 +52,16 @@ def gateway_endpoint(
 ) -> EndpointDecision:
     """Whether a packet a subnet routes to ``target_id`` (a ``vpce-…``) gets through to the service."""
     ep = endpoint_of_route_target(snapshot, target_id)
+    fw = snapshot.network_firewall.firewall_of_endpoint(target_id or "")
+    if fw is not None:
+        return EndpointDecision(
+            EndpointOutcome.UNKNOWN,
+            "UNSUPPORTED_ROUTE_TARGET",
+            f"{target_id} is an endpoint of Network Firewall {fw.name}: the walk does not step through "
+            "firewalls yet",
+            ep,
+            fw.arn,
+        )
     if ep is None:
         return EndpointDecision(
             EndpointOutcome.UNKNOWN,

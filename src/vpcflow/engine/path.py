@@ -33,12 +33,12 @@ from vpcflow.engine.components.base import (
     RouteFrom,
     Step,
 )
-from vpcflow.engine.components.interfaces import InterfaceKind, interface_kind
+from vpcflow.engine.components.interfaces import InterfaceKind, interface_kind, interface_owner
 from vpcflow.engine.components.registry import INTERFACES, ROUTE_TARGETS
 from vpcflow.engine.intervals import IntervalSet
 from vpcflow.engine.packets import Arrival, EniEvent, Packet, Session
 from vpcflow.engine.result import Blocker, Hop, HopAction, HopKind, RuleRef
-from vpcflow.engine.rules import CompiledRules, FilterResult
+from vpcflow.engine.rules import CompiledRules, FilterResult, sg_rule_matches_header
 from vpcflow.engine.vpn import RouteChoice, select_route
 from vpcflow.model import (
     ICMP,
@@ -92,7 +92,7 @@ class LegWalker:
         """The leg of a packet ``eni`` sends."""
         component = INTERFACES.get(interface_kind(eni))
         if component is None:
-            return self.follow(self._unmodelled_interface(eni))
+            return self.follow(self._unmodelled_interface(eni, pkt, Direction.EGRESS))
         return self.follow(component.send(self, eni, pkt))
 
     def from_internet(self, pkt: Packet) -> Arrival | None:
@@ -238,6 +238,8 @@ class LegWalker:
     def security_groups(self, eni: NetworkInterface, direction: Direction, pkt: Packet) -> Packet | None:
         remote = pkt.dst if direction is Direction.EGRESS else pkt.src
         gid = ",".join(eni.group_ids) or eni.eni_id
+        if self.s.contradictions and self.contradicted(HopKind.NETWORK_INTERFACE, eni.eni_id, *eni.group_ids):
+            return None
         if self.reply and eni.eni_id in self.session.tracked:
             # https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-connection-tracking.html
             self.hops.append(
@@ -288,6 +290,15 @@ class LegWalker:
             )
             if full.allowed != result.allowed:
                 code = refs_code  # a group reference would have admitted it, but it does not carry over
+        if result.denied:
+            result = self._unknown_sg_ports(eni, direction, remote, pkt, result, gid)
+            if not result.pieces:  # every denied port depends on what the snapshot lacks
+                self.hops.append(
+                    Hop(HopKind.SECURITY_GROUP, gid, direction, HopAction.DROP, None,
+                        self.blockers[-1].detail, group_ids=eni.group_ids)
+                )  # fmt: skip
+                self._settle_events(IntervalSet())
+                return None
         out = self._apply_filter(result, HopKind.SECURITY_GROUP, gid, direction, code, pkt, eni.group_ids)
         if out is not None and not self.reply:
             untracked_by = self._untracked_rule(eni, direction, pkt, result)
@@ -313,6 +324,61 @@ class LegWalker:
         if route is not None and route.target is RouteTarget.TRANSIT_GATEWAY:
             return "SG_REFERENCES_NOT_PRESERVED"
         return None
+
+    def _unknown_sg_ports(
+        self,
+        eni: NetworkInterface,
+        direction: Direction,
+        remote: Address,
+        pkt: Packet,
+        result: FilterResult,
+        gid: str,
+    ) -> FilterResult:
+        """Ports the known rules deny but a group or prefix list the snapshot lacks could admit: an
+        UNKNOWN blocker for them (never a REJECT drawn from missing data), and the result without them.
+
+        A group attached to the ENI but absent from the snapshot could admit anything; a rule whose
+        prefix list has no entries in the snapshot could admit the ports it covers."""
+        missing = [g for g in eni.group_ids if g not in self.s.security_groups]
+        unknown = IntervalSet()
+        why = ""
+        if missing:
+            unknown = result.denied
+            why = (
+                f"{', '.join(missing)} (attached to {eni.eni_id}) "
+                f"{'is' if len(missing) == 1 else 'are'} not in the snapshot: "
+                "its rules could admit these packets"
+            )
+        else:
+            for rule in self.rules.unresolved_rules(eni, direction):
+                if not sg_rule_matches_header(rule, pkt.protocol, pkt.icmp_type, pkt.icmp_code):
+                    continue
+                hit = result.denied & self.rules.ports_of(rule)
+                if hit:
+                    unknown = unknown | hit
+                    why = (
+                        f"{rule.group_id} {direction.value} #{rule.permission_index} names "
+                        f"{rule.peer}, whose entries are not in the snapshot"
+                    )
+        if not unknown:
+            return result
+        self._block(
+            HopKind.SECURITY_GROUP, gid, direction, "UNKNOWN_RESOURCE", None, unknown, why, unknown=True
+        )
+        pieces = tuple((p - unknown, ok, r) for p, ok, r in result.pieces if ok or (p - unknown))
+        return FilterResult(result.allowed, result.denied - unknown, pieces)
+
+    def contradicted(self, kind: HopKind, *ids: str | None) -> bool:
+        """If the snapshot contradicts itself about one of ``ids``: an UNKNOWN blocker naming it and why
+        (``Snapshot.contradictions``), and True."""
+        hit = self.s.contradiction(*ids)
+        if hit is None:
+            return False
+        rid, why = hit
+        self.hops.append(Hop(kind, rid, None, HopAction.DROP, None, why))
+        self._block(kind, rid, None, "CONTRADICTORY_RESOURCE", None, None, why, unknown=True)
+        self._settle_events(IntervalSet())
+        return True
 
     def _untracked_rule(
         self, eni: NetworkInterface, direction: Direction, pkt: Packet, result: FilterResult
@@ -341,14 +407,31 @@ class LegWalker:
     def _nacl(self, subnet: Subnet, direction: Direction, pkt: Packet) -> Packet | None:
         acl_id = self.s.acl_of_subnet.get(subnet.subnet_id)
         acl = self.s.network_acls.get(acl_id) if acl_id else None
+        if self.s.contradictions and self.contradicted(HopKind.NETWORK_ACL, subnet.subnet_id, acl_id):
+            return None
         if acl is None:
-            self._drop(
-                HopKind.NETWORK_ACL,
-                None,
-                "SUBNET_ACL_RESTRICTION",
-                f"subnet {subnet.subnet_id} has no network ACL in the snapshot",
-                direction=direction,
+            if subnet.vpc_id not in self.rules.vpcs_with_acl:
+                # no NACL of the VPC at all: the collector skipped them; the default NACL is assumed
+                self.hops.append(
+                    Hop(
+                        HopKind.NETWORK_ACL,
+                        None,
+                        direction,
+                        HopAction.ALLOW,
+                        None,
+                        assumed_default_acl(subnet),
+                    )
+                )
+                return pkt
+            why = (
+                f"the network ACL of {subnet.subnet_id} is not in the snapshot (no association and no "
+                f"default network ACL of {subnet.vpc_id})"
             )
+            self.hops.append(Hop(HopKind.NETWORK_ACL, None, direction, HopAction.DROP, None, why))
+            self._block(
+                HopKind.NETWORK_ACL, subnet.subnet_id, direction, "UNKNOWN_RESOURCE", None, None, why, True
+            )
+            self._settle_events(IntervalSet())
             return None
         remote = pkt.dst if direction is Direction.EGRESS else pkt.src
         result = self.rules.evaluate_nacl(
@@ -430,6 +513,10 @@ class LegWalker:
         self._visited.add(key)
         rtb_id, choice = self._lookup(subnet, pkt.dst)
         route = choice.route
+        if self.s.contradictions and self.contradicted(
+            HopKind.ROUTE_TABLE, subnet.subnet_id, rtb_id, route.target_id if route else None
+        ):
+            return STOPPED
         if choice.ambiguous:
             return NotModelled(
                 HopKind.ROUTE_TABLE,
@@ -437,6 +524,25 @@ class LegWalker:
                 f"routes of {rtb_id} to {pkt.dst} tie ("
                 + "; ".join(r.label for r in choice.ambiguous)
                 + "): AWS picks one of overlapping prefix lists at random",
+                "UNKNOWN_RESOURCE",
+            )
+        if choice.uncertain:
+            lists = ", ".join(sorted({r.prefix_list_id or "?" for r in choice.uncertain}))
+            return NotModelled(
+                HopKind.ROUTE_TABLE,
+                rtb_id,
+                f"{rtb_id} routes prefix list {lists} but the snapshot has none of its entries: whether "
+                f"{pkt.dst} is in it is unknown",
+                "UNKNOWN_RESOURCE",
+                rule=choice.uncertain[0],
+            )
+        if rtb_id is None and (route is None or route.target is not RouteTarget.LOCAL):
+            # without the subnet's route table only the local route is certain (every table has it)
+            return NotModelled(
+                HopKind.ROUTE_TABLE,
+                subnet.subnet_id,
+                f"the route table of {subnet.subnet_id} is not in the snapshot: the route to {pkt.dst} "
+                "is unknown",
                 "UNKNOWN_RESOURCE",
             )
         if route is None:
@@ -454,7 +560,8 @@ class LegWalker:
                 f"route {route.label} is a blackhole (its target no longer exists)",
                 rule=route,
             )
-        self.hops.append(Hop(HopKind.ROUTE_TABLE, rtb_id, None, HopAction.FORWARD, route))
+        detail = "" if rtb_id else f"no route table of {subnet.subnet_id} in the snapshot: the local route"
+        self.hops.append(Hop(HopKind.ROUTE_TABLE, rtb_id, None, HopAction.FORWARD, route, detail))
         handler = ROUTE_TARGETS.get(route.target)
         if handler is None:
             return NotModelled(
@@ -502,17 +609,40 @@ class LegWalker:
             )
         if component is None:
             assert eni is not None
-            return self._unmodelled_interface(eni)
+            return self._unmodelled_interface(eni, cur, Direction.INGRESS)
         return component.receive(self, Landing(target_sub, cur, eni))
 
-    def _unmodelled_interface(self, eni: NetworkInterface) -> Step:
+    def _unmodelled_interface(self, eni: NetworkInterface, pkt: Packet, direction: Direction) -> Step:
+        """An interface whose kind has no component: its own security groups still filter what it sends
+        and receives (a load balancer's, an API Gateway's: what they deny is a REJECT whatever the service
+        does); what gets past them is UNKNOWN naming what the interface belongs to.
+        https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-update-security-groups.html
+        """
+        if eni.group_ids and self.security_groups(eni, direction, pkt) is None:
+            return STOPPED
         kind = interface_kind(eni)
+        owner, what = interface_owner(self.s, eni)
+        hop_kind = HopKind.NETWORK_INTERFACE
+        if kind is InterfaceKind.LOAD_BALANCER:
+            hop_kind = HopKind.LOAD_BALANCER
+        elif owner.startswith("arn:") and ":network-firewall:" in owner:
+            hop_kind = HopKind.NETWORK_FIREWALL
+        elif owner.startswith("vpce-"):
+            hop_kind = HopKind.VPC_ENDPOINT
         return NotModelled(
-            HopKind.NETWORK_INTERFACE,
-            eni.eni_id,
-            f"{eni.eni_id} is a {kind.value} interface, which is not modelled",
+            hop_kind,
+            owner,
+            f"{what}: the packet path through it is not modelled",
             "UNSUPPORTED_INTERFACE",
         )
+
+
+def assumed_default_acl(subnet: Subnet) -> str:
+    """The hop detail of a subnet boundary whose VPC has no network ACL in the snapshot."""
+    return (
+        f"assumed: the default network ACL (allows everything) — the snapshot holds no network ACL of "
+        f"{subnet.vpc_id}"
+    )
 
 
 def reply_icmp(icmp_type: int) -> int | None:

@@ -100,6 +100,8 @@ class HopKind(Enum):
     VIRTUAL_PRIVATE_GATEWAY = "virtual-private-gateway"
     VPN_CONNECTION = "vpn-connection"
     VPC_ENDPOINT = "vpc-endpoint"
+    LOAD_BALANCER = "load-balancer"
+    NETWORK_FIREWALL = "network-firewall"
     ON_PREMISES = "on-premises"
     INTERNET = "internet"
     UNSUPPORTED = "unsupported"

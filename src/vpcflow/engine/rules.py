@@ -97,6 +97,10 @@ class CompiledRules:
             tuple[str, Direction], tuple[tuple[NetworkAclEntry, int, int, int, int, IntervalSet], ...]
         ] = {}
         self._sg_rules: dict[tuple[str, Direction], tuple[SecurityGroupRule, ...]] = {}
+        self._unresolved: dict[tuple[str, Direction], tuple[SecurityGroupRule, ...]] = {}
+        # VPCs with at least one network ACL in the snapshot: every VPC has a default one, so a VPC with
+        # none had its NACLs left out by the collector (docs/semantics.md, "Network ACLs")
+        self.vpcs_with_acl = frozenset(a.vpc_id for a in snapshot.network_acls.values())
         self._world_rules: dict[tuple[str, Direction, int, int], SecurityGroupRule | None] = {}
         # (subnet id, destination) → (route table id, the route chosen): routing memoised per snapshot
         self.route_cache: dict[tuple[str, Address], tuple[str | None, RouteChoice]] = {}
@@ -142,6 +146,20 @@ class CompiledRules:
                 if group is not None:
                     out.extend(group.rules(direction))
             cached = self._sg_rules[key] = tuple(out)
+        return cached
+
+    def unresolved_rules(self, eni: NetworkInterface, direction: Direction) -> tuple[SecurityGroupRule, ...]:
+        """The ENI's rules whose peer is a prefix list with no entries in the snapshot: what they match
+        is unknown."""
+        key = (eni.eni_id, direction)
+        cached = self._unresolved.get(key)
+        if cached is None:
+            cached = self._unresolved[key] = tuple(
+                r
+                for r in self.sg_rules(eni, direction)
+                if isinstance(r.peer, PrefixListPeer)
+                and self.snapshot.prefix_list_cidrs(r.peer.prefix_list_id) is None
+            )
         return cached
 
     def world_all_ports_rule(

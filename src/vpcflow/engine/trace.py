@@ -24,6 +24,7 @@ from vpcflow.model import (
     TCP,
     UDP,
     Address,
+    Cidr,
     NetworkInterface,
     PortRange,
     ProtocolError,
@@ -37,6 +38,19 @@ from vpcflow.model import (
 
 DEFAULT_CLIENT = "linux"
 EPHEMERAL_TAG = "vpcflow:ephemeral-ports"
+
+
+def _one_address(text: str) -> Address:
+    """An address, or a CIDR of one address (``/32``, ``/128``); ValueError if it is neither."""
+    if "/" not in text:
+        return Address.parse(text)
+    try:
+        cidr = Cidr.parse(text)
+    except ValueError:
+        raise ValueError(text) from None
+    if cidr.lo != cidr.hi:
+        raise QueryError(f"{text} names {cidr.hi - cidr.lo + 1} addresses; a trace follows one")
+    return Address(cidr.version, cidr.lo)
 
 
 def parse_port_range(text: str) -> PortRange:
@@ -82,15 +96,53 @@ class Engine:
             for eni_id in inst.eni_ids:
                 if eni_id in s.interfaces:
                     return s.interfaces[eni_id]
-            raise QueryError(f"instance {ref} has no network interface in the snapshot")
+            why = f" (it is {inst.state})" if inst.state in ("terminated", "shutting-down") else ""
+            raise QueryError(f"instance {ref} has no network interface in the snapshot{why}")
         hits = self._name_index().get(ref, [])
         if len(hits) == 1:
             return self.interface_of(hits[0])
         if len(hits) > 1:
             raise QueryError(f"name {ref!r} is ambiguous: {', '.join(sorted(hits))}")
+        member = self._only_member(ref)
+        if member is not None:
+            return member
         raise QueryError(
-            f"unknown endpoint {ref!r} (expected an ENI id, instance id, Name tag or IP address)"
+            f"unknown endpoint {ref!r} (expected an ENI id, instance id, Name tag, IP address, or a "
+            "security group, subnet or VPC with one interface)"
         )
+
+    def _only_member(self, ref: str) -> NetworkInterface | None:
+        """The one interface a set reference of ``reach`` names (a security group by id or name, a
+        subnet, a VPC); an error when it names several or none, None when it is no such reference."""
+        s = self.snapshot
+        low = ref.lower()
+        if low in ("internet", "onprem", "on-premises", "anywhere", "any", "*") or ref in s.vpn_connections:
+            raise QueryError(
+                f"{ref!r} names a set of addresses; a trace follows one (give an address, e.g. 203.0.113.10, "
+                "or use 'vpcflow reach')"
+            )
+        groups = [g.group_id for g in s.security_groups.values() if g.name == ref]
+        if ref in s.security_groups:
+            groups = [ref]
+        if len(groups) > 1:
+            raise QueryError(f"security group name {ref!r} is ambiguous: {', '.join(sorted(groups))}")
+        enis = [e for e in s.interfaces.values() if e.interface_type != "nat_gateway"]
+        if groups:
+            members = [e for e in enis if groups[0] in e.group_ids]
+        elif ref in s.subnets:
+            members = [e for e in enis if e.subnet_id == ref]
+        elif ref in s.vpcs:
+            members = [e for e in enis if e.vpc_id == ref]
+        else:
+            return None
+        if len(members) != 1:
+            shown = ", ".join(sorted(e.eni_id for e in members)[:5]) + (", ..." if len(members) > 5 else "")
+            raise QueryError(
+                f"{ref} has {len(members)} network interfaces"
+                + (f" ({shown})" if members else "")
+                + "; a trace needs one (name it, or use 'vpcflow reach')"
+            )
+        return members[0]
 
     def resolve(self, ref: str) -> tuple[NetworkInterface | None, Address | None]:
         """An ENI (and, if the user gave one, the exact address), or an outside address."""
@@ -103,12 +155,17 @@ class Engine:
 
     def _resolve(self, ref: str) -> tuple[NetworkInterface | None, Address | None]:
         try:
-            addr = Address.parse(ref)
+            addr = _one_address(ref)
         except ValueError:
             return self.interface_of(ref), None
         s = self.snapshot
         hits = list(s.enis_by_address.get(addr, ()))
         if len(hits) > 1:
+            if all(self.snapshot.contradiction(h) for h in hits):
+                raise QueryError(
+                    f"{ref} is held by {', '.join(hits)} (the snapshot contradicts itself, see "
+                    "`snapshot info`); name the ENI"
+                )
             raise QueryError(f"{ref} is a private address in several VPCs ({', '.join(hits)}); name the ENI")
         if hits and not self._is_nat_address(addr):
             return s.interfaces[hits[0]], addr
@@ -117,11 +174,8 @@ class Engine:
             return None, addr  # a NAT gateway is a hop, not an endpoint
         if pub is not None:
             return s.interfaces[pub[0]], addr
-        vpc = s.vpc_of_address(addr)
-        if vpc is not None:
-            nat_here = any(n.private_ip == addr for n in s.nat_gateways.values())
-            if not nat_here:
-                raise QueryError(f"no network interface has address {ref} in {vpc.vpc_id}")
+        # an address no interface holds (outside every VPC, or unused inside one): the walk says how far
+        # the network takes a packet to it; ``trace`` refuses it as a source inside a VPC
         return None, addr
 
     def _is_nat_address(self, addr: Address | None) -> bool:
@@ -174,9 +228,23 @@ class Engine:
                 raise QueryError(f"--port {port} out of range 0-65535")
         src_eni, src_addr = self.resolve(src)
         dst_eni, dst_addr = self.resolve(dst)
+        if src_eni is None and src_addr is not None and not self._is_nat_address(src_addr):
+            vpc = self.snapshot.vpc_of_address(src_addr)
+            if vpc is not None:
+                raise QueryError(
+                    f"no network interface has address {src_addr} in {vpc.vpc_id}: a source is an "
+                    "interface of the snapshot or an address outside every VPC"
+                )
         if src_eni is None and dst_eni is None and not self._is_nat_address(dst_addr):
             raise QueryError("at least one endpoint must be in the snapshot")
-        if src_eni is not None and dst_eni is not None and src_eni.eni_id == dst_eni.eni_id:
+        if (
+            src_eni is not None
+            and dst_eni is not None
+            and src_eni.eni_id == dst_eni.eni_id
+            and self.snapshot.contradiction(src_eni.eni_id) is None
+        ):
+            # (a contradicted interface named twice, say by two instances that both claim it, is walked:
+            # the walk answers UNKNOWN naming the contradiction)
             raise QueryError("source and destination are the same network interface")
         family = self._family(src_addr, dst_addr, ipv6, proto)
         src_addr = self._source_address(src_eni, src_addr, family)

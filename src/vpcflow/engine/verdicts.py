@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from vpcflow.engine.rules import CompiledRules
+from vpcflow.engine.scope import Scope
 from vpcflow.model import (
     ALL_PROTOCOLS,
     ICMP,
@@ -36,8 +37,6 @@ REJECT, ACCEPT, RETURN_REJECT = 0, 1, 2
 _REPLY_TYPE = np.full(256, -1, dtype=np.int64)
 for _req, _rep in ((8, 0), (13, 14), (15, 16), (17, 18)):
     _REPLY_TYPE[_req] = _rep
-
-_NOT_HOSTS = frozenset({"transit_gateway", "vpc_endpoint", "gateway_load_balancer_endpoint"})
 
 BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.int64]
@@ -65,10 +64,11 @@ class BatchEvaluator:
         self.addr = np.array([e.primary_ip.value for e in enis if e.primary_ip], dtype=np.int64)
         self._in_scope_vpcs = snapshot.locally_routed_vpcs()
         self.vpc = np.array([self._vpc_code(e.vpc_id) for e in enis], dtype=np.int64)
-        # interfaces that are hops, not hosts (transit gateway attachments, endpoints): the walker's
-        # components answer for them (an interface endpoint never initiates, nothing answers at a
-        # transit gateway interface)
-        self.host = np.array([e.interface_type not in _NOT_HOSTS for e in enis], dtype=np.bool_)
+        # interfaces that are not plain hosts (transit gateway attachments, endpoints, load balancer
+        # nodes; anything the snapshot lacks or contradicts about them): the walker answers for them
+        # (``engine.scope``)
+        scope = Scope(snapshot)
+        self.host = np.array([scope.plain(e) for e in enis], dtype=np.bool_)
         subnets = sorted({e.subnet_id for e in enis})
         sub_index = {s: i for i, s in enumerate(subnets)}
         self.subnet = np.array([sub_index[e.subnet_id] for e in enis], dtype=np.int64)
@@ -109,7 +109,11 @@ class BatchEvaluator:
             acl = snapshot.network_acls[a]
             self.acl_in[aindex[a]] = self._nacl_table(acl.entries(Direction.INGRESS), n, n_cls)
             self.acl_out[aindex[a]] = self._nacl_table(acl.entries(Direction.EGRESS), n, n_cls)
-        none_acl = len(acl_ids)  # a subnet without NACL: deny everything (docs/semantics.md)
+        # a subnet without NACL: its VPC has none in the snapshot and the default one (allow everything)
+        # is assumed (docs/semantics.md); interfaces of other subnets without one are not in scope
+        none_acl = len(acl_ids)
+        self.acl_in[none_acl] = True
+        self.acl_out[none_acl] = True
         self.acl_of = np.array(
             [aindex.get(snapshot.acl_of_subnet.get(s, ""), none_acl) for s in subnets], dtype=np.int64
         )

@@ -43,6 +43,18 @@ class RouteChoice:
     route: Route | None
     # several routes tie and AWS does not say which is used (overlapping prefix lists)
     ambiguous: tuple[Route, ...] = ()
+    # routes to a prefix list with no entries in the snapshot: they could take the packet instead
+    # (a prefix-list route never overrides the local route)
+    unresolved: tuple[Route, ...] = ()
+
+    @property
+    def uncertain(self) -> tuple[Route, ...]:
+        """What makes the choice unknown: a tie, or a prefix list that could outrank the route."""
+        if self.ambiguous:
+            return self.ambiguous
+        if self.unresolved and (self.route is None or self.route.target is not RouteTarget.LOCAL):
+            return self.unresolved
+        return ()
 
 
 def select_route(
@@ -51,12 +63,15 @@ def select_route(
     """The route a VPC route table uses for ``dst`` (``routes`` must include the local routes)."""
     matches: list[tuple[int, int, Route]] = []
     local_hit = False
+    unresolved: list[Route] = []
     for route in routes:
-        cidrs = (
-            (route.destination,)
-            if route.destination is not None
-            else prefix_list_cidrs(route.prefix_list_id or "") or ()
-        )
+        if route.destination is not None:
+            cidrs: tuple[Cidr, ...] = (route.destination,)
+        else:
+            found = prefix_list_cidrs(route.prefix_list_id or "")
+            if found is None and not route.blackhole:
+                unresolved.append(route)
+            cidrs = found or ()
         best_len = max((c.prefixlen for c in cidrs if dst in c), default=-1)
         if best_len < 0:
             continue
@@ -66,18 +81,19 @@ def select_route(
     if local_hit:
         # https://docs.aws.amazon.com/vpn/latest/s2svpn/vpn-route-priority.html: local beats propagated
         matches = [m for m in matches if not is_propagated(m[2])]
+    pending = tuple(unresolved)
     if not matches:
-        return RouteChoice(None)
+        return RouteChoice(None, (), pending)
     top = max((m[0], m[1]) for m in matches)
     tied = [m[2] for m in matches if (m[0], m[1]) == top]
     if len(tied) > 1:
         local = [r for r in tied if r.target is RouteTarget.LOCAL]
         if local:
-            return RouteChoice(local[0])
+            return RouteChoice(local[0], (), pending)
         targets = {(r.target, r.target_id) for r in tied}
         if len(targets) > 1:
-            return RouteChoice(None, tuple(tied))
-    return RouteChoice(tied[0])
+            return RouteChoice(None, tuple(tied), pending)
+    return RouteChoice(tied[0], (), pending)
 
 
 class VgwOutcome(Enum):

@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, cast
 
-from vpcflow.engine import Engine, Trace
+from vpcflow.engine import Engine, Trace, Verdict
 from vpcflow.engine.diagnosis import blocker_text
 from vpcflow.engine.result import rule_text
 from vpcflow.errors import VpcflowError
@@ -303,8 +303,13 @@ class Explainer:
         readings = [("request", src, dst, dport, sport), ("response", dst, src, sport, dport)]
         if proto in (6, 17) and sport < dport:
             readings.reverse()  # a low source port is most likely a service answering
+        undecided: tuple[str, Trace] | None = None
         for reading, a, b, port, cport in readings:
             trace, rep = self._try(a, b, proto, port, cport)
+            if trace is not None and trace.verdict is Verdict.UNKNOWN:
+                # what the configuration does here is not known: never an explanation
+                undecided = undecided or (reading, trace)
+                continue
             if trace is not None and self._reject_on(trace, t, rep, cport):
                 blk = trace.blocked_by
                 return Attribution(
@@ -321,6 +326,23 @@ class Explainer:
                     blk.code if blk else None,
                     (blocker_text(blk) if blk else "") or trace.diagnosis,
                 )
+        if undecided is not None:
+            reading, trace = undecided
+            blk = trace.blocked_by
+            return Attribution(
+                *t,
+                records,
+                packets,
+                "unknown",
+                reading,
+                blk.stage if blk else None,
+                blk.kind.value if blk else None,
+                blk.id if blk else None,
+                blk.direction.value if blk and blk.direction else None,
+                rule_text(blk.rule) if blk and blk.rule else None,
+                blk.code if blk else None,
+                f"the configuration's answer is UNKNOWN: {trace.diagnosis}",
+            )
         first, _rep = self._try(readings[0][1], readings[0][2], proto, readings[0][3], readings[0][4])
         status = "unknown" if first is None else "disagrees"
         detail = (

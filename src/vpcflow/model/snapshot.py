@@ -208,16 +208,24 @@ class Snapshot:
                 main_rtb.setdefault(rtb.vpc_id, rtb.route_table_id)
             for sid in rtb.subnet_ids:
                 rtb_of_subnet.setdefault(sid, rtb.route_table_id)
+        acl_vpcs = {acl.vpc_id for acl in acl_map.values()}
         for sub in subnet_map.values():
             if sub.subnet_id not in acl_of_subnet:
                 if sub.vpc_id in default_acl:
                     acl_of_subnet[sub.subnet_id] = default_acl[sub.vpc_id]
                 else:
+                    # every VPC has a default NACL: none of its VPC at all means the collector skipped
+                    # them (the default one is assumed); some but none for this subnet means it is unknown
+                    why = (
+                        f"the snapshot holds no network ACL of {sub.vpc_id}: the default network ACL "
+                        "(allows everything) is assumed at its boundary"
+                        if sub.vpc_id not in acl_vpcs
+                        else "answers that cross its boundary are UNKNOWN"
+                    )
                     warns.append(
                         SnapshotWarning(
                             "NO_NETWORK_ACL",
-                            f"subnet {sub.subnet_id} has no network ACL in the snapshot; "
-                            "its boundary is treated as denying everything",
+                            f"subnet {sub.subnet_id} has no network ACL in the snapshot; {why}",
                             resource_id=sub.subnet_id,
                         )
                     )
@@ -228,8 +236,8 @@ class Snapshot:
                     warns.append(
                         SnapshotWarning(
                             "NO_ROUTE_TABLE",
-                            f"subnet {sub.subnet_id} has no route table in the snapshot; "
-                            "only the VPC's local route is assumed",
+                            f"subnet {sub.subnet_id} has no route table in the snapshot; only the VPC's "
+                            "local route is known: answers that need another route are UNKNOWN",
                             resource_id=sub.subnet_id,
                         )
                     )

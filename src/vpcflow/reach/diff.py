@@ -23,12 +23,14 @@ CHANGE_TEXT = {
     ("lost", "forward"): "no longer delivered",
     ("gained", "return"): "replies now return (were lost)",
     ("lost", "return"): "still delivered, but replies are now lost",
+    ("undecided", "forward"): "cannot tell whether delivery changed (UNKNOWN in a snapshot)",
+    ("undecided", "return"): "cannot tell whether the replies changed (UNKNOWN in a snapshot)",
 }
 
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    kind: str  # "gained" | "lost"
+    kind: str  # "gained" | "lost" | "undecided" (UNKNOWN in either snapshot)
     stage: str  # "forward" | "return"
     space: HeaderSpace
     witness: Flow | None
@@ -88,6 +90,28 @@ class DiffResult:
         return "\n".join(lines) + "\n"
 
 
+@dataclass(frozen=True, slots=True)
+class _Spaces:
+    """What one snapshot says for a query: delivered, both ways, and undecided (requests, replies)."""
+
+    fwd: HeaderSpace
+    bidi: HeaderSpace
+    unknown: HeaderSpace
+    return_unknown: HeaderSpace
+
+    @classmethod
+    def of(cls, r: ReachResult) -> _Spaces:
+        return cls(r.forward, r.bidirectional, r.unknown, r.return_unknown)
+
+    def __or__(self, other: _Spaces) -> _Spaces:
+        return _Spaces(
+            self.fwd | other.fwd,
+            self.bidi | other.bidi,
+            self.unknown | other.unknown,
+            self.return_unknown | other.return_unknown,
+        )
+
+
 def _resolve(r: Reachability, ref: str) -> EndpointSet | None:
     try:
         return r.endpoints.resolve(ref)
@@ -143,6 +167,7 @@ def affected_enis(old: Snapshot, new: Snapshot) -> set[str] | None:
         "direct_connect_gateways",
         "direct_connect_gateway_associations",
         "virtual_interfaces",
+        "contradictions",
     ):
         if getattr(old, part) != getattr(new, part):
             return None
@@ -207,23 +232,26 @@ def diff_snapshots(
     protos, dports = parse_protocols(protocol), parse_ports(ports)
     affected = affected_enis(old, new) if ro.endpoints.internet == rn.endpoints.internet else None
 
-    def sides(
-        r: Reachability, s: EndpointSet, d: EndpointSet
-    ) -> tuple[ReachResult, HeaderSpace, HeaderSpace]:
+    def sides(r: Reachability, s: EndpointSet, d: EndpointSet) -> tuple[ReachResult, _Spaces]:
         if affected is None:
             whole = r.reach_sets(s, d, protos, dports, client_ports=client_ports, witnesses=False)
-            return whole, whole.forward, whole.bidirectional
+            return whole, _Spaces.of(whole)
         into = r.reach_sets(s, _only(d, affected), protos, dports, client_ports=client_ports, witnesses=False)
         out = r.reach_sets(_only(s, affected), d, protos, dports, client_ports=client_ports, witnesses=False)
-        return into, into.forward | out.forward, into.bidirectional | out.bidirectional
+        return into, _Spaces.of(into) | _Spaces.of(out)
 
-    a, a_fwd, a_bidi = sides(ro, so or empty, do or empty)
-    b, b_fwd, b_bidi = sides(rn, sn or empty, dn or empty)
+    a, x = sides(ro, so or empty, do or empty)
+    b, y = sides(rn, sn or empty, dn or empty)
+    # a flow UNKNOWN in either snapshot is neither gained nor lost: whether it changed is undecided
     parts = [
-        ("gained", "forward", b_fwd - a_fwd),
-        ("lost", "forward", a_fwd - b_fwd),
-        ("gained", "return", (b_bidi - a_bidi) & a_fwd),
-        ("lost", "return", (a_bidi - b_bidi) & b_fwd),
+        ("gained", "forward", y.fwd - x.fwd - x.unknown),
+        ("lost", "forward", x.fwd - y.fwd - y.unknown),
+        ("gained", "return", (y.bidi - x.bidi) & x.fwd - x.return_unknown),
+        ("lost", "return", (x.bidi - y.bidi) & y.fwd - y.return_unknown),
+        # UNKNOWN in both: whether the change touched it is unknown too (flows the change cannot affect
+        # are not walked at all, see ``affected_enis``)
+        ("undecided", "forward", x.unknown | y.unknown),
+        ("undecided", "return", (x.return_unknown | y.return_unknown) - x.unknown - y.unknown),
     ]
     changes = []
     for kind, stage, space in parts:

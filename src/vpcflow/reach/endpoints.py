@@ -44,10 +44,13 @@ ANYWHERE_WORDS = ("anywhere", "any", "*")
 
 @dataclass(frozen=True, slots=True)
 class Member:
-    """One ENI of an endpoint set; ``addresses`` narrows it when the user named addresses (a CIDR)."""
+    """One ENI of an endpoint set; ``addresses`` narrows it when the user named addresses (a CIDR).
+    ``extra``: addresses named explicitly besides the ENI named as a whole (``web,3.80.30.10``, where
+    3.80.30.10 is web's public IP): each is queried too, never dropped for the one ``trace`` would pick."""
 
     eni: NetworkInterface
     addresses: tuple[Address, ...] | None = None
+    extra: tuple[Address, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,10 +181,7 @@ class Endpoints:
         for es in sets:
             for m in es.members:
                 prev = seen.get(m.eni.eni_id)
-                if prev is None or m.addresses is None:
-                    seen[m.eni.eni_id] = m
-                elif prev.addresses is not None:
-                    seen[m.eni.eni_id] = Member(m.eni, tuple(sorted(set(prev.addresses + m.addresses))))
+                seen[m.eni.eni_id] = m if prev is None else _merge(prev, m)
         ext = IntervalSet()
         for es in sets:
             ext = ext | es.external
@@ -253,6 +253,15 @@ class Endpoints:
         return EndpointSet(ref, str(cidr) if "/" in ref else ref, tuple(members), ext)
 
 
+def _merge(a: Member, b: Member) -> Member:
+    """One ENI named twice: the whole ENI plus every address named explicitly, or the union of the
+    addresses."""
+    if a.addresses is not None and b.addresses is not None:
+        return Member(a.eni, tuple(sorted(set(a.addresses + b.addresses))))
+    named = (a.addresses or ()) + (b.addresses or ()) + a.extra + b.extra
+    return Member(a.eni, None, tuple(sorted(set(named))))
+
+
 def _parse_cidr(text: str) -> Cidr | None:
     try:
         if "/" in text:
@@ -266,10 +275,10 @@ def source_addresses(member: Member) -> tuple[Address, ...]:
     """Addresses an ENI sends from: its private IPv4 and IPv6 addresses (a public IP stands for its
     private address: the IGW translates it on the way out)."""
     eni = member.eni
-    if member.addresses is None:
+    if member.addresses is None and not member.extra:
         return eni.addresses
-    out: list[Address] = []
-    for a in member.addresses:
+    out: list[Address] = list(eni.addresses) if member.addresses is None else []
+    for a in member.addresses if member.addresses is not None else member.extra:
         if a in eni.addresses:
             out.append(a)
         else:
@@ -286,7 +295,9 @@ def destination_addresses(member: Member, connected: bool) -> tuple[Address, ...
     if member.addresses is not None:
         return member.addresses
     if connected:
-        return eni.addresses
-    public = tuple(pub for _p, pub in eni.public_ips)
-    # no public address: the private one is what an outsider would try (and fail to route)
-    return (public or eni.private_ips) + eni.ipv6_addresses
+        natural = eni.addresses
+    else:
+        public = tuple(pub for _p, pub in eni.public_ips)
+        # no public address: the private one is what an outsider would try (and fail to route)
+        natural = (public or eni.private_ips) + eni.ipv6_addresses
+    return tuple(dict.fromkeys(natural + member.extra))

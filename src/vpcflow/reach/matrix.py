@@ -28,6 +28,9 @@ traffic to the local route; pairs in one VPC, and pairs of VPCs that transit gat
 ``out_of_scope`` lists the VPCs left out and ``unanswered`` the VPC pairs whose paths the profiles
 cannot summarise (a VPC peering, an appliance, an UNKNOWN decision...); ``Reachability`` answers those
 pairs exactly. Interfaces that never send (endpoint and transit gateway interfaces) have no row.
+Interfaces that are not plain hosts (``engine.scope``: a load balancer node, an endpoint, anything the
+snapshot lacks or contradicts about them) are left out and listed in ``unanswered_interfaces``; the
+cells of their groups (``unanswered_groups``) do not include them.
 """
 
 from __future__ import annotations
@@ -38,8 +41,10 @@ from itertools import pairwise
 import numpy as np
 import numpy.typing as npt
 
+from vpcflow.engine.components.interfaces import InterfaceKind
 from vpcflow.engine.intervals import IntervalSet
 from vpcflow.engine.rules import CompiledRules
+from vpcflow.engine.scope import Scope
 from vpcflow.engine.trace import Engine
 from vpcflow.model import ICMP, TCP, UDP, Direction, NetworkAclEntry, Snapshot
 from vpcflow.reach.analysis import nacl_entry_space, sg_rule_space
@@ -48,6 +53,9 @@ from vpcflow.reach.headerspace import DPORT, PORTLESS, PROTO, HeaderSpace
 from vpcflow.reach.matrix_transit import NO_PATH, UNANSWERED, Profile, TransitProfiles
 
 U64 = npt.NDArray[np.uint64]
+# interfaces whose part the tables summarise: hosts, and interfaces that only receive (an interface
+# endpoint's, with its groups) or carry nothing of their own (a transit gateway attachment's)
+_MATRIX_KINDS = frozenset({InterfaceKind.HOST, InterfaceKind.VPC_ENDPOINT, InterfaceKind.TRANSIT_GATEWAY})
 ONE = np.uint64(1)
 
 
@@ -88,7 +96,17 @@ class GroupMatrix:
         ]
         plain = self.s.locally_routed_vpcs()
         self.out_of_scope = sorted({e.vpc_id for e in enis if e.vpc_id not in plain})
-        self.enis = [e for e in enis if e.vpc_id in plain]
+        # interfaces the walk answers for (not hosts, or something about them missing or contradicted:
+        # ``engine.scope``); a group with one of them as a member is not summarised by its cells
+        scope = Scope(snapshot, _MATRIX_KINDS)
+        self.unanswered_interfaces = sorted(
+            e.eni_id for e in enis if e.vpc_id in plain and not scope.plain(e)
+        )
+        left = set(self.unanswered_interfaces)
+        self.unanswered_groups = sorted(
+            {g for e in enis if e.eni_id in left for g in e.group_ids if g in snapshot.security_groups}
+        )
+        self.enis = [e for e in enis if e.vpc_id in plain and e.eni_id not in left]
         self.n = len(self.enis)
         self.addr = np.array([e.primary_ip.value for e in self.enis if e.primary_ip], dtype=np.int64)
         self.group_ids = sorted(snapshot.security_groups)
@@ -205,9 +223,13 @@ class GroupMatrix:
                 self.groups[i, j] = self.gindex.get(gid, 0)
         acl_ids = sorted(s.network_acls)
         aindex = {a: i for i, a in enumerate(acl_ids)}
-        na = len(acl_ids) + 1  # last: a subnet without NACL denies everything
+        # last: a subnet without NACL, in a VPC with none in the snapshot: the default NACL is assumed
+        # (allow everything); interfaces of other subnets without one are left out (``engine.scope``)
+        na = len(acl_ids) + 1
         self.acl_out = np.zeros((na, n, w), dtype=np.uint64)
         self.acl_in_t = np.zeros((n, na, w), dtype=np.uint64)
+        self.acl_out[na - 1] = ~np.uint64(0)
+        self.acl_in_t[:, na - 1] = ~np.uint64(0)
         for a in acl_ids:
             acl = s.network_acls[a]
             self.acl_out[aindex[a]] = self._nacl_table(acl.entries(Direction.EGRESS))

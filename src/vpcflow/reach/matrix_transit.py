@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from vpcflow.engine.addressing import subnet_route
+from vpcflow.engine.addressing import subnet_choice, subnet_route
 from vpcflow.engine.transit import TgwOutcome, transit_routing
 from vpcflow.model import Address, AttachmentType, GroupPeer, RouteTarget, Snapshot, Subnet
 
@@ -96,9 +96,12 @@ class TransitProfiles:
         s = self.snapshot
         if self.cross_vpc_references or self._split(sb):
             return UNANSWERED
-        route = subnet_route(s, sa.subnet_id, sa.vpc_id, dst)
+        choice = subnet_choice(s, sa.subnet_id, sa.vpc_id, dst)
+        if choice.uncertain:
+            return UNANSWERED  # a tie, an unknown prefix list or no route table: UNKNOWN in the walk
+        route = choice.route
         if route is None:
-            return NO_PATH  # no route (an ambiguous tie is UNKNOWN in the walk: refuse below)
+            return NO_PATH
         if route.blackhole:
             return NO_PATH
         if route.target is not RouteTarget.TRANSIT_GATEWAY:
@@ -144,6 +147,8 @@ class TransitProfiles:
             if len(exits) > 1 and any(e.subnet_id == sb.subnet_id for e in exits):
                 return UNANSWERED  # one candidate skips the NACLs, another does not
             ey = exits[0]
+            if s.network_acls.get(s.acl_of_subnet.get(ey.subnet_id, "")) is None:
+                return UNANSWERED
             r2 = subnet_route(s, ey.subnet_id, ey.vpc_id, dst)
             if r2 is None or r2.target is not RouteTarget.LOCAL:
                 return UNANSWERED

@@ -364,6 +364,13 @@ class StatementResult:
     witness_says: str = ""  # what the trace of the witness says (verdict and the deciding rule)
     rules: tuple[str, ...] = ()  # the rules that make it so (blocking, or allowing)
     trace_command: str | None = None
+    # neither passed nor failed: the answer for some flows depends on something missing, contradictory
+    # or not modelled (``passed`` is then False; ``rules`` names what it depends on)
+    undecided: bool = False
+
+    @property
+    def status(self) -> str:
+        return "undecided" if self.undecided else ("pass" if self.passed else "fail")
 
     def to_json(self) -> dict[str, Any]:
         st = self.statement
@@ -376,6 +383,7 @@ class StatementResult:
             "flows": [f.text for f in st.flows] or ["all"],
             "bidirectional": st.bidirectional,
             "passed": self.passed,
+            "status": self.status,
             "message": self.message,
             "witness": self.witness.to_json() if self.witness else None,
             "witness_trace": self.witness_says or None,
@@ -404,7 +412,7 @@ class PolicyReport:
     def render_text(self) -> str:
         lines = []
         for r in self.results:
-            mark = "PASS" if r.passed else "FAIL"
+            mark = r.status.upper()
             lines.append(f"{mark}  {r.statement.name}  ({r.statement.where})")
             lines.append(f"      {r.message}")
             if r.witness is not None:
@@ -412,12 +420,16 @@ class PolicyReport:
             lines.extend(f"      rule: {rule}" for rule in r.rules)
             if r.trace_command:
                 lines.append(f"      check: {r.trace_command}")
-        n_fail = sum(not r.passed for r in self.results)
-        lines.append(
-            f"{len(self.results) - n_fail} passed, {n_fail} failed"
-            if n_fail
+        n_undecided = sum(r.undecided for r in self.results)
+        n_fail = sum(not r.passed for r in self.results) - n_undecided
+        summary = (
+            f"{len(self.results) - n_fail - n_undecided} passed, {n_fail} failed"
+            if n_fail or n_undecided
             else f"all {len(self.results)} passed"
         )
+        if n_undecided:
+            summary += f", {n_undecided} undecided"
+        lines.append(summary)
         return "\n".join(lines) + "\n"
 
 
@@ -443,6 +455,20 @@ class _Checker:
         except QueryError as exc:
             raise _error(st.dst_where, str(exc)) from None
         return self.r.reach_sets(s, d, protos, client_ports=self.policy.client_ports, witnesses=False)
+
+    def undecided(self, st: Statement, what: str, part: HeaderSpace, res: ReachResult) -> StatementResult:
+        """The statement cannot be decided: ``part`` (flows it is about) depends on what is named."""
+        w = part.witness()
+        because = tuple(
+            dict.fromkeys(
+                blocker_text(b.blocker) for b in res.undecided + res.return_undecided if b.space & part
+            )
+        )
+        out = self.explain(st, w, False)
+        out["rules"] = because or out.get("rules", ())
+        return StatementResult(
+            st, False, f"cannot decide {what}: the answer depends on what is named", undecided=True, **out
+        )
 
     def explain(self, st: Statement, flow: Flow | None, allowing: bool) -> dict[str, Any]:
         if flow is None:
@@ -471,6 +497,9 @@ class _Checker:
                     f"something else than {what} reaches {_ends(st.dst)}",
                     **self.explain(st, w, True),
                 )
+            maybe = everything.unknown - permitted
+            if maybe:
+                return self.undecided(st, f"whether only {what} reaches {_ends(st.dst)}", maybe, everything)
             w = (everything.forward & permitted).witness()
             return StatementResult(
                 st, True, f"only {what} reaches {_ends(st.dst)}", **self.explain(st, w, True)
@@ -485,6 +514,9 @@ class _Checker:
                 return StatementResult(
                     st, False, f"{what} is reachable", **self.explain(st, leak.witness(), True)
                 )
+            maybe = res.unknown & wanted
+            if maybe:
+                return self.undecided(st, f"whether {what} is delivered", maybe, res)
             return StatementResult(
                 st, True, f"nothing of {what} is delivered", **self.explain(st, wanted.witness(), False)
             )
@@ -498,17 +530,25 @@ class _Checker:
                     **self.explain(st, extra.witness(), True),
                 )
         missing = wanted - res.forward
-        if missing:
+        sure_missing = missing - res.unknown
+        if sure_missing:
             return StatementResult(
-                st, False, f"part of {what} is not delivered", **self.explain(st, missing.witness(), False)
-            )
+                st, False, f"part of {what} is not delivered",
+                **self.explain(st, sure_missing.witness(), False),
+            )  # fmt: skip
         if st.bidirectional:
-            one_way = wanted - res.bidirectional
-            if one_way:
+            one_way = wanted - res.bidirectional - missing
+            sure_one_way = one_way - res.return_unknown
+            if sure_one_way:
                 return StatementResult(
                     st, False, f"part of {what} is delivered but its replies are lost",
-                    **self.explain(st, one_way.witness(), False),
+                    **self.explain(st, sure_one_way.witness(), False),
                 )  # fmt: skip
+            missing = missing | one_way
+        if st.kind == "allow_only" and (res.unknown - wanted):
+            missing = missing | (res.unknown - wanted)
+        if missing:
+            return self.undecided(st, what, missing, res)
         how = "both ways" if st.bidirectional else "delivered"
         extra_txt = ", nothing else" if st.kind == "allow_only" else ""
         return StatementResult(

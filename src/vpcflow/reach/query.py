@@ -134,10 +134,25 @@ class ReachResult:
     blocked: tuple[Blocked, ...]
     return_blocked: tuple[Blocked, ...]
     names: dict[int, str] = field(default_factory=dict, compare=False)
+    # flows whose answer depends on something missing, contradictory or not modelled (an UNKNOWN of the
+    # walk): neither delivered nor blocked. ``undecided``: the request; ``return_undecided``: the
+    # replies of delivered requests
+    undecided: tuple[Blocked, ...] = ()
+    return_undecided: tuple[Blocked, ...] = ()
 
     @property
     def reachable(self) -> bool:
         return bool(self.forward)
+
+    @property
+    def unknown(self) -> HeaderSpace:
+        """Requests whose delivery cannot be decided."""
+        return HeaderSpace.union_all([b.space for b in self.undecided])
+
+    @property
+    def return_unknown(self) -> HeaderSpace:
+        """Delivered requests whose replies cannot be decided."""
+        return HeaderSpace.union_all([b.space for b in self.return_undecided])
 
     @property
     def forward_only(self) -> HeaderSpace:
@@ -157,6 +172,8 @@ class ReachResult:
             yield "forward-only", b.space, b.witness, b
         for b in self.blocked:
             yield "blocked", b.space, b.witness, b
+        for b in self.return_undecided + self.undecided:
+            yield "unknown", b.space, b.witness, b
 
     def namer(self) -> Callable[[IntervalSet], str | None]:
         full_src = self.query.project(0)
@@ -202,6 +219,9 @@ class ReachResult:
             "bidirectional": part(self.bidirectional),
             "forward_only": blocked(self.return_blocked),
             "blocked": blocked(self.blocked),
+            # neither delivered nor blocked: what the answer depends on (stage "forward": the request,
+            # "return": the replies of delivered requests)
+            "unknown": blocked(self.undecided + self.return_undecided),
         }
 
     def render_text(self, snapshot_path: str = "SNAPSHOT") -> str:
@@ -231,6 +251,12 @@ class ReachResult:
             out.append("  NOT DELIVERED:")
             for b in self.blocked:
                 section(f"stopped by {blocker_text(b.blocker)}:", b.space, "    ")
+        if self.undecided or self.return_undecided:
+            out.append("  UNKNOWN (neither delivered nor blocked: the answer depends on what is named):")
+            for b in self.undecided:
+                section(f"requests depend on {blocker_text(b.blocker)}:", b.space, "    ")
+            for b in self.return_undecided:
+                section(f"replies depend on {blocker_text(b.blocker)}:", b.space, "    ")
         return "\n".join(out) + "\n"
 
 
@@ -398,10 +424,12 @@ class Reachability:
         witnesses: bool,
     ) -> ReachResult:
         def blocked(
-            cuts: dict[tuple[Any, ...], tuple[Blocker, list[Box]]], stage: str
+            cuts: dict[tuple[Any, ...], tuple[Blocker, list[Box]]], stage: str, unknown: bool
         ) -> tuple[Blocked, ...]:
             out = []
             for b, boxes in cuts.values():
+                if b.unknown is not unknown:
+                    continue
                 space = HeaderSpace.union_all([HeaderSpace(tuple(x for x in boxes if all(x)))])
                 if space:
                     out.append(Blocked(stage, b, space, space.witness() if witnesses else None))
@@ -423,9 +451,11 @@ class Reachability:
             HeaderSpace.union_all([HeaderSpace(tuple(acc.query))]),
             HeaderSpace.union_all([HeaderSpace(tuple(acc.forward))]),
             HeaderSpace.union_all([HeaderSpace(tuple(acc.bidi))]),
-            blocked(acc.fwd_cut, "forward"),
-            blocked(acc.ret_cut, "return"),
+            blocked(acc.fwd_cut, "forward", False),
+            blocked(acc.ret_cut, "return", False),
             names,
+            blocked(acc.fwd_cut, "forward", True),
+            blocked(acc.ret_cut, "return", True),
         )
 
 

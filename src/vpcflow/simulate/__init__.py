@@ -38,7 +38,7 @@ def simulate(
     hive: bool = False,
 ) -> WriteReport:
     sim = Simulator(snapshot, profile, seed=seed, start=start)
-    return write_objects(
+    report = write_objects(
         sim.rows(duration),
         out_dir,
         account=sim.account,
@@ -49,3 +49,5 @@ def simulate(
         hive=hive,
         seed=seed,
     )
+    report.undecided = dict(sim.undecided)
+    return report

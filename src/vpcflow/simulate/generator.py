@@ -92,6 +92,9 @@ class Simulator:
         self.start = start - start % profile.aggregation
         self._full: dict[tuple[str, str, str, int | None, PortRange], Trace] = {}
         self._concrete: dict[tuple[str, str, str, int | None, int], Trace] = {}
+        # connections whose trace is UNKNOWN write no record (what AWS would log is not known): per flow
+        # ("src → dst proto port"), the count and why
+        self.undecided: dict[str, tuple[int, str]] = {}
         self.account = profile.account or next(
             (v.owner_id for v in snapshot.vpcs.values() if v.owner_id), "123456789012"
         )
@@ -185,6 +188,11 @@ class Simulator:
                 trace = self.trace_for(c)
             except QueryError as exc:
                 raise QueryError(f"profile flow {c.src} → {c.dst}: {exc}") from None
+            if trace.verdict is Verdict.UNKNOWN:
+                flow = f"{c.src} → {c.dst} {c.protocol}" + (f" {c.port}" if c.port is not None else "")
+                n, _why = self.undecided.get(flow, (0, ""))
+                self.undecided[flow] = (n + 1, trace.diagnosis)
+                continue
             window = int(c.t) - int(c.t) % agg
             for row in self._stamp(c, trace, window):
                 active.add((str(row["interface-id"]), window))

@@ -31,6 +31,8 @@ class WriteReport:
     files: list[Path] = field(default_factory=list)
     records: int = 0
     nodata: int = 0
+    # profile flows whose answer is UNKNOWN: no record written for them (connections, why)
+    undecided: dict[str, tuple[int, str]] = field(default_factory=dict)
 
 
 def _object_key(

@@ -7,9 +7,9 @@ from __future__ import annotations
 from vpcflow.engine.components.base import (
     STOPPED,
     Delivered,
-    Drop,
     Forward,
     Landing,
+    NotModelled,
     RouteFrom,
     Step,
     Walk,
@@ -29,11 +29,12 @@ class Host:
         if out is None:
             return STOPPED
         if subnet is None:
-            return Drop(
+            return NotModelled(
                 HopKind.NETWORK_INTERFACE,
-                eni.eni_id,
-                "BAD_STATE",
-                f"subnet {eni.subnet_id} of {eni.eni_id} is not in the snapshot",
+                eni.subnet_id,
+                f"subnet {eni.subnet_id} of {eni.eni_id} is not in the snapshot: its route table and "
+                "network ACL are unknown",
+                "UNKNOWN_RESOURCE",
             )
         return Forward(out, RouteFrom(subnet, eni))
 

@@ -69,6 +69,16 @@ def route_in(walk: Walk, gateway_id: str, vpc_id: str, pkt: Packet) -> Step | No
         return None
     if route.target in (RouteTarget.NETWORK_INTERFACE, RouteTarget.INSTANCE):
         return appliance.from_gateway(walk, gateway_id, route, pkt)
+    fw = s.network_firewall.firewall_of_endpoint(route.target_id or "")
+    if fw is not None:
+        return NotModelled(
+            HopKind.NETWORK_FIREWALL,
+            fw.arn,
+            f"ingress routing to {route.target_id}, an endpoint of Network Firewall {fw.name}: the walk "
+            "does not step through firewalls yet",
+            "UNSUPPORTED_ROUTE_TARGET",
+            rule=route,
+        )
     return NotModelled(
         HopKind.ROUTE_TABLE,
         route.target_id,

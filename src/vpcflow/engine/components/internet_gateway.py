@@ -14,6 +14,7 @@ from vpcflow.engine.components.base import (
     Drop,
     Forward,
     IntoSubnet,
+    NotModelled,
     Origin,
     RouteContext,
     Step,
@@ -21,7 +22,7 @@ from vpcflow.engine.components.base import (
 )
 from vpcflow.engine.packets import Packet
 from vpcflow.engine.result import HopAction, HopKind
-from vpcflow.model import Address, Direction, NatGateway, NetworkInterface
+from vpcflow.model import Address, Direction, NatGateway, NetworkInterface, RouteTarget
 
 
 def public_of(origin: Origin, private: Address) -> Address | None:
@@ -38,7 +39,16 @@ def route(walk: Walk, at: RouteContext) -> Step:
     s, subnet, pkt = walk.snapshot, at.subnet, at.pkt
     igw_id = at.route.target_id
     igw = s.internet_gateways.get(igw_id or "")
-    if igw is None or subnet.vpc_id not in igw.vpc_ids:
+    if igw is None:
+        return NotModelled(
+            HopKind.INTERNET_GATEWAY,
+            igw_id,
+            f"internet gateway {igw_id} (route {at.route.label} of {at.route_table_id}) is not in the "
+            "snapshot",
+            "UNKNOWN_RESOURCE",
+            rule=at.route,
+        )
+    if subnet.vpc_id not in igw.vpc_ids:
         return Drop(
             HopKind.INTERNET_GATEWAY,
             igw_id,
@@ -85,6 +95,23 @@ def enter(walk: Walk, vpc_id: str, inner: Packet, detail: str) -> Step:
                 "response to an outbound IPv6 connection",
             )
         else:
+            absent = routed_absent_gateway(walk, vpc_id)
+            if absent is not None:
+                return NotModelled(
+                    HopKind.INTERNET_GATEWAY,
+                    absent,
+                    f"{vpc_id} routes to internet gateway {absent}, which is not in the snapshot",
+                    "UNKNOWN_RESOURCE",
+                )
+            if not walk.snapshot.internet_gateways:
+                # no describe-internet-gateways output at all: whether the VPC has one is unknown
+                return NotModelled(
+                    HopKind.INTERNET_GATEWAY,
+                    vpc_id,
+                    f"the snapshot holds no internet gateway at all: whether {vpc_id} has one attached "
+                    f"(for {inner.dst}'s public address) is unknown",
+                    "UNKNOWN_RESOURCE",
+                )
             why = f"{vpc_id} has no internet gateway attached"
             if walk.internet_gateway_of(vpc_id, egress_only=True) is not None and inner.dst.version == 6:
                 why = f"{vpc_id} has only an egress-only internet gateway: inbound IPv6 is dropped"
@@ -104,3 +131,20 @@ def enter(walk: Walk, vpc_id: str, inner: Packet, detail: str) -> Step:
             f"{inner.dst} is in no subnet of {vpc_id}",
         )
     return Forward(inner, IntoSubnet(target, None))
+
+
+def routed_absent_gateway(walk: Walk, vpc_id: str) -> str | None:
+    """An internet gateway a route table of ``vpc_id`` routes to but the snapshot lacks: whether it is
+    attached (and lets the packet in) is unknown."""
+    s = walk.snapshot
+    for rtb in s.route_tables.values():
+        if rtb.vpc_id != vpc_id:
+            continue
+        for r in rtb.routes:
+            if (
+                r.target is RouteTarget.INTERNET_GATEWAY
+                and r.target_id
+                and r.target_id not in s.internet_gateways
+            ):
+                return r.target_id
+    return None

@@ -28,7 +28,15 @@ def route(walk: Walk, at: RouteContext) -> Step:
     """A packet routed to the NAT gateway: translated, then routed in the NAT's own subnet."""
     s, subnet, pkt, route_ = walk.snapshot, at.subnet, at.pkt, at.route
     nat = s.nat_gateways.get(route_.target_id or "")
-    if nat is None or nat.state != "available":
+    if nat is None:
+        return NotModelled(
+            HopKind.NAT_GATEWAY,
+            route_.target_id,
+            f"NAT gateway {route_.target_id} is not in the snapshot",
+            "UNKNOWN_RESOURCE",
+            rule=route_,
+        )
+    if nat.state != "available":
         return Drop(
             HopKind.NAT_GATEWAY,
             route_.target_id,
@@ -47,7 +55,12 @@ def route(walk: Walk, at: RouteContext) -> Step:
         )
     nat_sub = s.subnets.get(nat.subnet_id)
     if nat_sub is None:
-        return Drop(HopKind.NAT_GATEWAY, nat.nat_id, "BAD_STATE", "NAT subnet not in snapshot")
+        return NotModelled(
+            HopKind.NAT_GATEWAY,
+            nat.subnet_id,
+            f"subnet {nat.subnet_id} of {nat.nat_id} is not in the snapshot",
+            "UNKNOWN_RESOURCE",
+        )
     nat_eni = s.interfaces.get(nat.eni_id or "")
     cur = pkt
     crossing = nat_sub.subnet_id != subnet.subnet_id
@@ -127,7 +140,13 @@ class NatGatewayInterface:
 
     def receive(self, walk: Walk, at: Landing) -> Step:
         nat = walk.nat_by_private(at.subnet.vpc_id, at.pkt.dst)
-        assert nat is not None  # the walk hands a NAT gateway only packets to its private address
+        if nat is None:  # its interface is in the snapshot, the NAT gateway is not
+            return NotModelled(
+                HopKind.NAT_GATEWAY,
+                at.eni.eni_id if at.eni else None,
+                f"{at.pkt.dst} is a NAT gateway's interface, and that NAT gateway is not in the snapshot",
+                "UNKNOWN_RESOURCE",
+            )
         ses = walk.session.nat.get(nat.nat_id)
         if not walk.reply or ses is None:
             return _unsolicited(

@@ -10,6 +10,7 @@ from vpcflow.engine.components.base import (
     Drop,
     Forward,
     IntoSubnet,
+    NotModelled,
     RouteContext,
     Step,
     Walk,
@@ -20,7 +21,15 @@ from vpcflow.engine.result import HopAction, HopKind
 def route(walk: Walk, at: RouteContext) -> Step:
     s, pkt, route = walk.snapshot, at.pkt, at.route
     pcx = s.peerings.get(route.target_id or "")
-    if pcx is None or not pcx.active:
+    if pcx is None:
+        return NotModelled(
+            HopKind.VPC_PEERING,
+            route.target_id,
+            f"peering connection {route.target_id} is not in the snapshot",
+            "UNKNOWN_RESOURCE",
+            rule=route,
+        )
+    if not pcx.active:
         return Drop(
             HopKind.VPC_PEERING,
             route.target_id,
@@ -44,6 +53,13 @@ def route(walk: Walk, at: RouteContext) -> Step:
     cur = walk.leave_subnet(at.subnet, pkt)
     if cur is None:
         return STOPPED
+    if target is None and (vpc is None or not any(x.vpc_id == other for x in s.subnets.values())):
+        return NotModelled(
+            HopKind.VPC_PEERING,
+            other,
+            f"the peer VPC {other} (or its subnets) is not in the snapshot",
+            "UNKNOWN_RESOURCE",
+        )
     if target is None:
         return Drop(
             HopKind.VPC_PEERING,

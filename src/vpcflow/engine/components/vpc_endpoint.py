@@ -43,6 +43,14 @@ def route(walk: Walk, at: RouteContext) -> Step:
         s, vpce_id, at.route_table_id, subnet.vpc_id if inside else "", pkt.protocol, pkt.icmp_type
     )
     if d.outcome is EndpointOutcome.UNKNOWN:
+        if d.firewall_arn is not None:
+            return NotModelled(
+                HopKind.NETWORK_FIREWALL,
+                d.firewall_arn,
+                d.detail,
+                d.code or "UNKNOWN_RESOURCE",
+                rule=at.route,
+            )
         return NotModelled(
             HopKind.VPC_ENDPOINT, vpce_id, d.detail, d.code or "UNKNOWN_RESOURCE", rule=at.route
         )
