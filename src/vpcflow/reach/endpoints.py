@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from vpcflow.engine.intervals import IntervalSet
 from vpcflow.engine.onprem import onprem_cidrs
+from vpcflow.engine.service_cidrs import service_cidrs
 from vpcflow.errors import QueryError
 from vpcflow.model import (
     Address,
@@ -136,6 +137,7 @@ class Endpoints:
         for table in s.transit_gateway_route_tables.values():
             cidrs.extend(r.destination for r in table.routes if r.destination is not None)
         cidrs.extend(onprem_cidrs(s))
+        cidrs.extend(service_cidrs(s))  # WAF IP sets, Network Firewall rules
         points = {0}
         for c in set(cidrs):
             base = 0 if c.version == 4 else V6_BASE

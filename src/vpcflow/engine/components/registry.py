@@ -15,9 +15,11 @@ from types import MappingProxyType
 
 from vpcflow.engine.components import (
     appliance,
+    classic_load_balancer,
     egress_only,
     host,
     internet_gateway,
+    load_balancer,
     local,
     nat_gateway,
     peering,
@@ -51,5 +53,7 @@ INTERFACES: Mapping[InterfaceKind, InterfaceComponent] = MappingProxyType(
         InterfaceKind.NAT_GATEWAY: nat_gateway.INTERFACE,
         InterfaceKind.TRANSIT_GATEWAY: transit_interface.INTERFACE,
         InterfaceKind.VPC_ENDPOINT: vpc_endpoint.INTERFACE,
+        InterfaceKind.LOAD_BALANCER: load_balancer.NODE,
+        InterfaceKind.CLASSIC_LOAD_BALANCER: classic_load_balancer.NODE,
     }
 )
