@@ -84,14 +84,17 @@ def test_standalone_rules_with_null_prefix_lists() -> None:
     assert ("module.mysg.aws_security_group.alb", "EC2.13") in _pairs(
         _ext("terraform-compliance/tfplan/test_issue-190.tfplan.json")
     )
-    # test_issue_400: rules 0-22, 0-3389 and 0-65535 from the world
+    # test_issue_400: standalone rules 0-22, 0-3389 and 0-65535 from the world onto sg-123456 (a group
+    # the plan does not declare: named by the first rule that names it); inline 443-3389 on
+    # example_group_3389; example_group admits 443 only; example_group_22's 443-22 is refused by AWS
     got = _pairs(_ext("terraform-compliance/tfplan/test_issue_400.tfplan.json"))
     assert {
-        ("aws_security_group.example_group_22", "EC2.13"),
+        ("aws_security_group_rule.example_rule", "EC2.13"),
+        ("aws_security_group_rule.example_rule", "EC2.14"),
         ("aws_security_group.example_group_3389", "EC2.14"),
-        ("aws_security_group.example_group", "EC2.13"),
-        ("aws_security_group.example_group", "EC2.14"),
     } <= got
+    assert not {c for r, c in got if r == "aws_security_group.example_group"} & {"EC2.13", "EC2.14"}
+    assert not {c for r, c in got if r == "aws_security_group.example_group_22"} & {"EC2.13", "EC2.14"}
 
 
 @needs_ext

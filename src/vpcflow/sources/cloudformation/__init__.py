@@ -7,7 +7,6 @@ security groups it names are marked used. Each object's origin is its logical id
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from vpcflow.errors import SnapshotError
 from vpcflow.sources.cloudformation.resources import Template
 from vpcflow.sources.cloudformation.template import json_lines, load_yaml
 from vpcflow.sources.iac.builder import DescribeBuilder
+from vpcflow.sources.loader import parse_json
 
 
 def build_template(
@@ -24,12 +24,7 @@ def build_template(
     file = str(path)
     if doc is None:
         if text.lstrip().startswith("{"):
-            try:
-                doc = json.loads(text)
-            except json.JSONDecodeError as exc:
-                raise SnapshotError(
-                    f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", source=file
-                ) from None
+            doc = parse_json(text, file)
             lines = json_lines(text, doc.get("Resources") if isinstance(doc, dict) else None)
         else:
             doc, lines = load_yaml(text, file)

@@ -7,7 +7,6 @@ describe-* loader builds, with ``Snapshot.origins`` saying where each resource w
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import replace
@@ -18,7 +17,7 @@ from vpcflow.errors import SnapshotError
 from vpcflow.model import Origin, SnapshotWarning
 from vpcflow.model.origin import CLOUDFORMATION, TERRAFORM_HCL, TERRAFORM_PLAN
 from vpcflow.sources.iac.builder import DescribeBuilder
-from vpcflow.sources.loader import LoadResult, load_data_with_report
+from vpcflow.sources.loader import MAX_FILE_BYTES, LoadResult, decode, load_data_with_report, parse_json
 
 # a quick look before parsing a whole JSON file twice: only IaC documents have these keys
 _IAC_KEYS = re.compile(r'"(format_version|AWSTemplateFormatVersion|Resources|Parameters)"\s*:')
@@ -41,12 +40,17 @@ _DESCRIBE_PATH = re.compile(r"^\$\.([A-Za-z]+)\[(\d+)\]")
 
 
 def read_text(path: Path) -> str:
+    """The file as text, with the describe-* loader's checks: bounded size, UTF-8 (or UTF-16 with a
+    byte-order mark), no binary data."""
+    source = str(path)
     try:
-        return path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise SnapshotError("not UTF-8 text", source=str(path)) from None
+        with path.open("rb") as f:
+            data = f.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        raise SnapshotError(f"cannot read: {exc.strerror}", source=str(path)) from None
+        raise SnapshotError(f"cannot read: {exc.strerror or exc}", source=source) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise SnapshotError(f"larger than {MAX_FILE_BYTES >> 20} MiB", source=source)
+    return decode(data, source)
 
 
 def kind_of_json(doc: Any) -> str | None:
@@ -99,12 +103,7 @@ def load_iac(path: Path, parameters: Mapping[str, str] | None = None) -> LoadRes
         text = read_text(path)
         if not _IAC_KEYS.search(text):
             return None
-        try:
-            doc = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise SnapshotError(
-                f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", source=str(path)
-            ) from None
+        doc = parse_json(text, str(path))
         kind = kind_of_json(doc)
         if kind == "terraform":
             from vpcflow.sources.terraform import build_json
