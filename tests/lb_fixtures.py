@@ -34,11 +34,13 @@ def variant(tmp: Path, *edits: Callable[[Docs], None], base: Path = EXAMPLE) -> 
     if out.exists():
         shutil.rmtree(out)
     shutil.copytree(base, out)
-    docs: Docs = {p.name: json.loads(p.read_text()) for p in out.glob("*.json")}
+    paths = {p.name: p for p in out.rglob("*.json")}  # flat, or Batfish's aws_configs/ layout
+    docs: Docs = {name: json.loads(p.read_text()) for name, p in paths.items()}
     for edit in edits:
         edit(docs)
+    home = next(iter(paths.values())).parent if paths else out  # new files go beside the others
     for name, doc in docs.items():
-        (out / name).write_text(json.dumps(doc))
+        (paths[name] if name in paths else home / name).write_text(json.dumps(doc))
     return load_snapshot(out)
 
 
