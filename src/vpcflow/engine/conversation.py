@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from vpcflow.engine.components.base import NotModelled
+from vpcflow.engine.firewall_match import AppContext
 from vpcflow.engine.intervals import IntervalSet
-from vpcflow.engine.packets import Arrival, Packet, Session
-from vpcflow.engine.path import LegWalker, is_icmp, reply_icmp
+from vpcflow.engine.packets import Arrival, Packet, Session, is_icmp, reply_icmp
+from vpcflow.engine.path import LegWalker
 from vpcflow.engine.rules import CompiledRules
 from vpcflow.model import NetworkInterface, Snapshot
 
@@ -58,11 +60,13 @@ def converse(
     src_eni: NetworkInterface | None,
     pkt: Packet,
     choices: dict[str, int] | None = None,
+    app: AppContext | None = None,
 ) -> Conversation:
     """Walk ``pkt`` from ``src_eni`` (``None``: from an outside host at ``pkt.src``), then its response
     (addresses and ports swapped; ICMP: the reply type, code 0) back from where it arrived. ``choices``:
-    the alternative to take at each choice point (default: the first)."""
-    session = Session(choices=dict(choices) if choices else {})
+    the alternative to take at each choice point (default: the first); ``app``: what the user said of the
+    application layer (TLS SNI, HTTP Host)."""
+    session = Session(choices=dict(choices) if choices else {}, app=app or AppContext())
     fwd = LegWalker(snapshot, rules, "forward", session)
     arrival = fwd.from_eni(src_eni, pkt) if src_eni is not None else fwd.from_outside(pkt)
     if arrival is None:
@@ -95,6 +99,11 @@ def converse(
         survivors = returned.pkt.dports
         if returned.kind == "eni" and (src_eni is None or returned.eni != src_eni):
             survivors = IntervalSet()  # arrived somewhere else: asymmetric
+        if session.pending_returns:
+            # the response bypassed something stateful the request crossed (a firewall endpoint)
+            for kind, id_, detail in session.pending_returns.values():
+                back.follow(NotModelled(kind, id_, detail, "ASYMMETRIC_RETURN_PATH"))
+            survivors = IntervalSet()
     return Conversation(pkt, session, fwd, arrival, back, returned, survivors)
 
 
@@ -103,6 +112,7 @@ def converse_all(
     rules: CompiledRules,
     src_eni: NetworkInterface | None,
     pkt: Packet,
+    app: AppContext | None = None,
 ) -> tuple[tuple[Conversation, ...], bool]:
     """Every way the conversation can go: one walk per combination of the choice points met (in the
     order met), and whether the combinations ran past ``MAX_PATHS`` (the answer is then incomplete)."""
@@ -112,7 +122,7 @@ def converse_all(
         if len(out) >= MAX_PATHS:
             return tuple(out), True
         fixed = pending.pop()
-        conv = converse(snapshot, rules, src_eni, pkt, fixed)
+        conv = converse(snapshot, rules, src_eni, pkt, fixed, app)
         out.append(conv)
         # branch at every choice point this walk met that the combination did not fix; the points met
         # before it stay at their first alternative, so every combination is walked once

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
+from vpcflow.engine.firewall_match import AppContext
 from vpcflow.engine.intervals import IntervalSet
-from vpcflow.model import Address, NatGateway, NetworkInterface, SecurityGroupRule
+from vpcflow.engine.result import HopKind
+from vpcflow.model import ICMP, ICMPV6, Address, NatGateway, NetworkInterface, SecurityGroupRule
 
 if TYPE_CHECKING:
     from vpcflow.engine.components.base import Step, Walk
@@ -79,6 +81,11 @@ class Session:
     responders: dict[str, Responder] = field(default_factory=dict)
     # what a component wants the reader to know about this walk (a health check that cannot pass, ...)
     notes: list[str] = field(default_factory=list)
+    # what the user said of the application layer (TLS SNI, HTTP Host): decides domain rules
+    app: AppContext = field(default_factory=AppContext)
+    # what the response must cross because the request did (a stateful firewall's endpoint): key →
+    # (kind, id, why the answer is unknown if it does not); the component removes the key on the way back
+    pending_returns: dict[str, tuple[HopKind, str, str]] = field(default_factory=dict)
 
     def choose(self, key: str, labels: tuple[str, ...]) -> int:
         """The alternative this walk takes at choice point ``key`` among ``labels``."""
@@ -102,3 +109,12 @@ class Arrival:
     pkt: Packet
     eni: NetworkInterface | None = None
     via: str | None = None  # the VPN connection, virtual private gateway or gateway endpoint
+
+
+def reply_icmp(icmp_type: int) -> int | None:
+    """ICMP request types and their replies (echo, timestamp, information, address mask)."""
+    return {8: 0, 13: 14, 15: 16, 17: 18, 128: 129}.get(icmp_type)
+
+
+def is_icmp(protocol: int) -> bool:
+    return protocol in (ICMP, ICMPV6)

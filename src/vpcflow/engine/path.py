@@ -41,8 +41,6 @@ from vpcflow.engine.result import Blocker, Hop, HopAction, HopKind, RuleRef
 from vpcflow.engine.rules import CompiledRules, FilterResult
 from vpcflow.engine.vpn import RouteChoice, select_route
 from vpcflow.model import (
-    ICMP,
-    ICMPV6,
     TCP,
     UDP,
     Address,
@@ -166,13 +164,15 @@ class LegWalker:
         code: str,
         detail: str,
         direction: Direction | None = None,
+        unknown: bool = False,
     ) -> Packet | None:
         """A component's own filter over the destination-port set: the ports outside ``allowed`` stop
-        here (one blocker for them, with ``code``); ``None`` when none pass."""
+        here (one blocker for them, with ``code``; ``unknown``: their fate is not known); ``None`` when
+        none pass."""
         denied = pkt.dports - allowed
         if not denied:
             return pkt
-        self._block(kind, id_, direction, code, None, denied, detail)
+        self._block(kind, id_, direction, code, None, denied, detail, unknown=unknown)
         kept = pkt.dports & allowed
         self._add_hop(
             Hop(
@@ -563,12 +563,3 @@ class LegWalker:
             f"{eni.eni_id} is a {kind.value} interface, which is not modelled",
             "UNSUPPORTED_INTERFACE",
         )
-
-
-def reply_icmp(icmp_type: int) -> int | None:
-    """ICMP request types and their replies (echo, timestamp, information, address mask)."""
-    return {8: 0, 13: 14, 15: 16, 17: 18, 128: 129}.get(icmp_type)
-
-
-def is_icmp(protocol: int) -> bool:
-    return protocol in (ICMP, ICMPV6)

@@ -7,9 +7,9 @@ from vpcflow.engine.combine import combine
 from vpcflow.engine.components.interfaces import InterfaceKind, interface_kind
 from vpcflow.engine.conversation import Conversation, converse_all
 from vpcflow.engine.elb_index import elb_index
+from vpcflow.engine.firewall_match import AppContext
 from vpcflow.engine.intervals import IntervalSet
-from vpcflow.engine.packets import NAT_PORTS, EniEvent, Packet
-from vpcflow.engine.path import is_icmp
+from vpcflow.engine.packets import NAT_PORTS, EniEvent, Packet, is_icmp
 from vpcflow.engine.result import (
     Blocker,
     Endpoint,
@@ -51,6 +51,16 @@ def parse_port_range(text: str) -> PortRange:
         return _parse_port_range(text)
     except ValueError as exc:
         raise QueryError(str(exc)) from None
+
+
+def _name(value: str | None, option: str) -> str | None:
+    """A host name as TLS SNI and HTTP Host carry it (case-insensitive, no trailing dot)."""
+    if value is None:
+        return None
+    name = value.strip().lower().rstrip(".")
+    if not name or len(name) > 253 or any(c.isspace() or not c.isprintable() for c in name):
+        raise QueryError(f"{option} {value!r}: expected a host name")
+    return name
 
 
 class Engine:
@@ -170,7 +180,12 @@ class Engine:
         icmp_code: int | None = None,
         client_ports: str | None = None,
         ipv6: bool = False,
+        sni: str | None = None,
+        host: str | None = None,
     ) -> Trace:
+        """``sni``/``host``: the TLS server name or HTTP Host of the connection, which decide Network
+        Firewall domain-list and TLS/HTTP rules (without them such rules make the answer UNKNOWN)."""
+        app = AppContext(_name(sni, "--sni"), _name(host, "--host"))
         try:
             proto = parse_protocol(protocol)
         except ProtocolError as exc:
@@ -196,7 +211,7 @@ class Engine:
                     (src, src_eni, src_addr), (dst, dst_eni, dst_addr), proto, port, src_port,
                     icmp_type, icmp_code, client_ports, ipv6,
                 )  # fmt: skip
-                convs, cut = converse_all(self.snapshot, self.rules, src_eni, pkt)
+                convs, cut = converse_all(self.snapshot, self.rules, src_eni, pkt, app)
                 truncated = truncated or cut
                 ports_apply = proto in (TCP, UDP)
                 for conv in convs:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from vpcflow.engine.conversation import Conversation, converse_all
 from vpcflow.engine.elb_index import elb_index
+from vpcflow.engine.firewall_index import firewall_index
 from vpcflow.engine.intervals import IntervalSet
 from vpcflow.engine.packets import Packet
 from vpcflow.engine.result import Blocker, HopKind
@@ -96,6 +97,10 @@ def walk_pieces(
     listener's port (each listener sends its connections elsewhere) and the ports no listener takes."""
     ported = protocol in (TCP, UDP)
     pieces = elb_index(snapshot).listener_pieces(dst, protocol, dports) if ported else [dports]
+    if ported and snapshot.network_firewall.firewalls:
+        # a firewall may decide each server-port piece differently for the client's ports: one walk each
+        fwi = firewall_index(snapshot)
+        pieces = [q for p in pieces for q in fwi.port_pieces(p)]
     return tuple(
         _walk(snapshot, rules, src_eni, src, dst, protocol, p, client, icmp_type, icmp_code) for p in pieces
     )

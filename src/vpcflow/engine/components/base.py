@@ -192,9 +192,10 @@ class Walk(Protocol):
         code: str,
         detail: str,
         direction: Direction | None = None,
+        unknown: bool = False,
     ) -> Packet | None:
         """The component's own filter over the destination-port set: ports outside ``allowed`` stop here
-        with ``code``; ``None`` when none pass."""
+        with ``code`` (``unknown``: their fate is not known); ``None`` when none pass."""
 
     def leave_subnet(self, subnet: Subnet, pkt: Packet) -> Packet | None:
         """The subnet's NACL outbound; ``None`` if it stops every port (the blockers are recorded)."""

@@ -9,7 +9,7 @@ caller delivers as usual.
 
 from __future__ import annotations
 
-from vpcflow.engine.components import appliance
+from vpcflow.engine.components import appliance, endpoint_route
 from vpcflow.engine.components.base import Drop, NotModelled, Step, Walk
 from vpcflow.engine.packets import Packet
 from vpcflow.engine.result import HopAction, HopKind
@@ -69,6 +69,10 @@ def route_in(walk: Walk, gateway_id: str, vpc_id: str, pkt: Packet) -> Step | No
         return None
     if route.target in (RouteTarget.NETWORK_INTERFACE, RouteTarget.INSTANCE):
         return appliance.from_gateway(walk, gateway_id, route, pkt)
+    if route.target is RouteTarget.GATEWAY_ENDPOINT:
+        step = endpoint_route.from_gateway(walk, gateway_id, route, pkt)
+        if step is not None:
+            return step
     return NotModelled(
         HopKind.ROUTE_TABLE,
         route.target_id,

@@ -17,6 +17,7 @@ from vpcflow.engine.components import (
     appliance,
     classic_load_balancer,
     egress_only,
+    endpoint_route,
     host,
     internet_gateway,
     load_balancer,
@@ -41,7 +42,7 @@ ROUTE_TARGETS: Mapping[RouteTarget, RouteHandler] = MappingProxyType(
         RouteTarget.VPC_PEERING: peering.route,
         RouteTarget.TRANSIT_GATEWAY: transit_gateway.route,
         RouteTarget.VIRTUAL_PRIVATE_GATEWAY: vpn_gateway.route,
-        RouteTarget.GATEWAY_ENDPOINT: vpc_endpoint.route,
+        RouteTarget.GATEWAY_ENDPOINT: endpoint_route.route,
         RouteTarget.NETWORK_INTERFACE: appliance.route,
         RouteTarget.INSTANCE: appliance.route,
     }
