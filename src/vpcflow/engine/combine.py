@@ -85,5 +85,6 @@ def combine(ways: list[tuple[str, Trace]], truncated: bool = False) -> Trace:
             verdict=verdict,
             forward=Leg(delivered, shown.forward.hops, shown.forward.applicable),
             notes=tuple(notes),
+            ways=tuple(labelled(t) for _l, t in ways),
         )
     )

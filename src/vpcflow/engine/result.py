@@ -202,6 +202,7 @@ class FlowLogRecord:
     flow_direction: str  # ingress | egress
     pkt_srcaddr: Address
     pkt_dstaddr: Address
+    request: bool = True  # a packet of the request leg (False: of the response); not an AWS field
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -264,6 +265,9 @@ class Trace:
     blockers: tuple[Blocker, ...] = ()
     flow_logs: tuple[FlowLogRecord, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    # every way the flow can go (a load balancer's nodes and targets), each its own trace; empty when
+    # there is one way. Not part of the JSON contract (the notes summarise them).
+    ways: tuple[Trace, ...] = ()
 
     @property
     def diagnosis(self) -> str:

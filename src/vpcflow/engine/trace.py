@@ -464,4 +464,7 @@ class Engine:
             dst = primary
         if ev.direction == "egress" and primary and src.version == 4:
             src = primary
-        return FlowLogRecord(ev.eni.eni_id, src, dst, sport, dport, proto, action, ev.direction, p.src, p.dst)
+        return FlowLogRecord(
+            ev.eni.eni_id, src, dst, sport, dport, proto, action, ev.direction, p.src, p.dst,
+            ev.stage == "forward",
+        )  # fmt: skip

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from vpcflow.engine.components.interfaces import InterfaceKind, interface_kind
 from vpcflow.engine.rules import CompiledRules
 from vpcflow.model import (
     ALL_PROTOCOLS,
@@ -68,7 +69,11 @@ class BatchEvaluator:
         # interfaces that are hops, not hosts (transit gateway attachments, endpoints): the walker's
         # components answer for them (an interface endpoint never initiates, nothing answers at a
         # transit gateway interface)
-        self.host = np.array([e.interface_type not in _NOT_HOSTS for e in enis], dtype=np.bool_)
+        # hosts only: a load balancer's node proxies what reaches it (``Engine.trace`` answers those)
+        self.host = np.array(
+            [e.interface_type not in _NOT_HOSTS and interface_kind(e) is InterfaceKind.HOST for e in enis],
+            dtype=np.bool_,
+        )
         subnets = sorted({e.subnet_id for e in enis})
         sub_index = {s: i for i, s in enumerate(subnets)}
         self.subnet = np.array([sub_index[e.subnet_id] for e in enis], dtype=np.int64)

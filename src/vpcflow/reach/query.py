@@ -358,11 +358,11 @@ class Reachability:
         dports: IntervalSet,
         client: IntervalSet,
     ) -> None:
-        for out in walk_pieces(
+        for piece, out in walk_pieces(
             self.snapshot, self.rules, src_eni, sa, da, cls.protocol, dports, client,
             cls.icmp_type, cls.icmp_code,
         ):  # fmt: skip
-            self._add(acc, scell, dcell, cls, dports, client, out)
+            self._add(acc, scell, dcell, cls, dports, piece, out)
 
     def _add(
         self,

@@ -92,17 +92,22 @@ def walk_pieces(
     client: IntervalSet,
     icmp_type: int | None = None,
     icmp_code: int | None = None,
-) -> tuple[WalkOutcome, ...]:
-    """``walk`` per piece of the request ports that goes one way: addressed to a load balancer, each
-    listener's port (each listener sends its connections elsewhere) and the ports no listener takes."""
+) -> tuple[tuple[IntervalSet, WalkOutcome], ...]:
+    """``walk`` per piece of the query that goes one way, with the client ports it holds: addressed to a
+    load balancer, each listener's port (each listener sends them another way) and the ports no listener
+    takes; with Network Firewall in the snapshot, the pieces between its policies' port edges, for the
+    server ports and for the client's (a firewall rule may decide by either, for the request too)."""
     ported = protocol in (TCP, UDP)
     pieces = elb_index(snapshot).listener_pieces(dst, protocol, dports) if ported else [dports]
+    clients = [client]
     if ported and snapshot.network_firewall.firewalls:
-        # a firewall may decide each server-port piece differently for the client's ports: one walk each
         fwi = firewall_index(snapshot)
         pieces = [q for p in pieces for q in fwi.port_pieces(p)]
+        clients = fwi.port_pieces(client)
     return tuple(
-        _walk(snapshot, rules, src_eni, src, dst, protocol, p, client, icmp_type, icmp_code) for p in pieces
+        (c, _walk(snapshot, rules, src_eni, src, dst, protocol, p, c, icmp_type, icmp_code))
+        for c in clients
+        for p in pieces
     )
 
 
