@@ -99,7 +99,9 @@ def test_simulated_hub_logs_are_all_explained(tmp_path: Path) -> None:
     )
     assert p.returncode == 0, p.stderr
     assert run("logs", "ingest", str(logs), "--store", str(store)).returncode == 0
-    p = run("logs", "explain", "--store", str(store), "--snapshot", str(HUB), "--format", "json")
+    p = run(
+        "logs", "explain", "--store", str(store), "--snapshot", str(HUB), "--format", "json", "--by", "tuple"
+    )
     assert p.returncode == 0, p.stderr
     rows = json.loads(p.stdout)["rows"]
     assert rows and all(r["status"] == "explained" for r in rows)
