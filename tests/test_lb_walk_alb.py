@@ -85,8 +85,11 @@ def test_internet_to_alb_is_two_connections() -> None:
         ("ingress", "10.2.10.10", "10.2.0.10"),
         ("egress", "10.2.0.10", CLIENT),
     ]
-    # every node and target was walked (DNS picks the node, the node picks the target)
-    assert any("every way the flow can go accepts (4)" in n for n in t.notes)
+    # every node and target was walked (DNS picks the node, the node picks the target); the two
+    # targets meet the same NACL, route table and groups: one walk answers for both
+    assert any("every way the flow can go accepts (2)" in n and APP1 in n and APP2 in n for n in t.notes)
+    every = Engine(load_snapshot(EXAMPLE), every_target=True).trace(CLIENT, "my-alb", "tcp", 443)
+    assert every.verdict is Verdict.ACCEPT and len(every.ways) == 4
     assert any("rate-limit" in n for n in t.notes)  # WAF rate rule: may block, never a verdict
 
 

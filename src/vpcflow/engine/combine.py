@@ -32,7 +32,13 @@ def _fill_connections(hops: tuple[Hop, ...]) -> tuple[Hop, ...]:
     seen = False
     for h in hops:
         seen = seen or bool(h.connection)
-        out.append(h if seen else replace(h, connection=first))
+        out.append(
+            h
+            if seen
+            else Hop(
+                h.kind, h.id, h.direction, h.action, h.rule, h.detail, h.denied_ports, h.group_ids, first
+            )
+        )
     return tuple(out)
 
 
@@ -85,6 +91,6 @@ def combine(ways: list[tuple[str, Trace]], truncated: bool = False) -> Trace:
             verdict=verdict,
             forward=Leg(delivered, shown.forward.hops, shown.forward.applicable),
             notes=tuple(notes),
-            ways=tuple(labelled(t) for _l, t in ways),
+            ways=tuple(t for _l, t in ways),
         )
     )

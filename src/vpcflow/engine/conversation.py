@@ -61,12 +61,15 @@ def converse(
     pkt: Packet,
     choices: dict[str, int] | None = None,
     app: AppContext | None = None,
+    every_target: bool = False,
 ) -> Conversation:
     """Walk ``pkt`` from ``src_eni`` (``None``: from an outside host at ``pkt.src``), then its response
     (addresses and ports swapped; ICMP: the reply type, code 0) back from where it arrived. ``choices``:
     the alternative to take at each choice point (default: the first); ``app``: what the user said of the
     application layer (TLS SNI, HTTP Host)."""
-    session = Session(choices=dict(choices) if choices else {}, app=app or AppContext())
+    session = Session(
+        choices=dict(choices) if choices else {}, app=app or AppContext(), every_target=every_target
+    )
     fwd = LegWalker(snapshot, rules, "forward", session)
     arrival = fwd.from_eni(src_eni, pkt) if src_eni is not None else fwd.from_outside(pkt)
     if arrival is None:
@@ -113,6 +116,7 @@ def converse_all(
     src_eni: NetworkInterface | None,
     pkt: Packet,
     app: AppContext | None = None,
+    every_target: bool = False,
 ) -> tuple[tuple[Conversation, ...], bool]:
     """Every way the conversation can go: one walk per combination of the choice points met (in the
     order met), and whether the combinations ran past ``MAX_PATHS`` (the answer is then incomplete)."""
@@ -122,7 +126,7 @@ def converse_all(
         if len(out) >= MAX_PATHS:
             return tuple(out), True
         fixed = pending.pop()
-        conv = converse(snapshot, rules, src_eni, pkt, fixed, app)
+        conv = converse(snapshot, rules, src_eni, pkt, fixed, app, every_target)
         out.append(conv)
         # branch at every choice point this walk met that the combination did not fix; the points met
         # before it stay at their first alternative, so every combination is walked once

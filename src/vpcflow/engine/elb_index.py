@@ -3,10 +3,13 @@ zone, and target selections memoised per snapshot (a trace or a reach query asks
 
 from __future__ import annotations
 
+from bisect import bisect_right
+
 from vpcflow.engine.elb import LbSelection, LoadBalancerNode, load_balancer_nodes, select_targets
 from vpcflow.engine.intervals import IntervalSet
-from vpcflow.model import TCP, UDP, Address, NetworkInterface, Snapshot
-from vpcflow.model.elb import LoadBalancer, LoadBalancerType
+from vpcflow.engine.service_cidrs import service_cidrs
+from vpcflow.model import TCP, UDP, Address, Cidr, CidrPeer, NetworkInterface, PrefixListPeer, Snapshot
+from vpcflow.model.elb import Listener, LoadBalancer, LoadBalancerType
 
 _TCP = frozenset({"HTTP", "HTTPS", "TCP", "TLS", "TCP_UDP", "TCP_QUIC"})
 _UDP = frozenset({"UDP", "TCP_UDP", "QUIC", "TCP_QUIC"})
@@ -24,6 +27,32 @@ class ElbIndex:
         self._nodes: dict[str, tuple[LoadBalancerNode, ...]] = {}
         # (node, target group, target, port, health-check port) → what stops its health checks, if anything
         self.health_notes: dict[tuple[str, str, str, int, int], str | None] = {}
+        self._edges: tuple[list[int], list[int]] | None = None
+        self._listeners: dict[str, tuple[Listener, ...]] = {}
+        self._ports: dict[tuple[str, int], IntervalSet] = {}
+
+    def address_cell(self, address: Address) -> int:
+        """Which cell of the snapshot's address edges ``address`` is in (every CIDR a security-group
+        rule, NACL entry, route or firewall rule compares against): two addresses of one cell meet every
+        such comparison alike."""
+        if self._edges is None:
+            s = self.snapshot
+            cidrs: list[Cidr] = list(service_cidrs(s))
+            for g in s.security_groups.values():
+                for r in g.ingress + g.egress:
+                    if isinstance(r.peer, CidrPeer):
+                        cidrs.append(r.peer.cidr)
+                    elif isinstance(r.peer, PrefixListPeer):
+                        cidrs.extend(s.prefix_list_cidrs(r.peer.prefix_list_id) or ())
+            for acl in s.network_acls.values():
+                cidrs.extend(e.cidr for e in acl.ingress + acl.egress)
+            for rtb in s.route_tables.values():
+                cidrs.extend(r.destination for r in rtb.routes if r.destination is not None)
+            v4 = sorted({c.lo for c in cidrs if c.version == 4} | {c.hi + 1 for c in cidrs if c.version == 4})
+            v6 = sorted({c.lo for c in cidrs if c.version == 6} | {c.hi + 1 for c in cidrs if c.version == 6})
+            self._edges = (v4, v6)
+        edges = self._edges[0] if address.version == 4 else self._edges[1]
+        return bisect_right(edges, address.value)
 
     def load_balancer_of(self, eni: NetworkInterface) -> LoadBalancer | None:
         """The load balancer whose node ``eni`` is (its description ``ELB app|net|gwy/<name>/<id>``)."""
@@ -43,14 +72,24 @@ class ElbIndex:
             hit = self._nodes[lb.arn] = load_balancer_nodes(self.snapshot, lb)
         return hit
 
+    def listeners(self, lb: LoadBalancer) -> tuple[Listener, ...]:
+        hit = self._listeners.get(lb.arn)
+        if hit is None:
+            hit = self._listeners[lb.arn] = self.snapshot.load_balancing.listeners_of(lb.arn)
+        return hit
+
     def listener_ports(self, lb: LoadBalancer, protocol: int) -> IntervalSet:
         """The ports the load balancer's listeners take for ``protocol`` (TCP or UDP)."""
-        words = _TCP if protocol == TCP else _UDP if protocol == UDP else frozenset()
-        return IntervalSet.from_spans(
-            (li.port, li.port)
-            for li in self.snapshot.load_balancing.listeners_of(lb.arn)
-            if li.port is not None and (li.protocol or "").upper() in words
-        )
+        key = (lb.arn, protocol)
+        hit = self._ports.get(key)
+        if hit is None:
+            words = _TCP if protocol == TCP else _UDP if protocol == UDP else frozenset()
+            hit = self._ports[key] = IntervalSet.from_spans(
+                (li.port, li.port)
+                for li in self.listeners(lb)
+                if li.port is not None and (li.protocol or "").upper() in words
+            )
+        return hit
 
     def node_at(self, address: Address) -> tuple[LoadBalancer, NetworkInterface] | None:
         """The load balancer (in the snapshot) whose node holds ``address`` (private or public)."""

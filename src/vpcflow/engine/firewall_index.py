@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from vpcflow.engine.firewall import FirewallFlow, FirewallResult, PolicyEvaluator
 from vpcflow.engine.intervals import IntervalSet
-from vpcflow.model import Cidr, Snapshot
+from vpcflow.model import Cidr, NetworkInterface, Snapshot
 from vpcflow.model.network_firewall import Firewall, FirewallEndpoint
 
 _MEMO_LIMIT = 100_000
@@ -32,9 +32,31 @@ class FirewallIndex:
         self._evaluators: dict[str, PolicyEvaluator] = {}
         self._memo: dict[tuple[str, FirewallFlow], FirewallResult] = {}
         self._breaks: list[int] | None = None
+        self._enis: dict[str, NetworkInterface | None] = {}
 
     def endpoint(self, vpce_id: str) -> EndpointOf | None:
         return self._endpoints.get(vpce_id)
+
+    def endpoint_interface(self, vpce_id: str) -> NetworkInterface | None:
+        """The endpoint's interface (from describe-vpc-endpoints, else by its description)."""
+        if vpce_id not in self._enis:
+            s = self.snapshot
+            found: NetworkInterface | None = None
+            ep = s.vpc_endpoints.get(vpce_id)
+            if ep is not None:
+                found = next((s.interfaces[e] for e in ep.network_interface_ids if e in s.interfaces), None)
+            if found is None:
+                found = next(
+                    (
+                        e
+                        for e in s.interfaces.values()
+                        if e.interface_type == "gateway_load_balancer_endpoint"
+                        and (e.description or "").endswith(vpce_id)
+                    ),
+                    None,
+                )
+            self._enis[vpce_id] = found
+        return self._enis[vpce_id]
 
     def home_net(self, fw: Firewall) -> tuple[Cidr, ...]:
         """``HOME_NET``'s default: the CIDRs of the firewall's VPC."""

@@ -83,6 +83,9 @@ class Session:
     notes: list[str] = field(default_factory=list)
     # what the user said of the application layer (TLS SNI, HTTP Host): decides domain rules
     app: AppContext = field(default_factory=AppContext)
+    # walk every target of a load balancer as its own way, even those another answers for (simulated
+    # flow logs spread over every interface)
+    every_target: bool = False
     # what the response must cross because the request did (a stateful firewall's endpoint): key →
     # (kind, id, why the answer is unknown if it does not); the component removes the key on the way back
     pending_returns: dict[str, tuple[HopKind, str, str]] = field(default_factory=dict)
@@ -96,9 +99,7 @@ class Session:
     @property
     def path_label(self) -> str:
         """The alternatives this walk took, in words (empty when there was no choice)."""
-        return "; ".join(
-            labels[self.choices.get(k, 0)] for k, labels in self.alternatives.items() if len(labels) > 1
-        )
+        return "; ".join(labels[self.choices.get(k, 0)] for k, labels in self.alternatives.items())
 
 
 @dataclass(frozen=True, slots=True)

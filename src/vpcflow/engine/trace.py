@@ -66,13 +66,17 @@ def _name(value: str | None, option: str) -> str | None:
 class Engine:
     """The concrete evaluator over one snapshot. Build once, ask many questions."""
 
-    def __init__(self, snapshot: Snapshot) -> None:
+    def __init__(self, snapshot: Snapshot, *, every_target: bool = False) -> None:
+        """``every_target``: walk each of a load balancer's targets as its own way, even those another
+        answers for (same rules, only the interface differs): for flow logs on every interface."""
         self.snapshot = snapshot
+        self.every_target = every_target
         self.rules = CompiledRules(snapshot)
         self._names: dict[str, list[str]] | None = None
         # endpoint text → resolution; the snapshot is immutable, so answers never go stale
         self._resolved: dict[str, tuple[NetworkInterface | None, Address | None]] = {}
         self._labels: dict[str, str] = {}  # ENI id → endpoint label
+        self._lbs: dict[str, LoadBalancer | None] = {}  # endpoint text → the load balancer it names
 
     # -- endpoints -----------------------------------------------------------------------------
 
@@ -211,7 +215,7 @@ class Engine:
                     (src, src_eni, src_addr), (dst, dst_eni, dst_addr), proto, port, src_port,
                     icmp_type, icmp_code, client_ports, ipv6,
                 )  # fmt: skip
-                convs, cut = converse_all(self.snapshot, self.rules, src_eni, pkt, app)
+                convs, cut = converse_all(self.snapshot, self.rules, src_eni, pkt, app, self.every_target)
                 truncated = truncated or cut
                 ports_apply = proto in (TCP, UDP)
                 for conv in convs:
@@ -246,6 +250,11 @@ class Engine:
         s = self.snapshot
         if not s.load_balancing.load_balancers or ref in s.interfaces or ref in s.instances:
             return None
+        if ref in self._lbs:
+            return self._lbs[ref]
+        if len(self._lbs) > 100_000:
+            self._lbs.clear()
+        self._lbs[ref] = None  # an address or an unknown name (replaced below when it names one)
         try:
             Address.parse(ref)
             return None
@@ -253,10 +262,12 @@ class Engine:
             pass
         lb = s.load_balancing.find(ref)
         if lb is not None and ref in self._name_index() and lb.arn != ref:
+            del self._lbs[ref]
             raise QueryError(
                 f"name {ref!r} is ambiguous: load balancer {lb.name} and "
                 + ", ".join(self._name_index()[ref])
             )
+        self._lbs[ref] = lb
         return lb
 
     def _flow(

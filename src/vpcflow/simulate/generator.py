@@ -87,7 +87,7 @@ class Simulator:
     ) -> None:
         self.snapshot = snapshot
         self.profile = profile
-        self.engine = Engine(snapshot)
+        self.engine = Engine(snapshot, every_target=True)  # flow logs on every target
         self.rng = random.Random(seed)
         self.start = start - start % profile.aggregation
         self._full: dict[tuple[str, str, str, int | None, PortRange], Trace] = {}

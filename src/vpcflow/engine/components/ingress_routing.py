@@ -29,11 +29,18 @@ def route_in(walk: Walk, gateway_id: str, vpc_id: str, pkt: Packet) -> Step | No
     if rtb is None:
         return None
     s = walk.snapshot
-    routes: tuple[Route, ...] = rtb.routes
-    vpc = s.vpcs.get(vpc_id)
-    if vpc is not None and not any(r.target is RouteTarget.LOCAL for r in routes):
-        routes = routes + tuple(Route(c, RouteTarget.LOCAL, "local") for c in vpc.cidrs)
-    choice = select_route(routes, pkt.dst, s.prefix_list_cidrs)
+    key = (f"edge:{rtb.route_table_id}", pkt.dst)  # memoised with the subnets' lookups
+    hit = walk.rules.route_cache.get(key)
+    if hit is None:
+        routes: tuple[Route, ...] = rtb.routes
+        vpc = s.vpcs.get(vpc_id)
+        if vpc is not None and not any(r.target is RouteTarget.LOCAL for r in routes):
+            routes = routes + tuple(Route(c, RouteTarget.LOCAL, "local") for c in vpc.cidrs)
+        hit = walk.rules.route_cache[key] = (
+            rtb.route_table_id,
+            select_route(routes, pkt.dst, s.prefix_list_cidrs),
+        )
+    choice = hit[1]
     if choice.ambiguous:
         return NotModelled(
             HopKind.ROUTE_TABLE,

@@ -132,22 +132,22 @@ def _listener(walk: Walk, lb: LoadBalancer, eni: NetworkInterface, pkt: Packet) 
             f"{protocol_name(cur.protocol)} themselves is not documented",
             "UNSUPPORTED_PROTOCOL",
         )
-    ports = elb_index(walk.snapshot).listener_ports(lb, cur.protocol)
-    listening = ", ".join(
-        f"{li.protocol} {li.port}" for li in walk.snapshot.load_balancing.listeners_of(lb.arn)
-    )
-    cur = walk.narrow(
-        cur,
-        ports,
-        HopKind.LOAD_BALANCER_LISTENER,
-        lb.arn,
-        LISTENERS_MISMATCH,
-        f"{lb.name} has no {protocol_name(cur.protocol)} listener on that port "
-        f"(listeners: {listening or 'none'})",
-        Direction.INGRESS,
-    )
-    if cur is None:
-        return STOPPED
+    index = elb_index(walk.snapshot)
+    ports = index.listener_ports(lb, cur.protocol)
+    if cur.dports - ports:
+        listening = ", ".join(f"{li.protocol} {li.port}" for li in index.listeners(lb))
+        cur = walk.narrow(
+            cur,
+            ports,
+            HopKind.LOAD_BALANCER_LISTENER,
+            lb.arn,
+            LISTENERS_MISMATCH,
+            f"{lb.name} has no {protocol_name(cur.protocol)} listener on that port "
+            f"(listeners: {listening or 'none'})",
+            Direction.INGRESS,
+        )
+        if cur is None:
+            return STOPPED
     if cur.dports.size != 1:
         return NotModelled(
             HopKind.LOAD_BALANCER_LISTENER,
@@ -156,7 +156,7 @@ def _listener(walk: Walk, lb: LoadBalancer, eni: NetworkInterface, pkt: Packet) 
             "UNSUPPORTED_QUERY",
         )
     port = cur.dports.first
-    listener = listener_for(walk.snapshot.load_balancing.listeners_of(lb.arn), lb.type, cur.protocol, port)
+    listener = listener_for(index.listeners(lb), lb.type, cur.protocol, port)
     assert listener is not None  # the port is one of the listeners' ports
     walk.hop(
         HopKind.LOAD_BALANCER_LISTENER,

@@ -32,7 +32,7 @@ from vpcflow.engine.components.base import (
     Walk,
 )
 from vpcflow.engine.elb import LB_SOURCE_PORTS, LbIssue, TargetChoice
-from vpcflow.engine.elb_index import elb_index
+from vpcflow.engine.elb_index import ElbIndex, elb_index
 from vpcflow.engine.intervals import IntervalSet
 from vpcflow.engine.packets import Packet
 from vpcflow.engine.result import HopAction, HopKind
@@ -76,8 +76,11 @@ def to_target(walk: Walk, lb: LoadBalancer, node: NetworkInterface, pkt: Packet,
     zone = index.zone_of(lb, node)
     sel = index.select(lb, pkt.protocol, port, zone)
     ways: list[tuple[str, TargetChoice | LbIssue | str]] = []
-    for t in sel.targets:
-        ways.append((f"target {t.health.target_id}:{t.port} of {t.target_group.name}", t))
+    for members in _alike(walk, index, node, sel.targets, pkt):
+        t = members[0]
+        who = ", ".join(m.health.target_id for m in members)
+        alike = " (alike: one NACL, route table, groups and rule cells)" if len(members) > 1 else ""
+        ways.append((f"target {who}:{t.port} of {t.target_group.name}{alike}", t))
     for issue in sel.issues:
         ways.append((f"{issue.code}: {issue.detail}", issue))
     for answer in sel.answers_itself:
@@ -102,6 +105,31 @@ def to_target(walk: Walk, lb: LoadBalancer, node: NetworkInterface, pkt: Packet,
         walk.hop(HopKind.LOAD_BALANCER, lb.arn, None, HopAction.ALLOW, None, f"answered by {lb.name}: {way}")
         return Forward(pkt, Delivered(node))
     return _connect(walk, lb, node, pkt, port, way)
+
+
+def _alike(
+    walk: Walk, index: ElbIndex, node: NetworkInterface, targets: tuple[TargetChoice, ...], pkt: Packet
+) -> list[list[TargetChoice]]:
+    """Targets grouped where any one answers for all (unless the walk wants every target,
+    ``Session.every_target``): one group, port, health-check port and health class; subnets with the same
+    NACL and route table, alike in sharing the node's subnet or not; the same security groups; addresses
+    in one cell of the snapshot's address edges (every rule and route compares them alike). A target
+    holding the client's own address stands alone. Only the interface (and its flow-log records) differs
+    within a group: the walk of one is the walk of all."""
+    s = walk.snapshot
+    groups: dict[tuple[object, ...], list[TargetChoice]] = {}
+    for t in targets:
+        if walk.session.every_target or t.eni is None or t.address is None or t.address == pkt.src:
+            key: tuple[object, ...] = ("alone", id(t))
+        else:
+            sub = t.eni.subnet_id
+            key = (
+                t.target_group.arn, t.port, t.health_check_port, t.fail_open, t.via_rule,
+                s.acl_of_subnet.get(sub), s.route_table_of_subnet.get(sub), sub == node.subnet_id,
+                t.eni.group_ids, t.address.version, index.address_cell(t.address),
+            )  # fmt: skip
+        groups.setdefault(key, []).append(t)
+    return list(groups.values())
 
 
 def _connect(

@@ -37,7 +37,7 @@ from vpcflow.engine.firewall_match import DATAGRAM_PACKETS, ONE_WAY_PACKETS, TCP
 from vpcflow.engine.intervals import IntervalSet
 from vpcflow.engine.packets import Packet, is_icmp, reply_icmp
 from vpcflow.engine.result import HopAction, HopKind
-from vpcflow.model import Address, NetworkInterface, Route, Subnet
+from vpcflow.model import Address, Route, Subnet
 
 STATE = "network_firewall"
 UNDECIDED_CODE = "FIREWALL_UNSUPPORTED_HIGHER_PRIORITY_RULES"
@@ -75,23 +75,6 @@ def from_gateway(walk: Walk, gateway_id: str, route_: Route, pkt: Packet) -> Ste
     return _through(walk, hit, pkt, None, None, route_)
 
 
-def _endpoint_eni(walk: Walk, vpce: str) -> NetworkInterface | None:
-    s = walk.snapshot
-    ep = s.vpc_endpoints.get(vpce)
-    if ep is not None:
-        for eni_id in ep.network_interface_ids:
-            if eni_id in s.interfaces:
-                return s.interfaces[eni_id]
-    return next(
-        (
-            e
-            for e in s.interfaces.values()
-            if e.interface_type == "gateway_load_balancer_endpoint" and (e.description or "").endswith(vpce)
-        ),
-        None,
-    )
-
-
 def _through(
     walk: Walk, hit: EndpointOf, pkt: Packet, from_subnet: Subnet | None, origin: Origin, route_: Route
 ) -> Step:
@@ -123,7 +106,7 @@ def _through(
             "UNKNOWN_RESOURCE",
             rule=route_,
         )
-    eni = _endpoint_eni(walk, vpce)
+    eni = firewall_index(s).endpoint_interface(vpce)
     cur: Packet | None = pkt
     crossing = from_subnet is None or from_subnet.subnet_id != fw_sub.subnet_id
     if crossing and from_subnet is not None:
