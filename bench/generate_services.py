@@ -102,7 +102,10 @@ def _fleet(
             "SubnetId": sub,
             "VpcId": VPC,
             "PrivateIpAddress": ip,
-            "NetworkInterfaces": [{"NetworkInterfaceId": eni_id, "Attachment": {"DeviceIndex": 0}}],
+            "NetworkInterfaces": [
+                {k: v for k, v in eni.items() if k not in ("AvailabilityZone", "RequesterManaged")}
+            ],
+            "SecurityGroups": eni["Groups"],
         }
         docs["Reservations.json"]["Reservations"].append(
             {"ReservationId": f"r-0c1{k:012x}{j:02x}", "Instances": [inst]}
