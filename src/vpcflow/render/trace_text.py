@@ -106,9 +106,11 @@ def render_trace(trace: Trace) -> Group:
         parts.append(_hop_table(title, hops, fwd_blocker))
     if trace.ret.applicable and (trace.forward.delivered or trace.ret.hops):
         ret_blocker = blocker if blocker and blocker.stage == "return" else None
-        head_title = clean(f"response (client ports {trace.client_ports})")
-        for title, hops in _by_connection(head_title, trace.ret.hops):
-            parts.append(_hop_table(title, hops, ret_blocker))
+        ports = f" (client ports {trace.client_ports})"
+        for title, hops in _by_connection("response", trace.ret.hops):
+            # the client's ephemeral ports are those of the client's own connection only
+            title = title + ports if title == "response" or title.endswith("→ client") else title
+            parts.append(_hop_table(clean(title), hops, ret_blocker))
     diag = Text("diagnosis: ", style="bold")
     diag.append(clean(trace.diagnosis), style=_VERDICT_STYLE[trace.verdict].replace("bold ", ""))
     parts.append(diag)
