@@ -1271,6 +1271,236 @@ def alb_waf() -> dict[str, dict[str, Any]]:
     }
 
 
+NFW = f"arn:aws:network-firewall:{REGION}:{ACCOUNT}"
+
+
+def firewall() -> dict[str, dict[str, Any]]:
+    """AWS Network Firewall in the distributed model: the internet gateway's edge route table sends what
+    enters for the web subnet to the firewall endpoint, the web subnet's default route goes back through
+    it, the firewall subnet routes to the internet gateway. The policy drops a scanner range statelessly,
+    passes HTTPS to the VPC, drops SSH whatever the security group says, and lets the web server reach out
+    only to an allow-list of domains (TLS SNI / HTTP Host)."""
+    vpc = "vpc-0d0000000000000a1"
+    fw_sub, web_sub = "subnet-0d000000000000f11", "subnet-0d000000000000a11"
+    igw, vpce = "igw-0d000000000000001", "vpce-0d00000000000f001"
+    sg_web = "sg-0d000000000000a01"
+    fw_arn = f"{NFW}:firewall/inspect-fw"
+    policy_arn = f"{NFW}:firewall-policy/inspect-policy"
+    scanners = f"{NFW}:stateless-rulegroup/drop-scanners"
+    web_rules = f"{NFW}:stateful-rulegroup/web-rules"
+    domains = f"{NFW}:stateful-rulegroup/egress-domains"
+    a = f"{REGION}a"
+    web = _eni(
+        "eni-0d000000000000a01", web_sub, vpc, "10.3.1.10", [(sg_web, "web-sg")],
+        public="203.0.113.30", instance="i-0d000000000000a01",
+    )  # fmt: skip
+    fw_eni = _eni(
+        "eni-0d00000000000f001", fw_sub, vpc, "10.3.0.5", [],
+        desc=f"VPC Endpoint Interface {vpce}", kind="gateway_load_balancer_endpoint", requester=True,
+    )  # fmt: skip
+    edge = _rtb(
+        "rtb-0d000000000000e01",
+        vpc,
+        [],
+        [_route("10.3.0.0/16", GatewayId="local"), _route("10.3.1.0/24", GatewayId=vpce)],
+        False,
+        "igw-edge",
+    )
+    edge["Associations"] = [
+        {
+            "Main": False,
+            "RouteTableAssociationId": "rtbassoc-0d0000000000e001",
+            "RouteTableId": "rtb-0d000000000000e01",
+            "GatewayId": igw,
+            "AssociationState": {"State": "associated"},
+        }
+    ]
+    return {
+        "Vpcs.json": {"Vpcs": [_vpc(vpc, "10.3.0.0/16", "inspected")]},
+        "Subnets.json": {
+            "Subnets": [
+                _subnet(fw_sub, vpc, "10.3.0.0/28", a, "firewall"),
+                _subnet(web_sub, vpc, "10.3.1.0/24", a, "web"),
+            ]
+        },
+        "SecurityGroups.json": {
+            "SecurityGroups": [
+                _sg(
+                    sg_web,
+                    "web-sg",
+                    vpc,
+                    "web server",
+                    [
+                        _perm("tcp", 443, 443, cidrs=("0.0.0.0/0",), desc="HTTPS"),
+                        _perm("tcp", 22, 22, cidrs=("0.0.0.0/0",), desc="SSH (the firewall drops it)"),
+                    ],
+                )
+            ]
+        },
+        "NetworkAcls.json": {
+            "NetworkAcls": [
+                _acl("acl-0d000000000000001", vpc, [fw_sub, web_sub], ALLOW_ALL_ENTRIES, True, "default")
+            ]
+        },
+        "RouteTables.json": {
+            "RouteTables": [
+                edge,
+                _rtb(
+                    "rtb-0d000000000000f01",
+                    vpc,
+                    [fw_sub],
+                    [_route("10.3.0.0/16", GatewayId="local"), _route("0.0.0.0/0", GatewayId=igw)],
+                    False,
+                    "firewall",
+                ),
+                _rtb(
+                    "rtb-0d000000000000a01",
+                    vpc,
+                    [web_sub],
+                    [_route("10.3.0.0/16", GatewayId="local"), _route("0.0.0.0/0", GatewayId=vpce)],
+                    True,
+                    "web",
+                ),
+            ]
+        },
+        "InternetGateways.json": {
+            "InternetGateways": [
+                {
+                    "Attachments": [{"State": "available", "VpcId": vpc}],
+                    "InternetGatewayId": igw,
+                    "OwnerId": ACCOUNT,
+                    "Tags": _tags("igw"),
+                }
+            ]
+        },
+        "NetworkInterfaces.json": {"NetworkInterfaces": [web, fw_eni]},
+        "Reservations.json": {
+            "Reservations": [
+                {
+                    "ReservationId": "r-0d000000000000a01",
+                    "OwnerId": ACCOUNT,
+                    "Groups": [],
+                    "Instances": [_instance("i-0d000000000000a01", web, "web", public="203.0.113.30")],
+                }
+            ]
+        },
+        # the firewall's endpoint as describe-vpc-endpoints lists it (owned by the firewall service)
+        "VpcEndpoints.json": {
+            "VpcEndpoints": [
+                {
+                    "VpcEndpointId": vpce,
+                    "VpcEndpointType": "GatewayLoadBalancer",
+                    "VpcId": vpc,
+                    "ServiceName": f"com.amazonaws.vpce.{REGION}.vpce-svc-0d000000000000001",
+                    "State": "available",
+                    "RouteTableIds": [],
+                    "SubnetIds": [fw_sub],
+                    "Groups": [],
+                    "NetworkInterfaceIds": [fw_eni["NetworkInterfaceId"]],
+                    "RequesterManaged": True,
+                    "OwnerId": ACCOUNT,
+                }
+            ]
+        },
+        # network-firewall describe-firewall / describe-firewall-policy / describe-rule-group
+        "Firewall.inspect-fw.json": {
+            "UpdateToken": "a1b2c3d4-5678-90ab-cdef-EXAMPLE33333",
+            "Firewall": {
+                "FirewallName": "inspect-fw",
+                "FirewallArn": fw_arn,
+                "FirewallPolicyArn": policy_arn,
+                "VpcId": vpc,
+                "SubnetMappings": [{"SubnetId": fw_sub, "IPAddressType": "IPV4"}],
+                "DeleteProtection": False,
+                "FirewallId": "a1b2c3d4-5678-90ab-cdef-EXAMPLE44444",
+            },
+            "FirewallStatus": {
+                "Status": "READY",
+                "ConfigurationSyncStateSummary": "IN_SYNC",
+                "SyncStates": {
+                    a: {"Attachment": {"SubnetId": fw_sub, "EndpointId": vpce, "Status": "READY"}}
+                },
+            },
+        },
+        "FirewallPolicy.inspect-policy.json": {
+            "UpdateToken": "a1b2c3d4-5678-90ab-cdef-EXAMPLE55555",
+            "FirewallPolicyResponse": {
+                "FirewallPolicyName": "inspect-policy",
+                "FirewallPolicyArn": policy_arn,
+                "FirewallPolicyId": "a1b2c3d4-5678-90ab-cdef-EXAMPLE66666",
+            },
+            "FirewallPolicy": {
+                "StatelessRuleGroupReferences": [{"ResourceArn": scanners, "Priority": 10}],
+                "StatelessDefaultActions": ["aws:forward_to_sfe"],
+                "StatelessFragmentDefaultActions": ["aws:forward_to_sfe"],
+                "StatefulRuleGroupReferences": [{"ResourceArn": web_rules}, {"ResourceArn": domains}],
+                "StatefulEngineOptions": {"RuleOrder": "DEFAULT_ACTION_ORDER"},
+            },
+        },
+        "RuleGroup.drop-scanners.json": {
+            "UpdateToken": "a1b2c3d4-5678-90ab-cdef-EXAMPLE77777",
+            "RuleGroupResponse": {
+                "RuleGroupArn": scanners,
+                "RuleGroupName": "drop-scanners",
+                "Type": "STATELESS",
+                "Capacity": 10,
+            },
+            "RuleGroup": {
+                "RulesSource": {
+                    "StatelessRulesAndCustomActions": {
+                        "StatelessRules": [
+                            {
+                                "Priority": 1,
+                                "RuleDefinition": {
+                                    "MatchAttributes": {"Sources": [{"AddressDefinition": "192.0.2.0/24"}]},
+                                    "Actions": ["aws:drop"],
+                                },
+                            }
+                        ]
+                    }
+                }
+            },
+        },
+        "RuleGroup.web-rules.json": {
+            "UpdateToken": "a1b2c3d4-5678-90ab-cdef-EXAMPLE88888",
+            "RuleGroupResponse": {
+                "RuleGroupArn": web_rules,
+                "RuleGroupName": "web-rules",
+                "Type": "STATEFUL",
+                "Capacity": 10,
+            },
+            "RuleGroup": {
+                "RulesSource": {
+                    "RulesString": (
+                        'pass tcp any any -> $HOME_NET 443 (msg:"HTTPS in"; sid:1;)\n'
+                        'drop tcp any any -> $HOME_NET 22 (msg:"no SSH from outside"; sid:2;)\n'
+                    )
+                },
+                "StatefulRuleOptions": {"RuleOrder": "DEFAULT_ACTION_ORDER"},
+            },
+        },
+        "RuleGroup.egress-domains.json": {
+            "UpdateToken": "a1b2c3d4-5678-90ab-cdef-EXAMPLE99999",
+            "RuleGroupResponse": {
+                "RuleGroupArn": domains,
+                "RuleGroupName": "egress-domains",
+                "Type": "STATEFUL",
+                "Capacity": 100,
+            },
+            "RuleGroup": {
+                "RulesSource": {
+                    "RulesSourceList": {
+                        "Targets": [".amazonaws.com", "example.com"],
+                        "TargetTypes": ["TLS_SNI", "HTTP_HOST"],
+                        "GeneratedRulesType": "ALLOWLIST",
+                    }
+                },
+                "StatefulRuleOptions": {"RuleOrder": "DEFAULT_ACTION_ORDER"},
+            },
+        },
+    }
+
+
 def main() -> None:
     examples = {
         "three-tier": three_tier(),
@@ -1279,6 +1509,7 @@ def main() -> None:
         "exposed": exposed(),
         "hub": hub(),
         "alb-waf": alb_waf(),
+        "firewall": firewall(),
     }
     for name, files in examples.items():
         out = HERE / name

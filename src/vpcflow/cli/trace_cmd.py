@@ -96,6 +96,18 @@ def trace_command(
         ),
     ] = None,
     ipv6: Annotated[bool, typer.Option("--ipv6", help="Use the endpoints' IPv6 addresses.")] = False,
+    sni: Annotated[
+        str | None,
+        typer.Option(
+            "--sni", help="TLS server name of the connection (decides firewall domain rules).", metavar="NAME"
+        ),
+    ] = None,
+    host: Annotated[
+        str | None,
+        typer.Option(
+            "--host", help="HTTP Host of the request (decides firewall domain rules).", metavar="NAME"
+        ),
+    ] = None,
     output: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="text or json.", metavar="FORMAT")
     ] = OutputFormat.text,
@@ -117,6 +129,8 @@ def trace_command(
         icmp_code=icmp_code,
         client_ports=client_ports,
         ipv6=ipv6,
+        sni=sni,
+        host=host,
     )
     if output is OutputFormat.json:
         typer.echo(dumps(result.to_json()), nl=False)

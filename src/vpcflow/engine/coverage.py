@@ -23,11 +23,6 @@ class Construct:
     note: str = ""
 
 
-_LB_NOTE = (
-    "listeners, target groups, health and attributes loaded and evaluated; traces do not step through yet"
-)
-
-
 def _load_balancers(kind: str) -> Callable[[Snapshot], int]:
     return lambda s: sum(1 for lb in s.load_balancing.load_balancers.values() if lb.type.value == kind)
 
@@ -48,7 +43,8 @@ CONSTRUCTS: tuple[Construct, ...] = (
         "gateway route tables (edge associations)",
         lambda s: sum(1 for r in s.route_tables.values() if r.gateway_ids),
         "partial",
-        "ingress routing to local and to appliance interfaces; to a Gateway Load Balancer endpoint: UNKNOWN",
+        "ingress routing to local, appliance interfaces and Network Firewall endpoints; to another Gateway "
+        "Load Balancer endpoint: UNKNOWN",
     ),
     Construct(
         "routes to network interfaces / instances",
@@ -116,12 +112,28 @@ CONSTRUCTS: tuple[Construct, ...] = (
     Construct(
         "Gateway Load Balancer endpoints",
         _endpoints(EndpointType.GATEWAY_LOAD_BALANCER),
-        "not-modelled",
-        "a route or ingress route to one answers UNKNOWN",
+        "partial",
+        "Network Firewall endpoints are walked through the firewall's policy; a route to any other one "
+        "answers UNKNOWN (its load balancer and appliances are not in the snapshot)",
     ),
-    Construct("application load balancers", _load_balancers("application"), "not-modelled", _LB_NOTE),
-    Construct("network load balancers", _load_balancers("network"), "not-modelled", _LB_NOTE),
-    Construct("gateway load balancers", _load_balancers("gateway"), "not-modelled", _LB_NOTE),
+    Construct(
+        "application load balancers",
+        _load_balancers("application"),
+        "modelled",
+        "a proxy: client → listener (security groups, WAF), node → healthy targets from 1024-65535",
+    ),
+    Construct(
+        "network load balancers",
+        _load_balancers("network"),
+        "modelled",
+        "listeners, optional security groups, client IP preservation, cross-zone, health and fail-open",
+    ),
+    Construct(
+        "gateway load balancers",
+        _load_balancers("gateway"),
+        "not-modelled",
+        "reached through their endpoints, which answer UNKNOWN",
+    ),
     Construct(
         "Classic load balancers",
         lambda s: len(s.load_balancing.classic),
@@ -131,14 +143,16 @@ CONSTRUCTS: tuple[Construct, ...] = (
     Construct(
         "Network Firewall firewalls",
         lambda s: len(s.network_firewall.firewalls),
-        "not-modelled",
-        "policies and rule groups loaded and evaluated (engine/firewall.py); traces do not cross it yet",
+        "modelled",
+        "endpoints as route targets; rules a 5-tuple cannot decide answer UNKNOWN unless --sni/--host; "
+        "transit-gateway-attached firewalls: UNKNOWN",
     ),
     Construct(
         "WAF web ACLs",
         lambda s: len(s.waf.web_acls),
-        "not-modelled",
-        "IP-set rules evaluated by source address (engine/waf.py); traces do not apply them yet",
+        "partial",
+        "IP-set rules decide by the client's address on the ALB; content, rate and geography rules only "
+        "'may block'",
     ),
 )
 

@@ -52,15 +52,18 @@ def diagnose(trace: Trace) -> str:
         return f"{what} from {src} to {dst}: {trace.verdict.value}"
     if trace.verdict is Verdict.UNKNOWN:
         return f"cannot decide: {b.detail} [{b.code}]" if b.detail else f"cannot decide [{b.code}]"
+    on = f" on the {b.connection} connection" if b.connection else ""
     if b.stage == "forward":
-        return f"the request is stopped by {blocker_text(b)} [{b.code}]"
+        return f"the request is stopped{on} by {blocker_text(b)} [{b.code}]"
     ports = f"ephemeral ports {b.ports}" if b.ports is not None else "ports"
+    if b.connection and b.ports is None:
+        ports = "connection"
     if trace.verdict is Verdict.PARTIAL:
         return (
-            f"the request arrives, but the response to the client's {ports} is denied by "
+            f"the request arrives, but the response to the client's {ports} is denied{on} by "
             f"{blocker_text(b)} [{b.code}]; only ports {trace.return_ports} work"
         )
     return (
-        f"the request arrives, but the response to the client's {ports} is denied by "
+        f"the request arrives, but the response to the client's {ports} is denied{on} by "
         f"{blocker_text(b)} [{b.code}]"
     )

@@ -24,7 +24,23 @@ class OnPremPrefix:
     connection: str | None = None
 
 
+_PREFIXES: dict[int, tuple[Snapshot, tuple[OnPremPrefix, ...]]] = {}
+
+
 def onprem_prefixes(snapshot: Snapshot) -> tuple[OnPremPrefix, ...]:
+    """Every outside prefix the snapshot routes to on-premises (computed once per snapshot: every packet
+    from outside asks)."""
+    hit = _PREFIXES.get(id(snapshot))
+    if hit is not None and hit[0] is snapshot:
+        return hit[1]
+    if len(_PREFIXES) >= 8:
+        _PREFIXES.pop(next(iter(_PREFIXES)))
+    out = _onprem_prefixes(snapshot)
+    _PREFIXES[id(snapshot)] = (snapshot, out)
+    return out
+
+
+def _onprem_prefixes(snapshot: Snapshot) -> tuple[OnPremPrefix, ...]:
     out: list[OnPremPrefix] = []
     for conn in snapshot.vpn_connections.values():
         if not conn.available:

@@ -41,8 +41,6 @@ from vpcflow.engine.result import Blocker, Hop, HopAction, HopKind, RuleRef
 from vpcflow.engine.rules import CompiledRules, FilterResult, sg_rule_matches_header
 from vpcflow.engine.vpn import RouteChoice, select_route
 from vpcflow.model import (
-    ICMP,
-    ICMPV6,
     TCP,
     UDP,
     Address,
@@ -85,6 +83,11 @@ class LegWalker:
         # every blocker with the exact port set it stopped and the port space it was in (the trace shows
         # only return-leg client ports; the reachability engine needs them all)
         self.cuts: list[tuple[IntervalSet | None, str, Blocker]] = []
+        # which connection the hops belong to, when a proxy splits the conversation in two (set by the
+        # component: "client → load balancer", "load balancer → target"); empty otherwise
+        self.connection = ""
+        # whose source ports the "nat" port space holds (a NAT gateway's, or a load balancer's)
+        self.nat_label = "NAT gateway"
 
     # -- entry points --------------------------------------------------------------------------
 
@@ -126,13 +129,20 @@ class LegWalker:
                 self._drop(step.kind, step.id, step.code, step.detail, step.rule, step.direction)
                 return None
             elif isinstance(step, NotModelled):
-                self.hops.append(Hop(step.kind, step.id, None, HopAction.DROP, step.rule, step.detail))
+                self._add_hop(Hop(step.kind, step.id, None, HopAction.DROP, step.rule, step.detail))
                 self._block(step.kind, step.id, None, step.code, step.rule, None, step.detail, unknown=True)
                 return None
             else:  # STOPPED: a filter recorded why
                 return None
 
     # -- bookkeeping ---------------------------------------------------------------------------
+
+    def _add_hop(self, hop: Hop) -> None:
+        if self.connection:
+            h = hop
+            hop = Hop(h.kind, h.id, h.direction, h.action, h.rule, h.detail, h.denied_ports, h.group_ids,
+                      self.connection)  # fmt: skip
+        self.hops.append(hop)
 
     def hop(
         self,
@@ -143,7 +153,40 @@ class LegWalker:
         rule: RuleRef | None = None,
         detail: str = "",
     ) -> None:
-        self.hops.append(Hop(kind, id_, direction, action, rule, detail))
+        self._add_hop(Hop(kind, id_, direction, action, rule, detail))
+
+    def narrow(
+        self,
+        pkt: Packet,
+        allowed: IntervalSet,
+        kind: HopKind,
+        id_: str | None,
+        code: str,
+        detail: str,
+        direction: Direction | None = None,
+        unknown: bool = False,
+    ) -> Packet | None:
+        """A component's own filter over the destination-port set: the ports outside ``allowed`` stop
+        here (one blocker for them, with ``code``; ``unknown``: their fate is not known); ``None`` when
+        none pass."""
+        denied = pkt.dports - allowed
+        if not denied:
+            return pkt
+        self._block(kind, id_, direction, code, None, denied, detail, unknown=unknown)
+        kept = pkt.dports & allowed
+        self._add_hop(
+            Hop(
+                kind,
+                id_,
+                direction,
+                HopAction.ALLOW if kept else HopAction.DROP,
+                None,
+                detail,
+                denied_ports=denied if kept else None,
+            )
+        )
+        self._settle_events(kept)
+        return replace(pkt, dports=kept) if kept else None
 
     def _block(
         self,
@@ -159,10 +202,13 @@ class LegWalker:
         space = self.port_space
         shown = ports if self.reply else None
         if self.reply and space == "nat" and ports is not None:
-            detail = (detail + "; " if detail else "") + f"NAT gateway source ports {ports}"
+            detail = (detail + "; " if detail else "") + f"{self.nat_label} source ports {ports}"
             self.nat_failed = self.nat_failed | ports
             shown = None
-        self.blockers.append(Blocker(self.stage, kind, id_, direction, rule, code, shown, detail, unknown))
+        blocker = Blocker(self.stage, kind, id_, direction, rule, code, shown, detail, unknown)
+        if self.connection:
+            blocker = replace(blocker, connection=self.connection)
+        self.blockers.append(blocker)
         self.cuts.append((ports, space, self.blockers[-1]))
 
     def _drop(
@@ -174,7 +220,7 @@ class LegWalker:
         rule: Route | None = None,
         direction: Direction | None = None,
     ) -> None:
-        self.hops.append(Hop(kind, id_, direction, HopAction.DROP, rule, detail))
+        self._add_hop(Hop(kind, id_, direction, HopAction.DROP, rule, detail))
         self._block(kind, id_, direction, code, rule, None, detail)
         self._settle_events(IntervalSet())
 
@@ -209,7 +255,7 @@ class LegWalker:
                     for ports, ok, r in result.pieces
                     if not ok
                 )
-            self.hops.append(
+            self._add_hop(
                 Hop(
                     kind,
                     id_,
@@ -223,7 +269,7 @@ class LegWalker:
             )
         else:
             rule = result.pieces[0][2] if result.pieces else None
-            self.hops.append(Hop(kind, id_, direction, HopAction.DENY, rule, group_ids=group_ids))
+            self._add_hop(Hop(kind, id_, direction, HopAction.DENY, rule, group_ids=group_ids))
         self._settle_events(result.allowed)
         if not result.allowed:
             return None
@@ -242,7 +288,7 @@ class LegWalker:
             return None
         if self.reply and eni.eni_id in self.session.tracked:
             # https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-connection-tracking.html
-            self.hops.append(
+            self._add_hop(
                 Hop(
                     HopKind.SECURITY_GROUP,
                     gid,
@@ -264,9 +310,10 @@ class LegWalker:
             pkt.icmp_type,
             pkt.icmp_code,
             group_refs=refs_code is None,
+            sender_groups=pkt.via_groups if direction is Direction.INGRESS else (),
         )
         if self.reply and eni.eni_id in self.session.untracked:
-            self.hops.append(
+            self._add_hop(
                 Hop(
                     HopKind.SECURITY_GROUP,
                     gid,
@@ -466,6 +513,9 @@ class LegWalker:
     def settle_ingress(self) -> None:
         self._ingress_event = None
 
+    def settle(self) -> None:
+        self._ingress_event = self._egress_event = None
+
     # -- routing -------------------------------------------------------------------------------
 
     def lookup_route(self, subnet: Subnet, dst: Address) -> tuple[str | None, Route | None]:
@@ -561,7 +611,7 @@ class LegWalker:
                 rule=route,
             )
         detail = "" if rtb_id else f"no route table of {subnet.subnet_id} in the snapshot: the local route"
-        self.hops.append(Hop(HopKind.ROUTE_TABLE, rtb_id, None, HopAction.FORWARD, route, detail))
+        self._add_hop(Hop(HopKind.ROUTE_TABLE, rtb_id, None, HopAction.FORWARD, route, detail))
         handler = ROUTE_TARGETS.get(route.target)
         if handler is None:
             return NotModelled(
@@ -643,12 +693,3 @@ def assumed_default_acl(subnet: Subnet) -> str:
         f"assumed: the default network ACL (allows everything) — the snapshot holds no network ACL of "
         f"{subnet.vpc_id}"
     )
-
-
-def reply_icmp(icmp_type: int) -> int | None:
-    """ICMP request types and their replies (echo, timestamp, information, address mask)."""
-    return {8: 0, 13: 14, 15: 16, 17: 18, 128: 129}.get(icmp_type)
-
-
-def is_icmp(protocol: int) -> bool:
-    return protocol in (ICMP, ICMPV6)

@@ -101,7 +101,11 @@ class HopKind(Enum):
     VPN_CONNECTION = "vpn-connection"
     VPC_ENDPOINT = "vpc-endpoint"
     LOAD_BALANCER = "load-balancer"
+    LOAD_BALANCER_LISTENER = "load-balancer-listener"
+    TARGET_GROUP = "target-group"
+    WEB_ACL = "web-acl"
     NETWORK_FIREWALL = "network-firewall"
+    GATEWAY_LOAD_BALANCER_ENDPOINT = "gateway-load-balancer-endpoint"
     ON_PREMISES = "on-premises"
     INTERNET = "internet"
     UNSUPPORTED = "unsupported"
@@ -126,6 +130,8 @@ class Hop:
     denied_ports: IntervalSet | None = None
     # for security groups: the several groups whose rules were evaluated together
     group_ids: tuple[str, ...] = ()
+    # the connection of a proxied flow this hop belongs to ("client → load balancer", ...); "" otherwise
+    connection: str = ""
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -141,6 +147,8 @@ class Hop:
             out["denied_ports"] = str(self.denied_ports)
         if self.group_ids:
             out["group_ids"] = list(self.group_ids)
+        if self.connection:
+            out["connection"] = self.connection
         return out
 
 
@@ -158,6 +166,7 @@ class Blocker:
     detail: str = ""
     # the answer depends on something not modelled, missing or contradictory: the verdict is UNKNOWN
     unknown: bool = False
+    connection: str = ""  # the connection of a proxied flow it stops (see ``Hop.connection``)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -174,6 +183,8 @@ class Blocker:
             out["detail"] = self.detail
         if self.unknown:
             out["unknown"] = True
+        if self.connection:
+            out["connection"] = self.connection
         return out
 
 
@@ -191,6 +202,7 @@ class FlowLogRecord:
     flow_direction: str  # ingress | egress
     pkt_srcaddr: Address
     pkt_dstaddr: Address
+    request: bool = True  # a packet of the request leg (False: of the response); not an AWS field
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -253,6 +265,9 @@ class Trace:
     blockers: tuple[Blocker, ...] = ()
     flow_logs: tuple[FlowLogRecord, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    # every way the flow can go (a load balancer's nodes and targets), each its own trace; empty when
+    # there is one way. Not part of the JSON contract (the notes summarise them).
+    ways: tuple[Trace, ...] = ()
 
     @property
     def diagnosis(self) -> str:

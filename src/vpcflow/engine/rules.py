@@ -198,11 +198,20 @@ class CompiledRules:
         icmp_type: int | None = None,
         icmp_code: int | None = None,
         group_refs: bool = True,
+        sender_groups: tuple[str, ...] = (),
     ) -> FilterResult:
         """Ports of ``ports`` some rule admits (any rule of any group: the most permissive wins).
         ``group_refs=False``: rules that reference a security group match nothing (the packet crossed a
-        gateway that discards group information)."""
-        if group_refs and len(ports.spans) == 1 and ports.spans[0][0] == ports.spans[0][1]:
+        gateway that discards group information). ``sender_groups``: groups a reference to which matches
+        whatever the remote address (a Network Load Balancer's groups, for the client traffic it forwards
+        with the client's address preserved:
+        https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-security-groups.html)."""
+        if (
+            group_refs
+            and not sender_groups
+            and len(ports.spans) == 1
+            and ports.spans[0][0] == ports.spans[0][1]
+        ):
             return self._evaluate_sg_port(eni, direction, remote, protocol, ports, icmp_type, icmp_code)
         remaining = ports
         pieces: list[tuple[IntervalSet, bool, SecurityGroupRule | NetworkAclEntry | None]] = []
@@ -215,7 +224,8 @@ class CompiledRules:
                 continue
             if not group_refs and isinstance(rule.peer, GroupPeer):
                 continue
-            if remote not in self.peer_space(rule):
+            via_group = isinstance(rule.peer, GroupPeer) and rule.peer.group_id in sender_groups
+            if not via_group and remote not in self.peer_space(rule):
                 continue
             hit = remaining & self.ports_of(rule)
             if hit:

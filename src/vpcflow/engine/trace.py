@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from vpcflow.engine.addressing import private_path
-from vpcflow.engine.conversation import Conversation, converse
+from vpcflow.engine.combine import combine
+from vpcflow.engine.components.interfaces import InterfaceKind, interface_kind
+from vpcflow.engine.conversation import Conversation, converse_all
+from vpcflow.engine.elb_index import elb_index
+from vpcflow.engine.firewall_match import AppContext
 from vpcflow.engine.intervals import IntervalSet
-from vpcflow.engine.packets import NAT_PORTS, EniEvent, Packet
-from vpcflow.engine.path import is_icmp
+from vpcflow.engine.packets import NAT_PORTS, EniEvent, Packet, is_icmp
 from vpcflow.engine.result import (
     Blocker,
     Endpoint,
@@ -35,8 +38,12 @@ from vpcflow.model import (
 from vpcflow.model import (
     parse_port_range as _parse_port_range,
 )
+from vpcflow.model.elb import LoadBalancer
 
 DEFAULT_CLIENT = "linux"
+_ELB_KINDS = frozenset(
+    {InterfaceKind.LOAD_BALANCER, InterfaceKind.CLASSIC_LOAD_BALANCER, InterfaceKind.GATEWAY_LOAD_BALANCER}
+)
 EPHEMERAL_TAG = "vpcflow:ephemeral-ports"
 
 
@@ -60,16 +67,30 @@ def parse_port_range(text: str) -> PortRange:
         raise QueryError(str(exc)) from None
 
 
+def _name(value: str | None, option: str) -> str | None:
+    """A host name as TLS SNI and HTTP Host carry it (case-insensitive, no trailing dot)."""
+    if value is None:
+        return None
+    name = value.strip().lower().rstrip(".")
+    if not name or len(name) > 253 or any(c.isspace() or not c.isprintable() for c in name):
+        raise QueryError(f"{option} {value!r}: expected a host name")
+    return name
+
+
 class Engine:
     """The concrete evaluator over one snapshot. Build once, ask many questions."""
 
-    def __init__(self, snapshot: Snapshot) -> None:
+    def __init__(self, snapshot: Snapshot, *, every_target: bool = False) -> None:
+        """``every_target``: walk each of a load balancer's targets as its own way, even those another
+        answers for (same rules, only the interface differs): for flow logs on every interface."""
         self.snapshot = snapshot
+        self.every_target = every_target
         self.rules = CompiledRules(snapshot)
         self._names: dict[str, list[str]] | None = None
         # endpoint text → resolution; the snapshot is immutable, so answers never go stale
         self._resolved: dict[str, tuple[NetworkInterface | None, Address | None]] = {}
         self._labels: dict[str, str] = {}  # ENI id → endpoint label
+        self._lbs: dict[str, LoadBalancer | None] = {}  # endpoint text → the load balancer it names
 
     # -- endpoints -----------------------------------------------------------------------------
 
@@ -198,6 +219,9 @@ class Engine:
             inst = self.snapshot.instances.get(eni.instance_id or "")
             if inst is not None and (inst.platform or "").lower() == "windows":
                 return EPHEMERAL_PRESETS["windows"]
+            if interface_kind(eni) in _ELB_KINDS:
+                # a load balancer's node opens its connections from 1024-65535 (REMAP_EPHEMERAL_PORT)
+                return EPHEMERAL_PRESETS["elb"]
         return EPHEMERAL_PRESETS[DEFAULT_CLIENT]
 
     # -- trace ---------------------------------------------------------------------------------
@@ -214,7 +238,12 @@ class Engine:
         icmp_code: int | None = None,
         client_ports: str | None = None,
         ipv6: bool = False,
+        sni: str | None = None,
+        host: str | None = None,
     ) -> Trace:
+        """``sni``/``host``: the TLS server name or HTTP Host of the connection, which decide Network
+        Firewall domain-list and TLS/HTTP rules (without them such rules make the answer UNKNOWN)."""
+        app = AppContext(_name(sni, "--sni"), _name(host, "--host"))
         try:
             proto = parse_protocol(protocol)
         except ProtocolError as exc:
@@ -226,8 +255,97 @@ class Engine:
                 raise QueryError(f"--port is required for {protocol}")
             if not 0 <= port <= 65535:
                 raise QueryError(f"--port {port} out of range 0-65535")
-        src_eni, src_addr = self.resolve(src)
-        dst_eni, dst_addr = self.resolve(dst)
+        src_ways = self._ways(src)
+        dst_ways = self._ways(dst)
+        traces: list[tuple[str, Trace]] = []
+        truncated = False
+        for s_label, (src_eni, src_addr) in src_ways:
+            for d_label, (dst_eni, dst_addr) in dst_ways:
+                if (
+                    src_eni is not None
+                    and dst_eni is not None
+                    and src_eni.eni_id == dst_eni.eni_id
+                    and self.snapshot.contradiction(src_eni.eni_id) is None
+                ):
+                    # (a contradicted interface named twice, say by two instances that both claim it, is
+                    # walked: the walk answers UNKNOWN naming the contradiction)
+                    if len(src_ways) * len(dst_ways) == 1:
+                        raise QueryError("source and destination are the same network interface")
+                    continue
+                pkt, crange, endpoints = self._flow(
+                    (src, src_eni, src_addr), (dst, dst_eni, dst_addr), proto, port, src_port,
+                    icmp_type, icmp_code, client_ports, ipv6,
+                )  # fmt: skip
+                convs, cut = converse_all(self.snapshot, self.rules, src_eni, pkt, app, self.every_target)
+                truncated = truncated or cut
+                ports_apply = proto in (TCP, UDP)
+                for conv in convs:
+                    label = "; ".join(x for x in (s_label, d_label, conv.session.path_label) if x)
+                    t = self._explain(conv, *endpoints, crange, port if ports_apply else None)
+                    traces.append((label, t))
+        if not traces:
+            raise QueryError("source and destination are the same network interface")
+        return combine(traces, truncated)
+
+    def _ways(self, ref: str) -> list[tuple[str, tuple[NetworkInterface | None, Address | None]]]:
+        """The endpoint ``ref`` names: one interface or address, or the nodes of a load balancer (which
+        one a client reaches is DNS's choice: each is a way the flow can go)."""
+        lb = self.load_balancer(ref)
+        if lb is None:
+            return [("", self.resolve(ref))]
+        ways: list[tuple[str, tuple[NetworkInterface | None, Address | None]]] = []
+        for node in elb_index(self.snapshot).nodes(lb):
+            if node.eni is not None:
+                ways.append((f"node {node.zone} ({node.eni.eni_id})", (node.eni, None)))
+        if not ways:
+            raise QueryError(
+                f"load balancer {lb.name} has no node interface in the snapshot (describe-network-interfaces)"
+            )
+        self._labels.update({w[1][0].eni_id: lb.name for w in ways if w[1][0] is not None})
+        return ways
+
+    def load_balancer(self, ref: str) -> LoadBalancer | None:
+        """The load balancer ``ref`` names (ARN, name or DNS name), unless it names an interface, an
+        instance or an address; a name shared with a ``Name`` tag is ambiguous."""
+        ref = ref.strip()
+        s = self.snapshot
+        if not s.load_balancing.load_balancers or ref in s.interfaces or ref in s.instances:
+            return None
+        if ref in self._lbs:
+            return self._lbs[ref]
+        if len(self._lbs) > 100_000:
+            self._lbs.clear()
+        self._lbs[ref] = None  # an address or an unknown name (replaced below when it names one)
+        try:
+            Address.parse(ref)
+            return None
+        except ValueError:
+            pass
+        lb = s.load_balancing.find(ref)
+        if lb is not None and ref in self._name_index() and lb.arn != ref:
+            del self._lbs[ref]
+            raise QueryError(
+                f"name {ref!r} is ambiguous: load balancer {lb.name} and "
+                + ", ".join(self._name_index()[ref])
+            )
+        self._lbs[ref] = lb
+        return lb
+
+    def _flow(
+        self,
+        src: tuple[str, NetworkInterface | None, Address | None],
+        dst: tuple[str, NetworkInterface | None, Address | None],
+        proto: int,
+        port: int | None,
+        src_port: int | None,
+        icmp_type: int | None,
+        icmp_code: int | None,
+        client_ports: str | None,
+        ipv6: bool,
+    ) -> tuple[Packet, PortRange, tuple[Endpoint, Endpoint]]:
+        """The packet a client sends from ``src`` to ``dst``, its ephemeral ports and the endpoints."""
+        src_ref, src_eni, src_addr = src
+        dst_ref, dst_eni, dst_addr = dst
         if src_eni is None and src_addr is not None and not self._is_nat_address(src_addr):
             vpc = self.snapshot.vpc_of_address(src_addr)
             if vpc is not None:
@@ -237,15 +355,6 @@ class Engine:
                 )
         if src_eni is None and dst_eni is None and not self._is_nat_address(dst_addr):
             raise QueryError("at least one endpoint must be in the snapshot")
-        if (
-            src_eni is not None
-            and dst_eni is not None
-            and src_eni.eni_id == dst_eni.eni_id
-            and self.snapshot.contradiction(src_eni.eni_id) is None
-        ):
-            # (a contradicted interface named twice, say by two instances that both claim it, is walked:
-            # the walk answers UNKNOWN naming the contradiction)
-            raise QueryError("source and destination are the same network interface")
         family = self._family(src_addr, dst_addr, ipv6, proto)
         src_addr = self._source_address(src_eni, src_addr, family)
         dst_addr = self._destination_address(src_eni, src_addr, dst_eni, dst_addr, family)
@@ -269,15 +378,11 @@ class Engine:
             src_addr, dst_addr, proto, sports, dports,
             itype if icmp else None, icode if icmp else None,
         )  # fmt: skip
-
-        conv = converse(self.snapshot, self.rules, src_eni, pkt)
-        return self._explain(
-            conv,
-            self._endpoint(src_eni, src_addr, src),
-            self._endpoint(dst_eni, dst_addr, dst),
-            crange,
-            port if ports_apply else None,
+        endpoints = (
+            self._endpoint(src_eni, src_addr, src_ref),
+            self._endpoint(dst_eni, dst_addr, dst_ref),
         )
+        return pkt, crange, endpoints
 
     def _explain(
         self,
@@ -336,7 +441,7 @@ class Engine:
             flow_logs=self._records(
                 fwd.events, back_events, client_set, failed, proto, ports_apply, nat_failed
             ),
-            notes=notes,
+            notes=notes + tuple(conv.session.notes),
         )
 
     @staticmethod
@@ -419,6 +524,8 @@ class Engine:
             out.append(self._record(ev, sport, dport, action, proto))
         for ev in back:
             rep = n if ev.port_space == "nat" else c
+            if ports_apply and rep not in ev.pkt.dports:
+                continue  # that packet was dropped before it reached this interface: nothing logged
             sport = ev.pkt.sports.first if ports_apply else 0
             dport = rep if ports_apply else 0
             action = "ACCEPT" if (rep in ev.accepted if ports_apply else bool(ev.accepted)) else "REJECT"
@@ -436,4 +543,7 @@ class Engine:
             dst = primary
         if ev.direction == "egress" and primary and src.version == 4:
             src = primary
-        return FlowLogRecord(ev.eni.eni_id, src, dst, sport, dport, proto, action, ev.direction, p.src, p.dst)
+        return FlowLogRecord(
+            ev.eni.eni_id, src, dst, sport, dport, proto, action, ev.direction, p.src, p.dst,
+            ev.stage == "forward",
+        )  # fmt: skip

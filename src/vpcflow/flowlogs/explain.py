@@ -27,6 +27,8 @@ from typing import Any, cast
 
 from vpcflow.engine import Engine, Trace, Verdict
 from vpcflow.engine.diagnosis import blocker_text
+from vpcflow.engine.elb_index import elb_index
+from vpcflow.engine.firewall_index import firewall_index
 from vpcflow.engine.result import rule_text
 from vpcflow.errors import VpcflowError
 from vpcflow.flowlogs.analyses import Window
@@ -215,8 +217,14 @@ class Explainer:
             for e in acl.ingress + acl.egress:
                 if e.ports is not None:
                     bounds.update((e.ports.lo, e.ports.hi + 1))
-        bounds.update((1024, 65536))  # NAT gateways' port range
+        bounds.update((1024, 65536))  # NAT gateways' and load balancers' port range
+        fwi = firewall_index(snapshot)
+        for fw in snapshot.network_firewall.firewalls.values():
+            ev = fwi.evaluator(fw)
+            if ev is not None:
+                bounds.update(ev.breakpoints())  # a firewall rule may decide by the client's port
         self._bounds = sorted(bounds)
+        self._elb = elb_index(snapshot)
         self._cache: dict[CacheKey, tuple[Trace | None, int]] = {}
         self._endpoints: dict[str, str] = {}
         self._printed: dict[str, Address | None] = {}
@@ -269,6 +277,16 @@ class Explainer:
             if (rs, rd) == (sport, dport):
                 return True
         return False
+
+    def _through(self, src: str, dst: str) -> str:
+        """Which load balancer's connection a record between these addresses belongs to, if any."""
+        for text, role in ((src, "sent by"), (dst, "sent to")):
+            addr = self._printed_as(text)
+            hit = self._elb.node_at(addr) if addr is not None else None
+            if hit is not None:
+                lb, eni = hit
+                return f"; {role} load balancer {lb.name} (node {eni.eni_id})"
+        return ""
 
     def key(self, src: str, dst: str, proto: int, port: int, sport: int) -> CacheKey:
         """The cache key of one reading: endpoints, protocol, service port, client-port class."""
@@ -324,7 +342,7 @@ class Explainer:
                     blk.direction.value if blk and blk.direction else None,
                     rule_text(blk.rule) if blk and blk.rule else None,
                     blk.code if blk else None,
-                    (blocker_text(blk) if blk else "") or trace.diagnosis,
+                    ((blocker_text(blk) if blk else "") or trace.diagnosis) + self._through(src, dst),
                 )
         if undecided is not None:
             reading, trace = undecided

@@ -161,7 +161,8 @@ class Address:
 
     def __str__(self) -> str:
         if self.version == 4:
-            return str(ipaddress.IPv4Address(self.value))
+            v = self.value  # dotted quad without ipaddress (hop details print many addresses)
+            return f"{v >> 24}.{(v >> 16) & 255}.{(v >> 8) & 255}.{v & 255}"
         return str(ipaddress.IPv6Address(self.value))
 
     @property

@@ -17,8 +17,10 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from vpcflow.engine.elb_index import elb_index
 from vpcflow.engine.intervals import IntervalSet
 from vpcflow.engine.onprem import onprem_cidrs
+from vpcflow.engine.service_cidrs import service_cidrs
 from vpcflow.errors import QueryError
 from vpcflow.model import (
     Address,
@@ -29,6 +31,7 @@ from vpcflow.model import (
     Snapshot,
     tag,
 )
+from vpcflow.model.elb import TargetGroup, TargetType
 from vpcflow.reach.headerspace import ALL_ADDRESSES, V6_BASE, address_set, cidr_set
 
 # Not "the internet": private (RFC 1918, ULA), this-network, loopback, link-local, multicast/reserved.
@@ -139,6 +142,7 @@ class Endpoints:
         for table in s.transit_gateway_route_tables.values():
             cidrs.extend(r.destination for r in table.routes if r.destination is not None)
         cidrs.extend(onprem_cidrs(s))
+        cidrs.extend(service_cidrs(s))  # WAF IP sets, Network Firewall rules
         points = {0}
         for c in set(cidrs):
             base = 0 if c.version == 4 else V6_BASE
@@ -217,6 +221,19 @@ class Endpoints:
         cidr = _parse_cidr(ref)
         if cidr is not None:
             return self._cidr(ref, cidr)
+        lb = s.load_balancing.find(ref)
+        tg = s.load_balancing.find_target_group(ref)
+        if (lb is not None or tg is not None) and ref in self._names:
+            raise QueryError(f"name {ref!r} is ambiguous: a load balancer or target group and a Name tag")
+        if lb is not None:
+            # a load balancer: its nodes (the listener side as a destination, the sender of its
+            # connections to targets as a source)
+            enis = [e.eni.eni_id for e in elb_index(s).nodes(lb) if e.eni is not None]
+            if not enis:
+                raise QueryError(f"load balancer {lb.name} has no node interface in the snapshot")
+            return self._enis(ref, f"{lb.name} ({lb.type.value} load balancer)", enis)
+        if tg is not None:
+            return self._enis(ref, f"{tg.name} (target group)", self._targets(tg))
         if ref in self._names:
             return self._enis(ref, f"{ref}", self._names[ref])
         gids = self._group_names.get(ref, [])
@@ -226,8 +243,35 @@ class Endpoints:
             raise QueryError(f"security group name {ref!r} is ambiguous: {', '.join(sorted(gids))}")
         raise QueryError(
             f"unknown endpoint {ref!r} (expected an ENI, instance, Name tag, security group, subnet, "
-            "VPC, CIDR, VPN connection, 'internet', 'onprem' or 'anywhere')"
+            "VPC, CIDR, load balancer, target group, VPN connection, 'internet', 'onprem' or 'anywhere')"
         )
+
+    def _targets(self, tg: TargetGroup) -> list[str]:
+        """The interfaces of a target group's registered targets (instances' primary interfaces, IP
+        targets' interfaces); a target the snapshot does not hold is refused, never dropped."""
+        s = self.s
+        out: list[str] = []
+        health = s.load_balancing.target_health.get(tg.arn)
+        if health is None:
+            raise QueryError(
+                f"target group {tg.name} has no describe-target-health output: its targets are unknown"
+            )
+        for th in health:
+            if tg.target_type is TargetType.INSTANCE:
+                inst = s.instances.get(th.target_id)
+                eni_id = inst.eni_ids[0] if inst is not None and inst.eni_ids else None
+            elif tg.target_type is TargetType.IP:
+                try:
+                    hits = s.enis_by_address.get(Address.parse(th.target_id), ())
+                except ValueError:
+                    hits = ()
+                eni_id = hits[0] if len(hits) == 1 else None
+            else:
+                raise QueryError(f"target group {tg.name} has {tg.target_type.value} targets, not interfaces")
+            if eni_id is None:
+                raise QueryError(f"target {th.target_id} of {tg.name} is not an interface of the snapshot")
+            out.append(eni_id)
+        return out
 
     def _enis(self, ref: str, label: str, eni_ids: list[str]) -> EndpointSet:
         members = []

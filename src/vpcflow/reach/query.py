@@ -45,7 +45,7 @@ from vpcflow.reach.headerspace import (
     decode,
     encode,
 )
-from vpcflow.reach.walk import walk
+from vpcflow.reach.walk import WalkOutcome, walk_pieces
 
 # -- option parsing ------------------------------------------------------------------------------
 
@@ -384,10 +384,22 @@ class Reachability:
         dports: IntervalSet,
         client: IntervalSet,
     ) -> None:
-        out = walk(
+        for piece, out in walk_pieces(
             self.snapshot, self.rules, src_eni, sa, da, cls.protocol, dports, client,
             cls.icmp_type, cls.icmp_code,
-        )  # fmt: skip
+        ):  # fmt: skip
+            self._add(acc, scell, dcell, cls, dports, piece, out)
+
+    def _add(
+        self,
+        acc: _Acc,
+        scell: IntervalSet,
+        dcell: IntervalSet,
+        cls: ProtoClass,
+        dports: IntervalSet,
+        client: IntervalSet,
+        out: WalkOutcome,
+    ) -> None:
         p = cls.protocols
         if cls.ported:
             acc.query.append((scell, dcell, p, client, dports))

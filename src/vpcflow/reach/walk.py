@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from vpcflow.engine.conversation import converse
+from vpcflow.engine.conversation import Conversation, converse_all
+from vpcflow.engine.elb_index import elb_index
+from vpcflow.engine.firewall_index import firewall_index
 from vpcflow.engine.intervals import IntervalSet
 from vpcflow.engine.packets import Packet
 from vpcflow.engine.result import Blocker, HopKind
@@ -44,6 +46,18 @@ ASYMMETRIC = Blocker(
 )
 
 
+TRUNCATED = Blocker(
+    "forward",
+    HopKind.UNSUPPORTED,
+    None,
+    None,
+    None,
+    "UNSUPPORTED_QUERY",
+    detail="the flow can go more ways than vpcflow walks",
+    unknown=True,
+)
+
+
 def _explain(
     cuts: list[tuple[IntervalSet | None, str, Blocker]], lost: IntervalSet, space: str
 ) -> tuple[tuple[IntervalSet, Blocker], ...]:
@@ -67,6 +81,36 @@ def _explain(
     return tuple(out)
 
 
+def walk_pieces(
+    snapshot: Snapshot,
+    rules: CompiledRules,
+    src_eni: NetworkInterface | None,
+    src: Address,
+    dst: Address,
+    protocol: int,
+    dports: IntervalSet,
+    client: IntervalSet,
+    icmp_type: int | None = None,
+    icmp_code: int | None = None,
+) -> tuple[tuple[IntervalSet, WalkOutcome], ...]:
+    """``walk`` per piece of the query that goes one way, with the client ports it holds: addressed to a
+    load balancer, each listener's port (each listener sends them another way) and the ports no listener
+    takes; with Network Firewall in the snapshot, the pieces between its policies' port edges, for the
+    server ports and for the client's (a firewall rule may decide by either, for the request too)."""
+    ported = protocol in (TCP, UDP)
+    pieces = elb_index(snapshot).listener_pieces(dst, protocol, dports) if ported else [dports]
+    clients = [client]
+    if ported and snapshot.network_firewall.firewalls:
+        fwi = firewall_index(snapshot)
+        pieces = [q for p in pieces for q in fwi.port_pieces(p)]
+        clients = fwi.port_pieces(client)
+    return tuple(
+        (c, _walk(snapshot, rules, src_eni, src, dst, protocol, p, c, icmp_type, icmp_code))
+        for c in clients
+        for p in pieces
+    )
+
+
 def walk(
     snapshot: Snapshot,
     rules: CompiledRules,
@@ -80,15 +124,38 @@ def walk(
     icmp_code: int | None = None,
 ) -> WalkOutcome:
     """The conversation of ``Engine.trace`` over the port sets ``dports`` (request) and ``client``
-    (source ports, i.e. the response's destination ports)."""
+    (source ports, i.e. the response's destination ports), for request ports that all go one way (see
+    ``walk_pieces``)."""
+    return _walk(snapshot, rules, src_eni, src, dst, protocol, dports, client, icmp_type, icmp_code)
+
+
+def _walk(
+    snapshot: Snapshot,
+    rules: CompiledRules,
+    src_eni: NetworkInterface | None,
+    src: Address,
+    dst: Address,
+    protocol: int,
+    dports: IntervalSet,
+    client: IntervalSet,
+    icmp_type: int | None,
+    icmp_code: int | None,
+) -> WalkOutcome:
     icmp = protocol in (ICMP, ICMPV6)
     ported = protocol in (TCP, UDP)
     sports = client if ported else IntervalSet.single(0)
     req = dports if ported else IntervalSet.single(0)
     pkt = Packet(src, dst, protocol, sports, req, icmp_type if icmp else None, icmp_code if icmp else None)
-    conv = converse(snapshot, rules, src_eni, pkt)
+    convs, truncated = converse_all(snapshot, rules, src_eni, pkt)
+    outcomes = [_outcome(c, req, sports) for c in convs]
+    if truncated:
+        outcomes.append(WalkOutcome(IntervalSet(), ((req, TRUNCATED),), True, IntervalSet(), (), True, False))
+    return _every_way(outcomes, req, sports)
+
+
+def _outcome(conv: Conversation, req: IntervalSet, sports: IntervalSet) -> WalkOutcome:
     fwd = conv.forward
-    delivered = conv.arrival.pkt.dports if conv.arrival is not None else IntervalSet()
+    delivered = conv.delivered_ports
     fcuts = _explain(fwd.cuts, req - delivered, fwd.port_space)
     f_unknown = any(b.unknown for b in fwd.blockers)
     empty: tuple[tuple[IntervalSet, Blocker], ...] = ()
@@ -103,3 +170,39 @@ def walk(
         return WalkOutcome(delivered, fcuts, f_unknown, IntervalSet(), ((sports, nat_cut),), r_unknown, False)
     rcuts = _explain(back.cuts, sports - survivors, "client")
     return WalkOutcome(delivered, fcuts, f_unknown, survivors, rcuts, r_unknown, False)
+
+
+def _every_way(outcomes: list[WalkOutcome], req: IntervalSet, sports: IntervalSet) -> WalkOutcome:
+    """A flow that can go several ways (a load balancer's targets) works only if it works every way:
+    the ports delivered and returned every way; each lost port explained by the first way that lost it."""
+    if len(outcomes) == 1:
+        return outcomes[0]
+    delivered, returned = req, sports
+    fcuts: list[tuple[IntervalSet, Blocker]] = []
+    rcuts: list[tuple[IntervalSet, Blocker]] = []
+    f_lost, r_lost = IntervalSet(), IntervalSet()
+    for o in outcomes:
+        delivered = delivered & o.delivered
+        for ports, b in o.forward_cuts:
+            new = ports - f_lost
+            if new:
+                fcuts.append((new, b))
+                f_lost = f_lost | new
+        if o.delivered:
+            returned = returned & o.returned
+            for ports, b in o.return_cuts:
+                new = ports - r_lost
+                if new:
+                    rcuts.append((new, b))
+                    r_lost = r_lost | new
+    if not delivered:
+        returned = IntervalSet()
+    return WalkOutcome(
+        delivered,
+        tuple(fcuts),
+        any(o.forward_unknown for o in outcomes),
+        returned,
+        tuple(rcuts),
+        any(o.return_unknown for o in outcomes),
+        all(o.no_reply for o in outcomes),
+    )

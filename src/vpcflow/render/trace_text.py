@@ -33,6 +33,15 @@ def _is_blocking(hop: Hop, blocker: Blocker | None) -> bool:
     return hop.id == blocker.id and hop.kind is blocker.kind and hop.direction == blocker.direction
 
 
+def _short(id_: str) -> str:
+    """An ARN without its partition, service, Region and account (the JSON keeps the whole ARN)."""
+    if id_.startswith("arn:"):
+        parts = id_.split(":", 5)
+        if len(parts) == 6:
+            return parts[5]
+    return id_
+
+
 def _hop_table(title: str, hops: tuple[Hop, ...], blocker: Blocker | None) -> Table:
     table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("#", justify="right")
@@ -55,12 +64,25 @@ def _hop_table(title: str, hops: tuple[Hop, ...], blocker: Blocker | None) -> Ta
         table.add_row(
             Text(str(i)),
             text(hop.kind.value),
-            text(hop.id or "-"),
+            text(_short(hop.id) if hop.id else "-"),
             text(hop.direction.value if hop.direction else "-"),
             Text(hop.action.value, style=_ACTION_STYLE[hop.action]),
             text(marker + detail, style=style),
         )
     return table
+
+
+def _by_connection(title: str, hops: tuple[Hop, ...]) -> list[tuple[str, tuple[Hop, ...]]]:
+    """The hops in runs of one connection each (a proxied flow has two), titled by connection."""
+    runs: list[tuple[str, list[Hop]]] = []
+    for hop in hops:
+        if runs and runs[-1][0] == hop.connection:
+            runs[-1][1].append(hop)
+        else:
+            runs.append((hop.connection, [hop]))
+    if len(runs) <= 1:
+        return [(title, hops)]
+    return [(clean(f"{title}: {conn}"), tuple(group)) for conn, group in runs]
 
 
 def render_trace(trace: Trace) -> Group:
@@ -79,21 +101,16 @@ def render_trace(trace: Trace) -> Group:
     )
     parts: list[Text | Table] = [head]
     blocker = trace.blocked_by
-    parts.append(
-        _hop_table(
-            "request",
-            trace.forward.hops,
-            blocker if blocker and blocker.stage == "forward" else None,
-        )
-    )
-    if trace.ret.applicable and trace.forward.delivered:
-        parts.append(
-            _hop_table(
-                clean(f"response (client ports {trace.client_ports})"),
-                trace.ret.hops,
-                blocker if blocker and blocker.stage == "return" else None,
-            )
-        )
+    fwd_blocker = blocker if blocker and blocker.stage == "forward" else None
+    for title, hops in _by_connection("request", trace.forward.hops):
+        parts.append(_hop_table(title, hops, fwd_blocker))
+    if trace.ret.applicable and (trace.forward.delivered or trace.ret.hops):
+        ret_blocker = blocker if blocker and blocker.stage == "return" else None
+        ports = f" (client ports {trace.client_ports})"
+        for title, hops in _by_connection("response", trace.ret.hops):
+            # the client's ephemeral ports are those of the client's own connection only
+            title = title + ports if title == "response" or title.endswith("→ client") else title
+            parts.append(_hop_table(clean(title), hops, ret_blocker))
     diag = Text("diagnosis: ", style="bold")
     diag.append(clean(trace.diagnosis), style=_VERDICT_STYLE[trace.verdict].replace("bold ", ""))
     parts.append(diag)

@@ -87,7 +87,7 @@ class Simulator:
     ) -> None:
         self.snapshot = snapshot
         self.profile = profile
-        self.engine = Engine(snapshot)
+        self.engine = Engine(snapshot, every_target=True)  # flow logs on every target
         self.rng = random.Random(seed)
         self.start = start - start % profile.aggregation
         self._full: dict[tuple[str, str, str, int | None, PortRange], Trace] = {}
@@ -160,6 +160,11 @@ class Simulator:
                 c.src, c.dst, c.protocol, c.port, client_ports=f"{c.client_range.lo}-{c.client_range.hi}"
             )
             self._full[key] = full
+        way: int | None = None
+        if full.ways:
+            # the flow can go several ways (a load balancer's nodes and targets): each connection takes one
+            way = self.rng.randrange(len(full.ways))
+            full = full.ways[way]
         if c.protocol not in ("tcp", "udp") or full.verdict is not Verdict.PARTIAL:
             return full
         # PARTIAL: the client's port decides; pick the cached representative of its class
@@ -175,6 +180,8 @@ class Simulator:
         if concrete is None:
             concrete = self.engine.trace(c.src, c.dst, c.protocol, c.port, src_port=rep)
             self._concrete[ckey] = concrete
+        if way is not None and way < len(concrete.ways):
+            return concrete.ways[way]
         return concrete
 
     # -- records -------------------------------------------------------------------------------
@@ -216,14 +223,17 @@ class Simulator:
         end_limit = window + self.profile.aggregation - 1
         start = int(c.t)
         end = min(int(c.t + c.duration), end_limit)
+        # a proxied flow (a load balancer) has a second connection, from the node's own port
+        node_port = 1024 + (c.client_port * 7919) % 64512
         for r in recs:
             request = self._is_request(r, trace, rep)
             srcport, dstport = r.srcport, r.dstport
             if proto not in (ICMP, ICMPV6) and rep is not None:
+                second = trace.dst_port not in (r.srcport, r.dstport)
                 if request and srcport == rep:
-                    srcport = c.client_port
+                    srcport = node_port if second else c.client_port
                 elif not request and dstport == rep:
-                    dstport = c.client_port
+                    dstport = node_port if second else c.client_port
             packets, nbytes, flags = self._volume(
                 c, request, r.action == "ACCEPT", forward_ok, reply_ok, proto
             )
@@ -238,6 +248,8 @@ class Simulator:
 
     @staticmethod
     def _is_request(r: FlowLogRecord, trace: Trace, rep: int | None) -> bool:
+        if trace.dst_port is not None and trace.dst_port not in (r.srcport, r.dstport):
+            return r.request  # the second connection of a proxied flow: the leg says which way
         if trace.dst_port is None:
             return r.pkt_srcaddr == trace.source.address or str(r.pkt_dstaddr) == str(
                 trace.destination.address

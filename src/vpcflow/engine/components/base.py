@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from vpcflow.engine.intervals import IntervalSet
 from vpcflow.engine.packets import Packet, Session
 from vpcflow.engine.result import HopAction, HopKind, RuleRef
 from vpcflow.engine.rules import CompiledRules
@@ -166,6 +167,10 @@ class Walk(Protocol):
     port_space: str
     # security-group references match nothing for the rest of the leg (the code to report), or None
     group_refs_dropped: str | None
+    # the connection of a proxied flow the next hops belong to ("" when the flow is not proxied)
+    connection: str
+    # whose source ports the "nat" port space holds ("NAT gateway", "load balancer")
+    nat_label: str
 
     def hop(
         self,
@@ -177,6 +182,20 @@ class Walk(Protocol):
         detail: str = "",
     ) -> None:
         """Record a hop of the explanation (a forward through a gateway, say)."""
+
+    def narrow(
+        self,
+        pkt: Packet,
+        allowed: IntervalSet,
+        kind: HopKind,
+        id_: str | None,
+        code: str,
+        detail: str,
+        direction: Direction | None = None,
+        unknown: bool = False,
+    ) -> Packet | None:
+        """The component's own filter over the destination-port set: ports outside ``allowed`` stop here
+        with ``code`` (``unknown``: their fate is not known); ``None`` when none pass."""
 
     def leave_subnet(self, subnet: Subnet, pkt: Packet) -> Packet | None:
         """The subnet's NACL outbound; ``None`` if it stops every port (the blockers are recorded)."""
@@ -195,6 +214,9 @@ class Walk(Protocol):
 
     def settle_ingress(self) -> None:
         """The pending arrival event is decided (later filters no longer change it)."""
+
+    def settle(self) -> None:
+        """Every pending flow-log event is decided (a proxy starts a new connection)."""
 
     def lookup_route(self, subnet: Subnet, dst: Address) -> tuple[str | None, Route | None]:
         """The route table of ``subnet`` and its longest-prefix match for ``dst``."""

@@ -9,7 +9,7 @@ caller delivers as usual.
 
 from __future__ import annotations
 
-from vpcflow.engine.components import appliance
+from vpcflow.engine.components import appliance, endpoint_route
 from vpcflow.engine.components.base import Drop, NotModelled, Step, Walk
 from vpcflow.engine.packets import Packet
 from vpcflow.engine.result import HopAction, HopKind
@@ -29,11 +29,18 @@ def route_in(walk: Walk, gateway_id: str, vpc_id: str, pkt: Packet) -> Step | No
     if rtb is None:
         return None
     s = walk.snapshot
-    routes: tuple[Route, ...] = rtb.routes
-    vpc = s.vpcs.get(vpc_id)
-    if vpc is not None and not any(r.target is RouteTarget.LOCAL for r in routes):
-        routes = routes + tuple(Route(c, RouteTarget.LOCAL, "local") for c in vpc.cidrs)
-    choice = select_route(routes, pkt.dst, s.prefix_list_cidrs)
+    key = (f"edge:{rtb.route_table_id}", pkt.dst)  # memoised with the subnets' lookups
+    hit = walk.rules.route_cache.get(key)
+    if hit is None:
+        routes: tuple[Route, ...] = rtb.routes
+        vpc = s.vpcs.get(vpc_id)
+        if vpc is not None and not any(r.target is RouteTarget.LOCAL for r in routes):
+            routes = routes + tuple(Route(c, RouteTarget.LOCAL, "local") for c in vpc.cidrs)
+        hit = walk.rules.route_cache[key] = (
+            rtb.route_table_id,
+            select_route(routes, pkt.dst, s.prefix_list_cidrs),
+        )
+    choice = hit[1]
     if choice.ambiguous:
         return NotModelled(
             HopKind.ROUTE_TABLE,
@@ -69,16 +76,10 @@ def route_in(walk: Walk, gateway_id: str, vpc_id: str, pkt: Packet) -> Step | No
         return None
     if route.target in (RouteTarget.NETWORK_INTERFACE, RouteTarget.INSTANCE):
         return appliance.from_gateway(walk, gateway_id, route, pkt)
-    fw = s.network_firewall.firewall_of_endpoint(route.target_id or "")
-    if fw is not None:
-        return NotModelled(
-            HopKind.NETWORK_FIREWALL,
-            fw.arn,
-            f"ingress routing to {route.target_id}, an endpoint of Network Firewall {fw.name}: the walk "
-            "does not step through firewalls yet",
-            "UNSUPPORTED_ROUTE_TARGET",
-            rule=route,
-        )
+    if route.target is RouteTarget.GATEWAY_ENDPOINT:
+        step = endpoint_route.from_gateway(walk, gateway_id, route, pkt)
+        if step is not None:
+            return step
     return NotModelled(
         HopKind.ROUTE_TABLE,
         route.target_id,

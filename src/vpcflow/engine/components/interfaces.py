@@ -15,6 +15,11 @@ from enum import Enum
 
 from vpcflow.model import NetworkInterface, Snapshot
 
+# how Elastic Load Balancing describes the interfaces of its load balancers' nodes
+ELB_PREFIX = "ELB "
+ELBV2_KINDS = ("app/", "net/")  # ``ELB app/<name>/<id>``, ``ELB net/<name>/<id>``
+GWLB_KIND = "gwy/"
+
 
 class InterfaceKind(Enum):
     HOST = "host"  # an instance, or a service interface that sends and receives like one
@@ -22,7 +27,9 @@ class InterfaceKind(Enum):
     TRANSIT_GATEWAY = "transit-gateway"  # a transit gateway attachment's interface: a hop, never an endpoint
     VPC_ENDPOINT = "vpc-endpoint"  # an interface endpoint's interface
     GATEWAY_LOAD_BALANCER_ENDPOINT = "gateway-load-balancer-endpoint"  # incl. Network Firewall endpoints
-    LOAD_BALANCER = "load-balancer"  # a node of an Application, Network, Gateway or Classic Load Balancer
+    LOAD_BALANCER = "load-balancer"  # a node of an Application or Network Load Balancer
+    GATEWAY_LOAD_BALANCER = "gateway-load-balancer"  # a node of a Gateway Load Balancer
+    CLASSIC_LOAD_BALANCER = "classic-load-balancer"  # a node of a Classic Load Balancer
     # an interface AWS manages for a service whose packet path vpcflow does not model (API Gateway,
     # Global Accelerator, QuickSight, IoT rules, CodeStar connections, or a type it does not know)
     SERVICE_MANAGED = "service-managed"
@@ -32,7 +39,6 @@ class InterfaceKind(Enum):
 # instance: an instance's own (ENA, EFA, trunk and branch interfaces of ECS tasks) and Lambda's
 # Hyperplane interfaces (the function's security groups).
 _HOST_TYPES = frozenset({"interface", "efa", "efa-only", "trunk", "branch", "lambda", ""})
-_LOAD_BALANCER_TYPES = frozenset({"network_load_balancer", "gateway_load_balancer", "load_balancer"})
 
 
 def interface_kind(eni: NetworkInterface) -> InterfaceKind:
@@ -45,8 +51,19 @@ def interface_kind(eni: NetworkInterface) -> InterfaceKind:
         return InterfaceKind.GATEWAY_LOAD_BALANCER_ENDPOINT
     if t in ("nat_gateway", "natGateway"):
         return InterfaceKind.NAT_GATEWAY
-    if t in _LOAD_BALANCER_TYPES or is_load_balancer_description(eni.description):
+    if t == "gateway_load_balancer":
+        return InterfaceKind.GATEWAY_LOAD_BALANCER
+    desc = eni.description or ""
+    node = desc[len(ELB_PREFIX) :] if desc.startswith(ELB_PREFIX) else None
+    if t in ("network_load_balancer", "load_balancer") or (node is not None and node.startswith(ELBV2_KINDS)):
         return InterfaceKind.LOAD_BALANCER
+    if node is not None and node.startswith(GWLB_KIND):
+        return InterfaceKind.GATEWAY_LOAD_BALANCER
+    if node is not None and "/" not in node:
+        # ``ELB <name>``: a Classic Load Balancer's node (fail closed even when RequesterManaged is absent)
+        return InterfaceKind.CLASSIC_LOAD_BALANCER
+    if node is not None:
+        return InterfaceKind.SERVICE_MANAGED  # an ``ELB …`` description of a shape AWS does not document
     if t in _HOST_TYPES:
         return InterfaceKind.HOST
     return InterfaceKind.SERVICE_MANAGED
@@ -54,7 +71,7 @@ def interface_kind(eni: NetworkInterface) -> InterfaceKind:
 
 def is_load_balancer_description(description: str | None) -> bool:
     """``ELB app/…``, ``ELB net/…``, ``ELB gwy/…`` (elbv2 nodes) or ``ELB <name>`` (Classic)."""
-    return bool(description) and description is not None and description.startswith("ELB ")
+    return bool(description) and description is not None and description.startswith(ELB_PREFIX)
 
 
 def is_host(eni: NetworkInterface) -> bool:
@@ -62,14 +79,19 @@ def is_host(eni: NetworkInterface) -> bool:
     return interface_kind(eni) is InterfaceKind.HOST
 
 
+_LOAD_BALANCER_KINDS = frozenset(
+    {InterfaceKind.LOAD_BALANCER, InterfaceKind.GATEWAY_LOAD_BALANCER, InterfaceKind.CLASSIC_LOAD_BALANCER}
+)
+
+
 def interface_owner(snapshot: Snapshot, eni: NetworkInterface) -> tuple[str, str]:
     """What the interface belongs to, for an UNKNOWN that names it: (``id``, ``description``). The id is
     the load balancer's ARN, the endpoint's id or the firewall's ARN when the snapshot has them, else the
     interface's own id."""
     kind = interface_kind(eni)
-    if kind is InterfaceKind.LOAD_BALANCER:
+    if kind in _LOAD_BALANCER_KINDS:
         lbs = snapshot.load_balancing
-        wanted = (eni.description or "").removeprefix("ELB ")
+        wanted = (eni.description or "").removeprefix(ELB_PREFIX)
         for lb in lbs.load_balancers.values():
             if lb.short_id and lb.short_id == wanted:
                 return lb.arn, f"{eni.eni_id} is a node of {lb.type.value} load balancer {lb.name}"

@@ -15,9 +15,12 @@ from types import MappingProxyType
 
 from vpcflow.engine.components import (
     appliance,
+    classic_load_balancer,
     egress_only,
+    endpoint_route,
     host,
     internet_gateway,
+    load_balancer,
     local,
     nat_gateway,
     peering,
@@ -39,7 +42,7 @@ ROUTE_TARGETS: Mapping[RouteTarget, RouteHandler] = MappingProxyType(
         RouteTarget.VPC_PEERING: peering.route,
         RouteTarget.TRANSIT_GATEWAY: transit_gateway.route,
         RouteTarget.VIRTUAL_PRIVATE_GATEWAY: vpn_gateway.route,
-        RouteTarget.GATEWAY_ENDPOINT: vpc_endpoint.route,
+        RouteTarget.GATEWAY_ENDPOINT: endpoint_route.route,
         RouteTarget.NETWORK_INTERFACE: appliance.route,
         RouteTarget.INSTANCE: appliance.route,
     }
@@ -51,5 +54,7 @@ INTERFACES: Mapping[InterfaceKind, InterfaceComponent] = MappingProxyType(
         InterfaceKind.NAT_GATEWAY: nat_gateway.INTERFACE,
         InterfaceKind.TRANSIT_GATEWAY: transit_interface.INTERFACE,
         InterfaceKind.VPC_ENDPOINT: vpc_endpoint.INTERFACE,
+        InterfaceKind.LOAD_BALANCER: load_balancer.NODE,
+        InterfaceKind.CLASSIC_LOAD_BALANCER: classic_load_balancer.NODE,
     }
 )

@@ -197,18 +197,14 @@ def _into_vpc(
     if len(candidates) > 1 and not _alike(s, candidates, pkt):
         signatures = {_what_it_meets(walk, c, pkt) for c in candidates}
         if len(signatures) > 1:
-            why = (
-                "appliance mode picks one per flow"
-                if att.vpc and att.vpc.appliance_mode_support
-                else (f"it has no subnet in {ingress_az or 'the AZ the packet entered in'}")
+            # AWS picks the interface per flow (appliance mode) or, with none in the packet's zone, one
+            # of the others: each is a way the flow can go, and every way is walked
+            why = "appliance mode" if att.vpc and att.vpc.appliance_mode_support else "no subnet in its AZ"
+            labels = tuple(
+                f"{att.attachment_id} through {c.subnet_id} ({c.availability_zone or '?'}, {why})"
+                for c in candidates
             )
-            return NotModelled(
-                HopKind.TRANSIT_GATEWAY_ATTACHMENT,
-                att.attachment_id,
-                f"which interface of {att.attachment_id} carries the packet is not known ({why}), and "
-                f"its subnets {', '.join(c.subnet_id for c in candidates)} route or filter it differently",
-                "UNKNOWN_RESOURCE",
-            )
+            exit_subnet = candidates[walk.session.choose(f"{STATE}:{att.key}:exit", labels)]
     if not walk.reply:
         state[att.key] = exit_subnet.subnet_id
     refs = _group_refs(s, att)
