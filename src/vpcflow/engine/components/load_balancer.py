@@ -20,6 +20,7 @@ from __future__ import annotations
 from vpcflow.engine.components import load_balancer_target as backend
 from vpcflow.engine.components.base import (
     STOPPED,
+    Delivered,
     Drop,
     Forward,
     Landing,
@@ -88,6 +89,10 @@ def _end_at_interface(walk: Walk, eni: NetworkInterface, pkt: Packet) -> Step:
     walk.settle_ingress()
     if out is None:
         return STOPPED
+    if walk.reply:
+        # the reply to a connection the node opened (to a target): no listener is involved
+        walk.hop(HopKind.NETWORK_INTERFACE, eni.eni_id, Direction.INGRESS, HopAction.ALLOW)
+        return Forward(out, Delivered(eni))
     name = (eni.description or "").removeprefix("ELB ") or eni.eni_id
     return NotModelled(
         HopKind.LOAD_BALANCER,
