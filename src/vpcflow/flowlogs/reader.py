@@ -52,7 +52,7 @@ from vpcflow.flowlogs.lines import (
 MAX_EXAMPLES = 5
 BLOCK = 1 << 24  # text parsed per typed read
 READ_CHUNK = 1 << 22  # raw bytes read at a time
-INFLATE_CHUNK = 1 << 23  # most text one inflate call may return
+INFLATE_CHUNK = BLOCK  # most text one inflate call may return: a typical object's text in one piece
 INFLATE_FLOOR = 1 << 28  # an object may always inflate this far...
 INFLATE_RATIO = 200  # ...and beyond it, to this many times its compressed size (flow logs: ~10x)
 _HIVE = re.compile(r"(aws-account-id|aws-region|aws-service|service)=([^/]+)")
@@ -213,10 +213,18 @@ class _Text:
         self.rep.headers += 1
 
     def tables(self, chunks: Iterable[bytes]) -> Iterator[pa.Table]:
-        buf = bytearray()
+        # pieces gathered in a list and joined once per block: one copy, where growing a bytearray and
+        # copying it out cost three (all of it holding the GIL the pool's other objects wait for)
+        pending: list[bytes] = []
+        size = 0
         overlong = False
         for chunk in chunks:
-            buf += chunk
+            pending.append(chunk)
+            size += len(chunk)
+            if size < BLOCK:
+                continue
+            buf = b"".join(pending) if len(pending) > 1 else pending[0]
+            pending, size = [], 0
             while len(buf) >= BLOCK:
                 cut = buf.rfind(b"\n")
                 if cut < 0:
@@ -224,25 +232,27 @@ class _Text:
                     if not overlong:
                         self.first = False
                         self.line_no += 1
-                        self.rep.bad(self.line_no, bytes(buf), "line too long to be a record")
+                        self.rep.bad(self.line_no, buf, "line too long to be a record")
                         overlong = True
                     else:
-                        self._more(bytes(buf))
-                    buf.clear()
+                        self._more(buf)
+                    buf = b""
                     break
-                block = bytes(buf[: cut + 1])
-                del buf[: cut + 1]
+                block, buf = buf[: cut + 1], buf[cut + 1 :]
                 if overlong:
                     end = block.index(b"\n")
                     self._more(block[:end])
                     block, overlong = block[end + 1 :], False
                 yield from self._block(block)
+            if buf:
+                pending, size = [buf], len(buf)
+        buf = b"".join(pending)
         if overlong:
             end = buf.find(b"\n")
             self._more(bytes(buf if end < 0 else buf[:end]))
-            buf = buf[end + 1 :] if end >= 0 else bytearray()
+            buf = buf[end + 1 :] if end >= 0 else b""
         if buf:
-            yield from self._block(bytes(buf))
+            yield from self._block(buf)
         if self.rep.records == 0 and self.rep.malformed and not self.refused:
             self.refused = (
                 "not a flow-log format vpcflow recognises "
