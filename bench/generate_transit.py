@@ -41,7 +41,7 @@ def _vpc_docs(v: int, enis: int, counts: dict[str, int], seed: int) -> dict[str,
                 e["CidrBlock"] = "10.0.0.0/8"
     # two dedicated attachment subnets, one per AZ, with a NACL that allows everything
     vpc_id = out["Vpcs.json"]["Vpcs"][0]["VpcId"]
-    att = [f"subnet-0c{v:012x}{k:03x}" for k in range(2)]
+    att = [f"subnet-fe{v:012x}{k:03x}" for k in range(2)]
     out["Subnets.json"]["Subnets"].extend(
         {
             "SubnetId": sid,
@@ -53,7 +53,7 @@ def _vpc_docs(v: int, enis: int, counts: dict[str, int], seed: int) -> dict[str,
         }
         for k, sid in enumerate(att)
     )
-    acl_id = f"acl-0c{v:015x}"
+    acl_id = f"acl-fe{v:015x}"
     out["NetworkAcls.json"]["NetworkAcls"].append(
         {
             "NetworkAclId": acl_id,
@@ -67,7 +67,7 @@ def _vpc_docs(v: int, enis: int, counts: dict[str, int], seed: int) -> dict[str,
             ],
             "Associations": [
                 {
-                    "NetworkAclAssociationId": f"aclassoc-0c{v:012x}{k:03x}",
+                    "NetworkAclAssociationId": f"aclassoc-fe{v:012x}{k:03x}",
                     "NetworkAclId": acl_id,
                     "SubnetId": s,
                 }
@@ -142,7 +142,7 @@ def documents_transit(vpcs: int = 20, enis: int = 10_000, seed: int = 0) -> dict
             ip = f"10.{v}.255.{16 * k + 5}"
             tgw_enis.append(
                 {
-                    "NetworkInterfaceId": f"eni-0c{v:013x}{k:03x}",
+                    "NetworkInterfaceId": f"eni-fe{v:013x}{k:03x}",
                     "SubnetId": sid,
                     "VpcId": vpc_id,
                     "AvailabilityZone": subnets[k]["AvailabilityZone"],

@@ -554,3 +554,20 @@ def test_an_address_two_interfaces_hold_is_refused_naming_both() -> None:
     # named, it is walked to its address, which either interface may hold: UNKNOWN naming one of them
     _kind, rid, code = unknown(trace(e, "eni-a", "eni-dup"))
     assert rid in ("eni-b", "eni-dup") and code == "CONTRADICTORY_RESOURCE"
+
+
+def test_a_rule_referencing_a_group_the_snapshot_lacks() -> None:
+    # a member of sg-peer may hold any private address the snapshot does not cover (a peered VPC's):
+    # https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-security-groups.html
+    e = estate()
+    e.items["SecurityGroups"][1]["IpPermissions"] = [
+        {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "UserIdGroupPairs": [{"GroupId": "sg-peer"}]}
+    ]
+    e.vpn("vpn-1", vgw="vgw-1", static_only=True, routes=("192.168.0.0/16",)).vgw("vgw-1", "vpc-1")
+    e.items["RouteTables"][0]["Routes"].append(
+        {"DestinationCidrBlock": "192.168.0.0/16", "GatewayId": "vgw-1", "State": "active"}
+    )
+    assert unknown(trace(e, "192.168.5.5", "eni-b", "tcp", 22))[:2] == ("security-group", "sg-b")
+    # an interface of the snapshot is no member of it (its groups are known); other ports no rule admits
+    assert trace(e, "eni-a", "eni-b", "tcp", 22).verdict is Verdict.REJECT
+    assert trace(e, "192.168.5.5", "eni-b", "tcp", 23).verdict is Verdict.REJECT

@@ -54,7 +54,7 @@ from vpcflow.model import (
     Snapshot,
     Subnet,
 )
-from vpcflow.model.filters import CidrPeer
+from vpcflow.model.filters import CidrPeer, GroupPeer
 
 
 class LegWalker:
@@ -385,7 +385,9 @@ class LegWalker:
         UNKNOWN blocker for them (never a REJECT drawn from missing data), and the result without them.
 
         A group attached to the ENI but absent from the snapshot could admit anything; a rule whose
-        prefix list has no entries in the snapshot could admit the ports it covers."""
+        prefix list has no entries in the snapshot could admit the ports it covers, and so could a rule
+        referencing a group the snapshot lacks, for a private address no interface of the snapshot holds
+        (a member in a peered VPC the snapshot does not cover)."""
         missing = [g for g in eni.group_ids if g not in self.s.security_groups]
         unknown = IntervalSet()
         why = ""
@@ -400,13 +402,22 @@ class LegWalker:
             for rule in self.rules.unresolved_rules(eni, direction):
                 if not sg_rule_matches_header(rule, pkt.protocol, pkt.icmp_type, pkt.icmp_code):
                     continue
+                if isinstance(rule.peer, GroupPeer) and (
+                    remote in self.s.enis_by_address
+                    or not (remote.is_private or self.s.vpc_of_address(remote) is not None)
+                ):
+                    # a reference matches members' private addresses only, and the groups of an
+                    # interface of the snapshot are known: only an unknown private address could match
+                    continue
                 hit = result.denied & self.rules.ports_of(rule)
                 if hit:
                     unknown = unknown | hit
-                    why = (
-                        f"{rule.group_id} {direction.value} #{rule.permission_index} names "
-                        f"{rule.peer}, whose entries are not in the snapshot"
+                    what = (
+                        f"{remote} may be a member of {rule.peer}, which is not in the snapshot"
+                        if isinstance(rule.peer, GroupPeer)
+                        else f"{rule.peer}, whose entries are not in the snapshot"
                     )
+                    why = f"{rule.group_id} {direction.value} #{rule.permission_index} names {what}"
         if not unknown:
             return result
         self._block(

@@ -149,16 +149,17 @@ class CompiledRules:
         return cached
 
     def unresolved_rules(self, eni: NetworkInterface, direction: Direction) -> tuple[SecurityGroupRule, ...]:
-        """The ENI's rules whose peer is a prefix list with no entries in the snapshot: what they match
-        is unknown."""
+        """The ENI's rules whose peer the snapshot cannot resolve: a prefix list with no entries, or a
+        security group it does not hold (whose members outside the snapshot are unknown)."""
         key = (eni.eni_id, direction)
         cached = self._unresolved.get(key)
         if cached is None:
+            s = self.snapshot
             cached = self._unresolved[key] = tuple(
                 r
                 for r in self.sg_rules(eni, direction)
-                if isinstance(r.peer, PrefixListPeer)
-                and self.snapshot.prefix_list_cidrs(r.peer.prefix_list_id) is None
+                if (isinstance(r.peer, PrefixListPeer) and s.prefix_list_cidrs(r.peer.prefix_list_id) is None)
+                or (isinstance(r.peer, GroupPeer) and r.peer.group_id not in s.security_groups)
             )
         return cached
 

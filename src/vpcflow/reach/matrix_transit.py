@@ -116,6 +116,10 @@ class TransitProfiles:
         ax = tr.attachment_subnet(att, sa.availability_zone)
         if ax is None:
             return UNANSWERED
+        if s.contradictions and s.contradiction(
+            route.target_id, att.attachment_id, ax.subnet_id, s.acl_of_subnet.get(ax.subnet_id)
+        ):
+            return UNANSWERED  # the walk answers UNKNOWN
         if (s.network_acls.get(s.acl_of_subnet.get(ax.subnet_id, "")) is None) or dst.version != 4:
             return UNANSWERED
         ingress, az = att, ax.availability_zone
@@ -126,6 +130,8 @@ class TransitProfiles:
             if d.outcome is TgwOutcome.UNKNOWN or d.attachment is None:
                 return UNANSWERED
             egress = d.attachment
+            if s.contradictions and s.contradiction(d.table_id, egress.attachment_id):
+                return UNANSWERED
             if egress.resource_type.is_peering:
                 other = tr.attachment(egress.resource_id or "", egress.attachment_id)
                 if other is None or not other.available:
@@ -148,6 +154,13 @@ class TransitProfiles:
                 return UNANSWERED  # one candidate skips the NACLs, another does not
             ey = exits[0]
             if s.network_acls.get(s.acl_of_subnet.get(ey.subnet_id, "")) is None:
+                return UNANSWERED
+            ey_ids = (
+                ey.subnet_id,
+                s.acl_of_subnet.get(ey.subnet_id),
+                s.route_table_of_subnet.get(ey.subnet_id),
+            )
+            if s.contradictions and s.contradiction(*ey_ids):
                 return UNANSWERED
             r2 = subnet_route(s, ey.subnet_id, ey.vpc_id, dst)
             if r2 is None or r2.target is not RouteTarget.LOCAL:

@@ -227,6 +227,10 @@ class Walk(Protocol):
     def internet_gateway_of(self, vpc_id: str, egress_only: bool) -> str | None:
         """The (egress-only) internet gateway attached to ``vpc_id``."""
 
+    def contradicted(self, kind: HopKind, *ids: str | None) -> bool:
+        """If the snapshot contradicts itself about one of ``ids`` (``Snapshot.contradictions``): an
+        UNKNOWN blocker naming it is recorded and True is returned (the component answers ``STOPPED``)."""
+
 
 class RouteHandler(Protocol):
     """A component reached by routing: ``registry.ROUTE_TARGETS[route.target]``."""

@@ -57,6 +57,8 @@ def route(walk: Walk, at: RouteContext) -> Step:
     if entry.outcome is not TgwOutcome.FORWARD or entry.attachment is None:
         return _fail(HopKind.TRANSIT_GATEWAY, tgw_id, entry, at.route)
     att = entry.attachment
+    if s.contradictions and walk.contradicted(HopKind.TRANSIT_GATEWAY, tgw_id, att.attachment_id):
+        return STOPPED
     att_subnet = tr.attachment_subnet(att, subnet.availability_zone)
     if att_subnet is None:
         att_subnet = (
@@ -117,6 +119,10 @@ def cross(
         if d.table_id is None:
             return _fail(HopKind.TRANSIT_GATEWAY_ATTACHMENT, ingress.attachment_id, d)
         return _fail(HopKind.TRANSIT_GATEWAY_ROUTE_TABLE, table_id, d)
+    if walk.snapshot.contradictions and walk.contradicted(
+        HopKind.TRANSIT_GATEWAY_ROUTE_TABLE, table_id, d.attachment.attachment_id, tgw_id
+    ):
+        return STOPPED
     detail = d.detail + ("; " + "; ".join(d.assumptions) if d.assumptions else "")
     walk.hop(HopKind.TRANSIT_GATEWAY_ROUTE_TABLE, table_id, None, HopAction.FORWARD, None, detail)
     egress = d.attachment

@@ -72,8 +72,10 @@ def route(walk: Walk, at: RouteContext) -> Step:
         return Drop(HopKind.VIRTUAL_PRIVATE_GATEWAY, vgw_id, d.code or "NO_ROUTE_TO_DESTINATION", d.detail)
     if d.outcome is VgwOutcome.UNKNOWN:
         return NotModelled(HopKind.VIRTUAL_PRIVATE_GATEWAY, vgw_id, d.detail, d.code or "UNKNOWN_RESOURCE")
-    walk.hop(HopKind.VIRTUAL_PRIVATE_GATEWAY, vgw_id, Direction.EGRESS, HopAction.FORWARD, None, d.detail)
     via = d.connection.vpn_connection_id if d.connection is not None else vgw_id
+    if s.contradictions and walk.contradicted(HopKind.VPN_CONNECTION, via):
+        return STOPPED
+    walk.hop(HopKind.VIRTUAL_PRIVATE_GATEWAY, vgw_id, Direction.EGRESS, HopAction.FORWARD, None, d.detail)
     if d.connection is not None:
         walk.hop(
             HopKind.VPN_CONNECTION, via, Direction.EGRESS, HopAction.FORWARD, None, "to the customer network"
@@ -97,6 +99,10 @@ def enter(walk: Walk, vgw_id: str, conn: VpnConnection | None, pkt: Packet) -> S
             f"{vgw_id} is {vgw.state}" + ("" if vgw.vpc_ids else " and attached to no VPC"),
         )
     vpc_id = vgw.vpc_ids[0]
+    if s.contradictions and walk.contradicted(
+        HopKind.VIRTUAL_PRIVATE_GATEWAY, vgw_id, conn.vpn_connection_id if conn is not None else None
+    ):
+        return STOPPED
     walk.hop(
         HopKind.VIRTUAL_PRIVATE_GATEWAY,
         vgw_id,
