@@ -1417,7 +1417,9 @@ def firewall() -> dict[str, dict[str, Any]]:
             "FirewallStatus": {
                 "Status": "READY",
                 "ConfigurationSyncStateSummary": "IN_SYNC",
-                "SyncStates": {a: {"Attachment": {"SubnetId": fw_sub, "EndpointId": vpce, "Status": "READY"}}},
+                "SyncStates": {
+                    a: {"Attachment": {"SubnetId": fw_sub, "EndpointId": vpce, "Status": "READY"}}
+                },
             },
         },
         "FirewallPolicy.inspect-policy.json": {
@@ -1470,8 +1472,8 @@ def firewall() -> dict[str, dict[str, Any]]:
             "RuleGroup": {
                 "RulesSource": {
                     "RulesString": (
-                        "pass tcp any any -> $HOME_NET 443 (msg:\"HTTPS in\"; sid:1;)\n"
-                        "drop tcp any any -> $HOME_NET 22 (msg:\"no SSH from outside\"; sid:2;)\n"
+                        'pass tcp any any -> $HOME_NET 443 (msg:"HTTPS in"; sid:1;)\n'
+                        'drop tcp any any -> $HOME_NET 22 (msg:"no SSH from outside"; sid:2;)\n'
                     )
                 },
                 "StatefulRuleOptions": {"RuleOrder": "DEFAULT_ACTION_ORDER"},
