@@ -327,3 +327,51 @@ def test_inspection_vpc_without_appliance_mode_is_asymmetric() -> None:
     assert t.verdict is Verdict.UNKNOWN, t.diagnosis
     assert t.blocked_by is not None and t.blocked_by.code == "ASYMMETRIC_RETURN_PATH"
     assert "vpce-fw-b" in t.blocked_by.detail and "vpce-fw-a" in t.blocked_by.detail
+
+
+# -- what is named and not walked ---------------------------------------------------------------------
+
+
+def _edge_to(vpce_kind: str) -> Snapshot:
+    """A web subnet whose default route goes to an endpoint of ``vpce_kind`` (no firewall behind it)."""
+    e = Estate(region="eu-west-1")
+    e.vpc("vpc-w", "10.5.0.0/16").subnet("sub-w", "vpc-w", "10.5.1.0/24").igw("igw-w", "vpc-w")
+    e.sg("sg-w", "vpc-w")
+    e.eni("eni-w", "sub-w", "10.5.1.10", ["sg-w"], instance="i-w", public="198.18.5.10")
+    e.rtb("rtb-w", "vpc-w", ["sub-w"], [_r("10.5.0.0/16", "local"), _r("0.0.0.0/0", "vpce-x")], main=True)
+    e.endpoint("vpce-x", vpce_kind, "vpc-w", ServiceName="com.amazonaws.vpce.eu-west-1.vpce-svc-0123")
+    return e.snapshot()
+
+
+def test_gateway_load_balancer_endpoint_is_unknown_and_named() -> None:
+    t = Engine(_edge_to("GatewayLoadBalancer")).trace("i-w", "8.8.8.8", "tcp", 443)
+    assert t.verdict is Verdict.UNKNOWN
+    b = t.blocked_by
+    assert b is not None and b.kind is HopKind.GATEWAY_LOAD_BALANCER_ENDPOINT and b.id == "vpce-x"
+    assert "Gateway Load Balancer" in b.detail and "vpce-svc-0123" in b.detail
+
+
+def test_classic_load_balancer_is_unknown_and_named() -> None:
+    e = Estate(region="eu-west-1")
+    e.vpc("vpc-c", "10.6.0.0/16").subnet("sub-c", "vpc-c", "10.6.1.0/24").sg("sg-c", "vpc-c")
+    e.eni("eni-clb", "sub-c", "10.6.1.5", ["sg-c"])
+    e.items["NetworkInterfaces"][-1].update({"Description": "ELB legacy-web", "RequesterManaged": True})
+    e.eni("eni-cli", "sub-c", "10.6.1.9", ["sg-c"], instance="i-cli")
+    e.rtb("rtb-c", "vpc-c", ["sub-c"], [_r("10.6.0.0/16", "local")], main=True)
+    docs = e.docs()
+    listener = {"Protocol": "HTTP", "LoadBalancerPort": 80, "InstanceProtocol": "HTTP", "InstancePort": 8080}
+    clb = {
+        "LoadBalancerName": "legacy-web",
+        "VPCId": "vpc-c",
+        "Subnets": ["sub-c"],
+        "AvailabilityZones": ["eu-west-1a"],
+        "SecurityGroups": ["sg-c"],
+        "Instances": [],
+        "ListenerDescriptions": [{"Listener": listener}],
+    }
+    docs.append(("elb.json", {"LoadBalancerDescriptions": [clb]}))
+    t = Engine(load_snapshot_data(docs)).trace("i-cli", "10.6.1.5", "tcp", 80)
+    assert t.verdict is Verdict.UNKNOWN
+    b = t.blocked_by
+    assert b is not None and b.code == "UNSUPPORTED_INTERFACE"
+    assert "Classic Load Balancer legacy-web" in b.detail and "HTTP 80 → HTTP 8080" in b.detail
