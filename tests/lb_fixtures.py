@@ -99,6 +99,17 @@ def own_nacl(acl_id: str, subnets: list[str], entries: list[Docs]) -> Callable:
         for acl in acls:
             acl["Associations"] = [a for a in acl["Associations"] if a["SubnetId"] not in subnets]
         star = [entry(32767, True, "deny"), entry(32767, False, "deny")]
+        # the NACL belongs to the subnets' VPC (a NACL of another VPC is a contradiction the loader reports)
+        vpc = next(
+            (
+                sn["VpcId"]
+                for doc in docs.values()
+                if isinstance(doc, dict)
+                for sn in doc.get("Subnets", [])
+                if isinstance(sn, dict) and sn.get("SubnetId") in subnets
+            ),
+            VPC,
+        )
         acls.append(
             {
                 "Associations": [
@@ -113,7 +124,7 @@ def own_nacl(acl_id: str, subnets: list[str], entries: list[Docs]) -> Callable:
                 "IsDefault": False,
                 "NetworkAclId": acl_id,
                 "Tags": [],
-                "VpcId": VPC,
+                "VpcId": vpc,
                 "OwnerId": "123456789012",
             }
         )

@@ -85,7 +85,9 @@ def _end_at_interface(walk: Walk, eni: NetworkInterface, pkt: Packet) -> Step:
     """A node of a load balancer the snapshot does not describe: its security groups still decide what
     reaches the interface (a denial is a REJECT whatever the load balancer does); what gets past them is
     UNKNOWN, naming the load balancer (its listeners and targets are not known)."""
-    out = walk.security_groups(eni, Direction.INGRESS, pkt)
+    # a node without security groups may be an NLB's created without them (every client reaches its
+    # listeners): no group is no verdict here
+    out = walk.security_groups(eni, Direction.INGRESS, pkt) if eni.group_ids else pkt
     walk.settle_ingress()
     if out is None:
         return STOPPED
@@ -137,6 +139,16 @@ def _listener(walk: Walk, lb: LoadBalancer, eni: NetworkInterface, pkt: Packet) 
             f"{lb.name} has listeners for TCP and UDP only; whether its nodes answer "
             f"{protocol_name(cur.protocol)} themselves is not documented",
             "UNSUPPORTED_PROTOCOL",
+        )
+    if not walk.snapshot.load_balancing.listeners:
+        # no describe-listeners output at all: what the load balancer listens on is unknown (a snapshot
+        # that holds some listeners and none of this load balancer's says it has none)
+        return NotModelled(
+            HopKind.LOAD_BALANCER,
+            lb.arn,
+            f"the snapshot holds no listener of any load balancer (describe-listeners): what {lb.name} "
+            "listens on is unknown",
+            "UNKNOWN_RESOURCE",
         )
     index = elb_index(walk.snapshot)
     ports = index.listener_ports(lb, cur.protocol)
