@@ -84,6 +84,8 @@ def _present(s: Snapshot, hop: Hop) -> str | None:
         # a drop for want of a subnet in the VPC's CIDR names the VPC; every other hop names its table
         holder = {**s.route_tables, **s.vpcs}
     elif kind in ("internet-gateway", "egress-only-internet-gateway"):
+        if rid is None and "has no internet gateway" in hop.detail:
+            return None  # a VPC no gateway of the snapshot is attached to, whose routes name none
         holder = s.internet_gateways
     elif kind == "nat-gateway":
         holder = s.nat_gateways

@@ -57,6 +57,15 @@ def test_no_route_back_to_the_internet_gateway() -> None:
 
 
 def test_no_internet_gateway() -> None:
+    # a VPC without internet gateway (and no route naming one)
+    (v4, _v6) = sorted(
+        _ssh(
+            eni("eni-1", PUB, "10.0.0.10", ["sg-ssh"], public="198.51.100.10"), igw=False, public_route=False
+        ),
+        key=lambda f: f.detail["ip_version"],
+    )
+    assert v4.reachable is False and "NO_ATTACHED_INTERNET_GATEWAY" in v4.reason
+    # routes to an internet gateway the snapshot lacks: whether it lets the packet in is unknown
     (v4, _v6) = sorted(
         _ssh(eni("eni-1", PUB, "10.0.0.10", ["sg-ssh"], public="198.51.100.10"), igw=False),
         key=lambda f: f.detail["ip_version"],

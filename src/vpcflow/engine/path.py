@@ -364,6 +364,8 @@ class LegWalker:
         """
         if direction is Direction.INGRESS:
             return self.group_refs_dropped
+        if not self.rules.has_group_refs(eni, direction):
+            return None  # nothing to lose: no route lookup
         subnet = self.s.subnets.get(eni.subnet_id)
         if subnet is None:
             return None

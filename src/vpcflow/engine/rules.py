@@ -98,6 +98,7 @@ class CompiledRules:
         ] = {}
         self._sg_rules: dict[tuple[str, Direction], tuple[SecurityGroupRule, ...]] = {}
         self._unresolved: dict[tuple[str, Direction], tuple[SecurityGroupRule, ...]] = {}
+        self._group_refs: dict[tuple[str, Direction], bool] = {}
         # VPCs with at least one network ACL in the snapshot: every VPC has a default one, so a VPC with
         # none had its NACLs left out by the collector (docs/semantics.md, "Network ACLs")
         self.vpcs_with_acl = frozenset(a.vpc_id for a in snapshot.network_acls.values())
@@ -147,6 +148,16 @@ class CompiledRules:
                     out.extend(group.rules(direction))
             cached = self._sg_rules[key] = tuple(out)
         return cached
+
+    def has_group_refs(self, eni: NetworkInterface, direction: Direction) -> bool:
+        """Whether any of the ENI's rules in ``direction`` references a security group."""
+        key = (eni.eni_id, direction)
+        hit = self._group_refs.get(key)
+        if hit is None:
+            hit = self._group_refs[key] = any(
+                isinstance(r.peer, GroupPeer) for r in self.sg_rules(eni, direction)
+            )
+        return hit
 
     def unresolved_rules(self, eni: NetworkInterface, direction: Direction) -> tuple[SecurityGroupRule, ...]:
         """The ENI's rules whose peer the snapshot cannot resolve: a prefix list with no entries, or a

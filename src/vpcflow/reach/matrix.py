@@ -268,6 +268,8 @@ class GroupMatrix:
         self.unanswered: set[tuple[str, str]] = set()
         self._t_paths: dict[int, _Paths] = {}
         self._t_reply: dict[tuple[int, int], U64] = {}
+        self._nacl_rows: dict[tuple[int, int, bytes, bytes], tuple[U64, U64]] = {}
+        self._nacl_rows_subnet = -1
         if not s.transit_gateways and not s.transit_gateway_attachments:
             return
         profiles = TransitProfiles(s)
@@ -355,25 +357,12 @@ class GroupMatrix:
         """Forward and bidirectional class bits from ENI ``a`` to every ENI (index order)."""
         out = np.bitwise_or.reduce(self.sg_out[self.groups[a]], axis=0)
         g_in = self.sg_in_t[a]  # (groups, w): what each group admits from a
-        inn = np.bitwise_or.reduce(g_in[self.groups], axis=1)
-        cross = self.subnet != self.subnet[a]
-        nacl = self.acl_out[self.acl_of[a]] & self.acl_in_t[a][self.acl_of]
-        fwd = out & inn & np.where(cross[:, None], nacl, ~np.uint64(0))
-        same_vpc = self.vpc == self.vpc[a]
-        ci = int(self.client_of[a])
-        # the reply leaves b's subnet (remote a), then enters a's subnet (remote b)
-        back = self.ret_out[ci][self.acl_of, a] & self.ret_in_t[ci][:, self.acl_of[a]]
-        bidi = fwd & np.where(cross[:, None], back, ~np.uint64(0))
-        other = ~same_vpc
-        sa = self.subnet[a]
-        reach_out = self.t_ok[sa][self.subnet] & other
-        if reach_out.any():
-            t_fwd, t_back = self._transit_row(a, sa, out & inn)
-            fwd = np.where(other[:, None], t_fwd, fwd)
-            bidi = np.where(other[:, None], t_back, bidi)
-        else:
-            fwd[other] = 0
-            bidi[other] = 0
+        inn = g_in[self.groups[:, 0]]
+        for j in range(1, self.groups.shape[1]):
+            inn = inn | g_in[self.groups[:, j]]
+        nfwd, nback = self._nacl_row(a)
+        fwd = out & inn & nfwd
+        bidi = fwd & nback
         if not self.sends[a]:
             fwd[:] = 0
             bidi[:] = 0
@@ -381,25 +370,60 @@ class GroupMatrix:
         bidi[a] = 0
         return fwd, bidi
 
-    def _transit_row(self, a: int, sa: int, sg: U64) -> tuple[U64, U64]:
-        """Forward and bidirectional bits from ENI ``a`` to ENIs of other VPCs through transit gateways:
-        the NACLs of each leg's path as the walker meets them (the sending subnet's outbound, the entry
-        attachment subnet's inbound, and — unless the exit attachment subnet is the destination's own —
-        the exit subnet's outbound and the destination subnet's inbound)."""
+    def _nacl_row(self, a: int) -> tuple[U64, U64]:
+        """Per destination ENI, the classes the NACLs of the path from ``a`` let through (forward) and
+        those whose reply they let back: nothing within a's subnet, the two subnets' NACLs within its VPC,
+        the transit path's NACLs to other VPCs (``_transit_nacls``), nothing where no path leads.
+
+        It depends on ``a`` only through its subnet, its client range and how every NACL treats its
+        address (``acl_in_t[a]``, the reply tables' column ``a``): senders that agree on those share it
+        (cached for the current source subnet; ``compute`` walks the senders subnet by subnet)."""
+        sa, ci = int(self.subnet[a]), int(self.client_of[a])
+        a_in = self.acl_in_t[a]  # (acl, w): what each NACL admits inbound from a
+        r_out = self.ret_out[ci][:, a]  # (acl, w): reply classes each NACL lets out toward a
+        key = (sa, ci, a_in.tobytes(), r_out.tobytes())
+        hit = self._nacl_rows.get(key)
+        if hit is not None:
+            return hit
+        if self._nacl_rows_subnet != sa:
+            self._nacl_rows.clear()
+            self._nacl_rows_subnet = sa
+        full = ~np.uint64(0)
+        cross = (self.subnet != sa)[:, None]
+        other = (self.vpc != self.vpc[a])[:, None]
+        acl_a = self.acl_of[a]
+        nacl = self.acl_out[acl_a] & a_in[self.acl_of]
+        # the reply leaves b's subnet (remote a), then enters a's subnet (remote b)
+        back = r_out[self.acl_of] & self.ret_in_t[ci][:, acl_a]
+        nfwd = np.where(cross, nacl, full)
+        nback = np.where(cross, back, full)
+        if self.t_ok[sa].any():
+            t_fwd, t_back = self._transit_nacls(a, sa, ci, a_in, r_out)
+            nfwd = np.where(other, t_fwd, nfwd)
+            nback = np.where(other, t_back, nback)
+        else:
+            nfwd = np.where(other, np.uint64(0), nfwd)
+            nback = np.where(other, np.uint64(0), nback)
+        hit = self._nacl_rows[key] = (nfwd, nback)
+        return hit
+
+    def _transit_nacls(self, a: int, sa: int, ci: int, a_in: U64, r_out: U64) -> tuple[U64, U64]:
+        """To ENIs of other VPCs through transit gateways: the NACLs of each leg's path as the walker
+        meets them (the sending subnet's outbound, the entry attachment subnet's inbound, and — unless the
+        exit attachment subnet is the destination's own — the exit subnet's outbound and the destination
+        subnet's inbound); the reply along its own path. Zero where no path leads."""
         full = ~np.uint64(0)
         p = self._transit_paths(sa)
-        exit_ok = np.where(p.ey_none[:, None], full, p.exit_out & self.acl_in_t[a][self.acl_of])
-        fwd = sg & self.acl_out[self.acl_of[a]] & self.acl_in_t[a][p.ax] & exit_ok
+        exit_ok = np.where(p.ey_none[:, None], full, p.exit_out & a_in[self.acl_of])
+        fwd = self.acl_out[self.acl_of[a]] & a_in[p.ax] & exit_ok
         fwd[~p.ok] = 0
         # the reply takes its own path from b's subnet back to a's (other attachment subnets, tables)
-        ci = int(self.client_of[a])
-        ret_out, ret_in_t = self.ret_out[ci], self.ret_in_t[ci]
-        back_exit = np.where(p.ex_none[:, None], full, ret_out[p.ex, a] & ret_in_t[:, self.acl_of[a]])
-        back = ret_out[self.acl_of, a] & self._reply_entry(sa, ci) & back_exit
+        ret_in_t = self.ret_in_t[ci]
+        back_exit = np.where(p.ex_none[:, None], full, r_out[p.ex] & ret_in_t[:, self.acl_of[a]])
+        back = r_out[self.acl_of] & self._reply_entry(sa, ci) & back_exit
         back[~p.r_ok] = 0
         # classes without a reply (ICMP types nothing answers) need no way back
-        bidi = fwd & (back | self.no_reply)
-        return fwd, bidi
+        return fwd, back | self.no_reply
 
     def _transit_paths(self, sa: int) -> _Paths:
         """Per destination ENI, what the paths between subnet ``sa`` and its subnet meet that does not

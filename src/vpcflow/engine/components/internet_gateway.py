@@ -103,15 +103,6 @@ def enter(walk: Walk, vpc_id: str, inner: Packet, detail: str) -> Step:
                     f"{vpc_id} routes to internet gateway {absent}, which is not in the snapshot",
                     "UNKNOWN_RESOURCE",
                 )
-            if not walk.snapshot.internet_gateways:
-                # no describe-internet-gateways output at all: whether the VPC has one is unknown
-                return NotModelled(
-                    HopKind.INTERNET_GATEWAY,
-                    vpc_id,
-                    f"the snapshot holds no internet gateway at all: whether {vpc_id} has one attached "
-                    f"(for {inner.dst}'s public address) is unknown",
-                    "UNKNOWN_RESOURCE",
-                )
             why = f"{vpc_id} has no internet gateway attached"
             if walk.internet_gateway_of(vpc_id, egress_only=True) is not None and inner.dst.version == 6:
                 why = f"{vpc_id} has only an egress-only internet gateway: inbound IPv6 is dropped"
