@@ -576,3 +576,48 @@ def test_a_rule_referencing_a_group_the_snapshot_lacks() -> None:
     # an interface of the snapshot is no member of it (its groups are known); other ports no rule admits
     assert trace(e, "eni-a", "eni-b", "tcp", 22).verdict is Verdict.REJECT
     assert trace(e, "192.168.5.5", "eni-b", "tcp", 23).verdict is Verdict.REJECT
+
+
+def test_a_route_to_a_network_firewall_endpoint_names_the_firewall() -> None:
+    # describe-firewall: the endpoint of each AZ is in FirewallStatus.SyncStates
+    # (https://docs.aws.amazon.com/network-firewall/latest/APIReference/API_DescribeFirewall.html)
+    arn = "arn:aws:network-firewall:eu-west-1:111111111111:firewall/edge"
+    e = estate()
+    e.items["RouteTables"][0]["Routes"][1] = {
+        "DestinationCidrBlock": "0.0.0.0/0",
+        "GatewayId": "vpce-0fw",
+        "State": "active",
+    }
+    docs = [
+        *e.docs(),
+        (
+            "aws_configs/111111111111/eu-west-1/firewall.json",
+            {
+                "Firewall": {
+                    "FirewallName": "edge",
+                    "FirewallArn": arn,
+                    "FirewallPolicyArn": "arn:aws:network-firewall:eu-west-1:111111111111:firewall-policy/p",
+                    "VpcId": "vpc-1",
+                    "SubnetMappings": [{"SubnetId": "subnet-2"}],
+                },
+                "FirewallStatus": {
+                    "Status": "READY",
+                    "SyncStates": {
+                        "eu-west-1a": {
+                            "Attachment": {
+                                "SubnetId": "subnet-2",
+                                "EndpointId": "vpce-0fw",
+                                "Status": "READY",
+                            }
+                        }
+                    },
+                },
+            },
+        ),
+    ]
+    t = Engine(load_snapshot_data(docs)).trace("eni-a", "198.51.100.7", "tcp", 443)
+    # never an answer that ignores the firewall: UNKNOWN naming it until the walk steps through firewalls
+    named = [h for h in t.forward.hops if h.kind is HopKind.NETWORK_FIREWALL and h.id == arn]
+    assert named, t.diagnosis
+    if t.verdict is Verdict.UNKNOWN:
+        assert t.blocked_by is not None and t.blocked_by.id == arn
