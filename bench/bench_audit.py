@@ -30,9 +30,10 @@ import time
 import venv
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-Json = dict[str, Any]
+from bench.iac_plan import Json, PlanWriter
+from bench.iac_plan import _ref as _ref
+
 HERE = Path(__file__).resolve().parent
 CHECKOV_VENV = HERE / ".venv-checkov"
 CHECKOV_VERSION = "3.3.30"
@@ -40,51 +41,6 @@ CHECKOV_VERSION = "3.3.30"
 CHECKOV_SG = {"CKV_AWS_24", "CKV_AWS_25", "CKV_AWS_260", "CKV_AWS_277"}
 CHECKOV_NACL = {"CKV_AWS_229", "CKV_AWS_230", "CKV_AWS_231", "CKV_AWS_232", "CKV_AWS_352"}
 SG_EXPOSURE = {"EC2.13", "EC2.14", "EC2.18", "EC2.19", "EC2.53", "EC2.54"}
-
-
-def _ref(address: str, attr: str = "id") -> Json:
-    return {"references": [f"{address}.{attr}", address]}
-
-
-class PlanWriter:
-    """``terraform show -json`` of a plan that creates everything: ``resource_changes`` with
-    ``after_unknown``, ``planned_values`` (unknown attributes omitted) and one configuration block per
-    resource carrying the references that are the only edges."""
-
-    def __init__(self) -> None:
-        self.changes: list[Json] = []
-        self.config: list[Json] = []
-
-    def add(self, rtype: str, name: str, after: Json, unknown: Json, exprs: Json) -> str:
-        address = f"{rtype}.{name}"
-        change = {
-            "actions": ["create"],
-            "before": None,
-            "after": after,
-            "after_unknown": {"id": True, "arn": True, **unknown},
-            "before_sensitive": False,
-            "after_sensitive": {},
-        }
-        common = {"address": address, "mode": "managed", "type": rtype, "name": name}
-        self.changes.append(
-            common | {"provider_name": "registry.terraform.io/hashicorp/aws", "change": change}
-        )
-        self.config.append(common | {"expressions": exprs})
-        return address
-
-    def document(self) -> Json:
-        planned = [
-            {k: c[k] for k in ("address", "mode", "type", "name", "provider_name")}
-            | {"values": c["change"]["after"]}
-            for c in self.changes
-        ]
-        return {
-            "format_version": "1.2",
-            "terraform_version": "1.9.5",
-            "planned_values": {"root_module": {"resources": planned}},
-            "resource_changes": self.changes,
-            "configuration": {"root_module": {"resources": self.config}},
-        }
 
 
 def _block(

@@ -26,6 +26,10 @@ def _ref(address: str, attr: str = "id") -> Json:
 
 
 class PlanWriter:
+    """``terraform show -json`` of a plan that creates everything: ``resource_changes`` with
+    ``after_unknown``, ``planned_values`` (unknown attributes omitted) and one configuration block per
+    resource carrying the references that are the only edges."""
+
     def __init__(self) -> None:
         self.changes: list[Json] = []
         self.config: list[Json] = []
