@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from vpcflow.errors import InputError, VpcflowError
-from vpcflow.live_services import error_summary
+from vpcflow.live_services import call_errors, error_summary
 
 # (file key, boto3 method, paginated?) — one row per describe call; a new resource is one line.
 DESCRIBE_CALLS: tuple[tuple[str, str, bool], ...] = (
@@ -165,11 +165,10 @@ def fetch_snapshot(
     try:
         import boto3
         import botocore.exceptions as bexc
-        from botocore.parsers import ResponseParserError
     except ImportError:  # pragma: no cover - the aws extra is missing
         raise InputError("live import needs boto3: pip install 'vpcflow[aws]'") from None
     # a call the endpoint cannot answer (no permission, not offered, unparsable) is reported and skipped
-    errors = (bexc.BotoCoreError, bexc.ClientError, ResponseParserError, NotImplementedError)
+    errors = call_errors()
     sess = session or boto3.Session()
     regions = list(regions) or [sess.region_name or "us-east-1"]
     try:
@@ -190,7 +189,7 @@ def fetch_snapshot(
             response_key = "PrefixLists" if key == "ManagedPrefixLists" else key
             try:
                 items = _call_all(ec2, method, response_key, paginated)
-            except (bexc.BotoCoreError, bexc.ClientError) as exc:
+            except errors as exc:
                 report.skipped.append(f"{region} {method}: {error_summary(exc)}")
                 continue
             if key == "ManagedPrefixLists":
@@ -201,7 +200,7 @@ def fetch_snapshot(
                             PrefixListId=pl["PrefixListId"]
                         )
                         pl["Entries"] = [e for page in pages for e in page.get("Entries", [])]
-                    except (bexc.BotoCoreError, bexc.ClientError) as exc:
+                    except errors as exc:
                         report.skipped.append(
                             f"{region} entries of {pl['PrefixListId']}: {error_summary(exc)}"
                         )

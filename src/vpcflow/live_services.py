@@ -59,14 +59,17 @@ def _write(folder: Path, name: str, doc: dict[str, Any], report: FetchReport, ke
     report.counts[key] = report.counts.get(key, 0) + n
 
 
-def _errors() -> tuple[type[BaseException], ...]:
+def call_errors() -> tuple[type[Exception], ...]:
+    """What a describe call may raise that means "this call cannot be answered here" (no permission, not
+    offered, an unparsable answer, not implemented by the endpoint): reported as skipped, never fatal."""
     import botocore.exceptions as bexc
+    from botocore.parsers import ResponseParserError
 
-    return (bexc.BotoCoreError, bexc.ClientError)
+    return (bexc.BotoCoreError, bexc.ClientError, ResponseParserError, NotImplementedError)
 
 
 def fetch_elbv2(client: Any, folder: Path, report: FetchReport, region: str) -> None:
-    errors = _errors()
+    errors = call_errors()
     try:
         lbs = _pages(client, "describe_load_balancers", "LoadBalancers")
     except errors as exc:
@@ -128,7 +131,7 @@ def fetch_elbv2(client: Any, folder: Path, report: FetchReport, region: str) -> 
 def fetch_classic_elb(client: Any, folder: Path, report: FetchReport, region: str) -> None:
     try:
         lbs = _pages(client, "describe_load_balancers", "LoadBalancerDescriptions")
-    except _errors() as exc:
+    except call_errors() as exc:
         report.skipped.append(f"{region} elb describe_load_balancers: {error_summary(exc)}")
         return
     _write(
@@ -138,7 +141,7 @@ def fetch_classic_elb(client: Any, folder: Path, report: FetchReport, region: st
 
 
 def fetch_network_firewall(client: Any, folder: Path, report: FetchReport, region: str) -> None:
-    errors = _errors()
+    errors = call_errors()
     try:
         listed = _pages(client, "list_firewalls", "Firewalls")
     except errors as exc:
@@ -184,7 +187,7 @@ def fetch_network_firewall(client: Any, folder: Path, report: FetchReport, regio
 
 
 def fetch_wafv2(client: Any, folder: Path, report: FetchReport, region: str, alb_arns: list[str]) -> None:
-    errors = _errors()
+    errors = call_errors()
     try:
         acls = list(_marker_pages(client, "list_web_acls", "WebACLs", Scope="REGIONAL"))
         ip_sets = list(_marker_pages(client, "list_ip_sets", "IPSets", Scope="REGIONAL"))
