@@ -41,7 +41,7 @@ from itertools import pairwise
 import numpy as np
 import numpy.typing as npt
 
-from vpcflow.engine.components.interfaces import InterfaceKind
+from vpcflow.engine.components.interfaces import InterfaceKind, interface_kind
 from vpcflow.engine.intervals import IntervalSet
 from vpcflow.engine.rules import CompiledRules
 from vpcflow.engine.scope import Scope
@@ -51,6 +51,11 @@ from vpcflow.reach.analysis import nacl_entry_space, sg_rule_space
 from vpcflow.reach.classes import REPLIES, ProtocolClasses
 from vpcflow.reach.headerspace import DPORT, PORTLESS, PROTO, HeaderSpace
 from vpcflow.reach.matrix_transit import NO_PATH, UNANSWERED, Profile, TransitProfiles
+
+# interfaces that never open a connection (a hop, or an endpoint that only answers)
+_NEVER_SEND = frozenset(
+    {InterfaceKind.VPC_ENDPOINT, InterfaceKind.TRANSIT_GATEWAY, InterfaceKind.GATEWAY_LOAD_BALANCER_ENDPOINT}
+)
 
 U64 = npt.NDArray[np.uint64]
 # interfaces whose part the tables summarise: hosts, and interfaces that only receive (an interface
@@ -243,10 +248,7 @@ class GroupMatrix:
         self.vpc = np.array([hash(e.vpc_id) & 0x7FFFFFFF for e in self.enis], dtype=np.int64)
         # interfaces that never open a connection: no row (they stay destinations)
         self.sends = np.array(
-            [
-                e.interface_type not in ("vpc_endpoint", "transit_gateway", "gateway_load_balancer_endpoint")
-                for e in self.enis
-            ],
+            [interface_kind(e) not in _NEVER_SEND for e in self.enis],
             dtype=np.bool_,
         )
         self._build_transit(subnets, aindex, na)
