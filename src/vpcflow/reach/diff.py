@@ -137,10 +137,63 @@ def _rules(t: Trace, gained: bool) -> tuple[str, ...]:
     return tuple(out)
 
 
+# What ``affected_enis`` does with each part of a snapshot (``tests/test_reach_diff_pruning`` checks that
+# every field of ``Snapshot`` is in exactly one of these, so a new part cannot be silently ignored).
+# Parts shared by many flows: any difference may alter anyone's flows.
+SHARED_PARTS = (
+    "vpcs",
+    "subnets",
+    "internet_gateways",
+    "nat_gateways",
+    "elastic_ips",
+    "prefix_lists",
+    "peerings",
+    "transit_gateways",
+    "transit_gateway_attachments",
+    "transit_gateway_route_tables",
+    "vpn_gateways",
+    "vpn_connections",
+    "customer_gateways",
+    "vpc_endpoints",
+    "direct_connect_gateways",
+    "direct_connect_gateway_associations",
+    "virtual_interfaces",
+    # load balancers carry flows between clients and targets; a firewall or a web ACL filters flows
+    # between interfaces whose own filters did not change
+    "load_balancing",
+    "network_firewall",
+    "waf",
+    "contradictions",
+)
+# Parts compared interface by interface (an interface, its groups, its subnet's NACL and route table; an
+# instance a route points to).
+PER_INTERFACE_PARTS = frozenset(
+    {"interfaces", "instances", "security_groups", "network_acls", "route_tables"}
+)
+# Indexes derived from the parts above, and what the loader says about its input: no flow of their own.
+DERIVED_PARTS = frozenset(
+    {
+        "eni_by_private_ip",
+        "eni_by_public_ip",
+        "group_members",
+        "acl_of_subnet",
+        "route_table_of_subnet",
+        "enis_by_address",
+        "_subnet_spans",
+        "group_attachers",
+        "warnings",
+        "not_modelled",
+        "flow_logs",
+        "origins",
+    }
+)
+
+
 def affected_enis(old: Snapshot, new: Snapshot) -> set[str] | None:
     """ENIs whose flows (as source or destination) the change from ``old`` to ``new`` may alter; None when
     it may alter anyone's (VPCs, subnets, gateways, NAT gateways, Elastic IPs, prefix lists, peerings,
-    transit gateways and their tables, VPN, Direct Connect or endpoints differ; a gateway route table
+    transit gateways and their tables, VPN, Direct Connect, endpoints, load balancers (listeners, target
+    groups, targets' health, attributes), Network Firewall or WAF differ; a gateway route table
     differs; or a changed subnet or interface carries others' flows: a NAT gateway, a transit gateway
     attachment, an appliance some route points to).
 
@@ -149,26 +202,7 @@ def affected_enis(old: Snapshot, new: Snapshot) -> set[str] | None:
     it differs, when one of its groups differs, or when its subnet's NACL or route table differs. A group
     reference stands for its members' addresses: when membership changes, the ENIs that joined or left
     differ themselves, and every flow the reference decides has one of them as an endpoint."""
-    for part in (
-        "vpcs",
-        "subnets",
-        "internet_gateways",
-        "nat_gateways",
-        "elastic_ips",
-        "prefix_lists",
-        "peerings",
-        "transit_gateways",
-        "transit_gateway_attachments",
-        "transit_gateway_route_tables",
-        "vpn_gateways",
-        "vpn_connections",
-        "customer_gateways",
-        "vpc_endpoints",
-        "direct_connect_gateways",
-        "direct_connect_gateway_associations",
-        "virtual_interfaces",
-        "contradictions",
-    ):
+    for part in SHARED_PARTS:
         if getattr(old, part) != getattr(new, part):
             return None
     for snap in (old, new):
@@ -189,6 +223,7 @@ def affected_enis(old: Snapshot, new: Snapshot) -> set[str] | None:
     for snap in (old, new):
         # interfaces that carry others' flows: routes point to them (appliances), or they are hops
         carriers = {r.target_id for rtb in snap.route_tables.values() for r in rtb.routes if r.target_id}
+        carriers |= {e for i in carriers & set(snap.instances) for e in snap.instances[i].eni_ids}
         for eni in snap.interfaces.values():
             if set(eni.group_ids) & changed or eni.subnet_id in subnets:
                 affected.add(eni.eni_id)
