@@ -12,8 +12,9 @@ what the target sees (source address and ports) — the pure part of the load-ba
   attribute turns it on; a target group's ``load_balancing.cross_zone.enabled`` overrides.
   https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-cross-zone.html
 - Source address: an ALB is a proxy (the target sees the ALB node's private address, ports 1024-65535); an
-  NLB keeps the client's address for instance targets and UDP/TCP_UDP/QUIC groups, not for IP targets with
-  TCP/TLS, and ``preserve_client_ip.enabled`` overrides.
+  NLB keeps the client's address for instance targets and UDP/TCP_UDP/QUIC groups (always: it cannot be
+  turned off for those protocols), not for IP targets with TCP/TLS; ``preserve_client_ip.enabled``
+  overrides for TCP and TLS groups.
   https://docs.aws.amazon.com/elasticloadbalancing/latest/network/edit-target-group-attributes.html#client-ip-preservation
 """
 
@@ -117,13 +118,16 @@ def client_ip_preserved(lb: LoadBalancer, tg: TargetGroup) -> bool | None:
         return False
     if lb.type is LoadBalancerType.GATEWAY:
         return True  # a bump in the wire: packets keep their addresses (GENEVE-encapsulated)
+    datagram = (tg.protocol or "").upper() in ("UDP", "TCP_UDP", "QUIC", "TCP_QUIC")
+    if datagram and tg.target_type in (TargetType.INSTANCE, TargetType.IP):
+        return True  # on, and it cannot be turned off, for these protocols (edit-target-group-attributes)
     value = attribute(tg.attributes, PRESERVE_CLIENT_IP)
     if value in ("true", "false"):
         return value == "true"
     if tg.target_type is TargetType.INSTANCE:
         return True
     if tg.target_type is TargetType.IP:
-        return (tg.protocol or "") in ("UDP", "TCP_UDP", "QUIC", "TCP_QUIC")
+        return False
     return None
 
 

@@ -337,7 +337,7 @@ class PolicyEvaluator:
                 if hit is Tri.YES:
                     alerts.append(sf)
                 continue
-            step = self._rule_step(sf, action)
+            step = self._rule_step(sf, action, pkt.protocol)
             if hit is Tri.YES:
                 out.append(step)
                 return out
@@ -346,11 +346,14 @@ class PolicyEvaluator:
         return out
 
     @staticmethod
-    def _rule_step(rule: StatefulRule, action: str) -> _Step:
+    def _rule_step(rule: StatefulRule, action: str, protocol: int) -> _Step:
         if action == "pass":
             return _Step("pass-flow", "stateful", rule, f"stateful rule {rule.label}", stateless="forward")
         if action in ("drop", "reject"):
-            detail = f"stateful rule {rule.label}" + (" (a TCP reset is sent)" if action == "reject" else "")
+            # REJECT answers TCP with a reset; other traffic is dropped
+            # https://docs.aws.amazon.com/network-firewall/latest/APIReference/API_StatefulRule.html
+            sent = " (a TCP reset is sent)" if protocol == TCP else " (dropped: a reset answers TCP only)"
+            detail = f"stateful rule {rule.label}" + (sent if action == "reject" else "")
             return _Step(action, "stateful", rule, detail, stateless="forward")
         return _Step(
             "unknown",
