@@ -34,7 +34,9 @@ from test_firewall_policy import (
     stateful_group,
     stateless_group,
 )
-from vpcflow.model import ICMP, UDP
+from vpcflow.engine.firewall import FirewallFlow
+from vpcflow.engine.intervals import IntervalSet
+from vpcflow.model import ICMP, UDP, Address
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "firewall"
 VPCFLOW = Path(sys.executable).with_name("vpcflow")
@@ -194,3 +196,46 @@ def test_custom_action_beside_a_standard_action() -> None:
     d = decide(ev, flow())
     assert (d.action, d.stage) == ("drop", "stateless")
     assert decide(ev, flow(port=80)).action == "pass"
+
+
+@pytest.mark.parametrize(
+    ("itype", "action", "packet"),
+    [("8", "drop", "first packet"), ("0", "drop", "reply"), ("3", "pass", None), ("<8", "drop", "reply")],
+)
+def test_icmp_type_keyword_on_an_echo(itype: str, action: str, packet: str | None) -> None:
+    # the echo request is type 8, its reply type 0 (Suricata itype: n, <n, >n, a<>b)
+    ev = evaluator(
+        stateful_group("s", rules(f"drop icmp any any -> any any (itype:{itype}; sid:1;)")),
+        policy(stateful=[("s", None)]),
+    )
+    echo = FirewallFlow(
+        Address.parse("10.0.1.10"), Address.parse("8.8.8.8"), ICMP, IntervalSet.single(0),
+        IntervalSet.single(0), icmp_type=8, icmp_code=0,
+    )  # fmt: skip
+    d = decide(ev, echo)
+    assert (d.action, d.packet) == (action, packet)
+    assert decide(ev, flow()).action == "pass"  # itype never matches TCP
+
+
+def test_icmp_type_rule_through_the_endpoint(tmp_path: Path) -> None:
+    # the walk hands the request's ICMP type to the firewall: echo replies dropped, the request goes out
+    text = "drop icmp any any -> $HOME_NET any (itype:0; sid:77;)\n"
+    variant(tmp_path, _strict_rules(text, []), base=EXAMPLE)
+    cmd = [
+        str(VPCFLOW),
+        "trace",
+        str(tmp_path / "snap"),
+        "--src",
+        "web",
+        "--dst",
+        OUTSIDE,
+        "--protocol",
+        "icmp",
+    ]
+    out = subprocess.run([*cmd, "--format", "json"], capture_output=True, text=True, timeout=120, check=False)
+    doc = json.loads(out.stdout)
+    assert doc["verdict"] == "REJECT", doc["diagnosis"]
+    assert (
+        doc["blocked_by"]["code"] == "FIREWALL_RULES_RESTRICTION" and "sid:77" in doc["blocked_by"]["detail"]
+    )
+    assert doc["blocked_by"]["stage"] == "return"

@@ -107,6 +107,8 @@ class Packet:
     sport: int
     dport: int
     kind: PacketKind
+    icmp_type: int | None = None  # ICMP only; None: not known
+    icmp_code: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,6 +298,8 @@ def stateful_match(rule: StatefulRule, pkt: Packet, v: Variables, app: AppContex
             contents.append(last)
         elif key in _CONTENT_MODIFIERS and last is not None:
             last.modifiers.add(key)
+        elif key in ("itype", "icode"):
+            hit = hit & _icmp_field(value, pkt.icmp_type if key == "itype" else pkt.icmp_code, pkt)
         elif key in ("ssl_state", "ssl_version") and (value or "").strip().lower() in _TLS_STATES[key]:
             hit = hit & _app_buffer("tls", pkt, app)  # the TLS client hello, or any TLS version
         elif key not in NEUTRAL_OPTIONS:
@@ -401,6 +405,28 @@ def _content_text(raw: str) -> str | None:
             out.append(ch)
             i += 1
     return "".join(out)
+
+
+def _icmp_field(value: str | None, actual: int | None, pkt: Packet) -> Tri:
+    """Suricata ``itype``/``icode``: ``n``, ``<n``, ``>n``, ``a<>b`` (exclusive); ICMP packets only.
+    https://docs.suricata.io/en/latest/rules/header-keywords.html#itype"""
+    if pkt.protocol not in (ICMP, ICMPV6):
+        return Tri.NO
+    text = (value or "").replace(" ", "")
+    try:
+        if "<>" in text:
+            lo_s, hi_s = text.split("<>", 1)
+            lo, hi = int(lo_s), int(hi_s)
+        elif text.startswith("<"):
+            lo, hi = -1, int(text[1:])
+        elif text.startswith(">"):
+            lo, hi = int(text[1:]), 256
+        else:
+            n = int(text)
+            lo, hi = n - 1, n + 1
+    except ValueError:
+        return Tri.MAYBE
+    return Tri.MAYBE if actual is None else Tri.of(lo < actual < hi)
 
 
 def _ports_if_any(expr: PortExpr, port: int, protocol: int, v: Variables) -> Tri:
