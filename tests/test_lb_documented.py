@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from lb_fixtures import SG_APP, TG_ARN, perm, set_rules, variant
+from lb_fixtures import SG_APP, TG_ARN, health, perm, set_rules, tg_attribute, variant
 from vpcflow.engine import Engine, Verdict
 from vpcflow.engine.result import HopKind
 from vpcflow.engine.waf import evaluate_web_acl
@@ -309,3 +309,52 @@ def test_udp_target_group_keeps_the_client_address_whatever_the_attribute(tmp_pa
     t = Engine(snap).trace("i-0c8ce8bbdd98cc4e8", "10.1.1.237", "udp", 80)
     assert t.verdict is Verdict.ACCEPT, t.diagnosis
     assert "client address preserved" in " ".join(h.detail for h in t.forward.hops)
+
+
+# -- DNS: which nodes a client using the name reaches ---------------------------------------------------
+
+
+def _batfish_cross_zone_off(tmp: Path, *edits: Callable[[Docs], None]) -> Any:
+    if not BATFISH_LB.exists():
+        pytest.skip("../shared/data/batfish-aws-tests is absent")
+
+    def off(docs: Docs) -> None:
+        for lb in docs["LoadBalancerAttributes.json"]["LoadBalancerAttributes"]:
+            for a in lb["Attributes"]:
+                if a["Key"] == "load_balancing.cross_zone.enabled":
+                    a["Value"] = "false"
+
+    return variant(tmp, off, *edits, base=BATFISH_LB)
+
+
+def test_dns_leaves_out_a_zone_without_healthy_targets(tmp_path: Path) -> None:
+    # cross-zone off, the us-east-2a server unhealthy: DNS stops answering with the us-east-2a node, so a
+    # client using the name always reaches a node that has a target (target-group-health-checks)
+    snap = _batfish_cross_zone_off(tmp_path, health(("i-0f4af951d61a19245", "unhealthy")))
+    e = Engine(snap)
+    t = e.trace("i-0c8ce8bbdd98cc4e8", "test-lb", "tcp", 80)
+    assert t.verdict is Verdict.ACCEPT, t.diagnosis
+    assert any("leaves out the node in us-east-2a" in n for n in t.notes)
+    # the node's own address still reaches it, and it has nowhere to send the connection
+    t = e.trace("i-0c8ce8bbdd98cc4e8", "10.1.20.123", "tcp", 80)
+    assert t.verdict is Verdict.REJECT and t.blocked_by is not None
+    assert t.blocked_by.code == "ELB_NOT_CROSSZONE"
+
+
+def test_dns_fails_open_when_no_zone_is_healthy(tmp_path: Path) -> None:
+    both = health(("i-0f4af951d61a19245", "unhealthy"), ("i-055b0db7be365202c", "unhealthy"))
+    t = Engine(_batfish_cross_zone_off(tmp_path, both)).trace("i-0c8ce8bbdd98cc4e8", "test-lb", "tcp", 80)
+    assert t.verdict is Verdict.ACCEPT, t.diagnosis  # every node, each to its own zone's target
+    assert not any("leaves out" in n for n in t.notes)
+    assert any("every way the flow can go accepts (2)" in n for n in t.notes)
+
+
+def test_alb_target_group_cross_zone_off_and_an_unhealthy_zone(tmp_path: Path) -> None:
+    snap = variant(
+        tmp_path,
+        tg_attribute("load_balancing.cross_zone.enabled", "false"),
+        health(("i-0c1b2c3d4e5f00052", "unhealthy")),
+    )
+    doc_t = Engine(snap).trace(CLIENT, "my-alb", "tcp", 443)
+    assert doc_t.verdict is Verdict.ACCEPT, doc_t.diagnosis
+    assert any("leaves out the node in us-east-1b" in n for n in doc_t.notes)

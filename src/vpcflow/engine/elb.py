@@ -324,3 +324,51 @@ def load_balancer_nodes(s: Snapshot, lb: LoadBalancer) -> tuple[LoadBalancerNode
                 public = eni.public_for(eni.primary_ip)
         out.append(LoadBalancerNode(z.zone_name, z.subnet_id, eni, private, public))
     return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class DnsZones:
+    """The zones whose node the load balancer's DNS name answers with (``None``: every enabled zone), and
+    why the others are left out."""
+
+    zones: frozenset[str] | None
+    reason: str = ""
+
+
+def dns_zones(s: Snapshot, lb: LoadBalancer) -> DnsZones:
+    """An enabled zone is in DNS only while every target group its listeners use can serve it: a healthy
+    target in that zone (cross-zone off) or in any zone (cross-zone on); with no zone left, DNS fails
+    open to all. A group whose health or target zones are unknown leaves every zone in.
+    https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-health-checks.html
+    https://repost.aws/knowledge-center/elb-dns-cross-zone-balance-configuration"""
+    if lb.type is LoadBalancerType.GATEWAY:
+        return DnsZones(None)
+    elb = s.load_balancing
+    enabled = frozenset(z.zone_name for z in lb.zones)
+    serving = set(enabled)
+    why: dict[str, str] = {}
+    for listener in elb.listeners_of(lb.arn):
+        for arn, _rule in forward_groups(s, listener)[0]:
+            tg = elb.target_groups.get(arn)
+            health = elb.target_health.get(arn)
+            if tg is None or health is None or tg.target_type is TargetType.LAMBDA:
+                return DnsZones(None)
+            zones: set[str] = set()
+            for h in health:
+                if h.state not in _ROUTABLE:
+                    continue
+                zone = _zone_of(s, _target_address(s, tg, h)[0], h)
+                if zone is None:
+                    return DnsZones(None)
+                zones.add(zone)
+            across = cross_zone(lb, tg)
+            usable = enabled if (zones and across) or "all" in zones else zones
+            for z in serving - usable:
+                why.setdefault(
+                    z, f"target group {tg.name} has no healthy target " + ("" if across else "there")
+                )
+            serving &= usable
+    if not serving or serving == enabled:
+        return DnsZones(None)
+    left = ", ".join(f"{z} ({why[z].rstrip()})" for z in sorted(enabled - serving))
+    return DnsZones(frozenset(serving), f"{lb.name}'s DNS name leaves out the node in {left}")

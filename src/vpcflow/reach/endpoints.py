@@ -226,9 +226,9 @@ class Endpoints:
         if (lb is not None or tg is not None) and ref in self._names:
             raise QueryError(f"name {ref!r} is ambiguous: a load balancer or target group and a Name tag")
         if lb is not None:
-            # a load balancer: its nodes (the listener side as a destination, the sender of its
-            # connections to targets as a source)
-            enis = [e.eni.eni_id for e in elb_index(s).nodes(lb) if e.eni is not None]
+            # a load balancer: the nodes its DNS name answers with (the listener side as a destination,
+            # the sender of its connections to targets as a source)
+            enis = [e.eni.eni_id for e in elb_index(s).dns_nodes(lb)[0] if e.eni is not None]
             if not enis:
                 raise QueryError(f"load balancer {lb.name} has no node interface in the snapshot")
             return self._enis(ref, f"{lb.name} ({lb.type.value} load balancer)", enis)
