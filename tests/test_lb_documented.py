@@ -1,7 +1,8 @@
 """Load balancer and WAF scenarios from AWS's documentation, adversarially, on variants of
 ``examples/alb-waf`` (internet → ALB 443 → app-tg on 8080, a web ACL) and Batfish's NLB snapshot.
 
-- An internal load balancer's nodes have only private addresses: the internet cannot reach it
+- An internal load balancer's nodes have only private addresses: the internet cannot reach it; an
+  internet-facing one's name resolves to public addresses, from inside its VPC too
   (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#load-balancer-scheme).
 - Listener actions: fixed-response and redirect are answered by the ALB, a weighted forward sends nothing
   to a group of weight 0 (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-listeners.html).
@@ -26,12 +27,13 @@ from typing import Any
 
 import pytest
 
-from lb_fixtures import SG_APP, TG_ARN, health, perm, set_rules, tg_attribute, variant
+from lb_fixtures import EXAMPLE, SG_APP, TG_ARN, health, perm, set_rules, tg_attribute, variant
 from vpcflow.engine import Engine, Verdict
 from vpcflow.engine.result import HopKind
 from vpcflow.engine.waf import evaluate_web_acl
 from vpcflow.model import Address
-from vpcflow.sources import load_snapshot_data
+from vpcflow.reach import Reachability
+from vpcflow.sources import load_snapshot, load_snapshot_data
 
 VPCFLOW = Path(sys.executable).with_name("vpcflow")
 CLIENT = "198.51.100.8"
@@ -76,6 +78,19 @@ def test_internal_alb_is_not_reachable_from_the_internet(tmp_path: Path) -> None
     # from inside the VPC it works (the app tier reaching its own internal ALB)
     t = Engine(variant(tmp_path, _internal)).trace("app-1", "my-alb", "tcp", 443)
     assert t.verdict is Verdict.ACCEPT, t.diagnosis
+
+
+def test_internet_facing_name_resolves_to_public_addresses_from_inside() -> None:
+    # the app tier has no route to the internet: by name (public addresses) it cannot reach its own
+    # internet-facing ALB; by a node's private address it can (load-balancer-scheme)
+    e = Engine(load_snapshot(EXAMPLE))
+    t = e.trace("app-1", "my-alb", "tcp", 443)
+    assert t.verdict is Verdict.REJECT and t.blocked_by is not None, t.diagnosis
+    assert t.blocked_by.code == "NO_ROUTE_TO_DESTINATION" and "203.0.113." in t.blocked_by.detail
+    assert e.trace("app-1", "10.2.0.10", "tcp", 443).verdict is Verdict.ACCEPT
+    # reach agrees: by name, the app tier does not reach the ALB
+    res = Reachability(load_snapshot(EXAMPLE)).reach("app-1", "my-alb", "tcp", "443")
+    assert not res.forward
 
 
 def _default_action(action: Docs) -> Callable[[Docs], None]:

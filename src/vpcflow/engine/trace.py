@@ -258,7 +258,7 @@ class Engine:
             if not 0 <= port <= 65535:
                 raise QueryError(f"--port {port} out of range 0-65535")
         src_ways, src_dns = self._ways(src)
-        dst_ways, dst_dns = self._ways(dst)
+        dst_ways, dst_dns = self._ways(dst, public=not ipv6)
         traces: list[tuple[str, Trace]] = []
         truncated = False
         for s_label, (src_eni, src_addr) in src_ways:
@@ -291,10 +291,14 @@ class Engine:
         dns = tuple(n for n in (src_dns, dst_dns) if n and n not in out.notes)
         return replace(out, notes=out.notes + dns) if dns else out
 
-    def _ways(self, ref: str) -> tuple[list[tuple[str, tuple[NetworkInterface | None, Address | None]]], str]:
+    def _ways(
+        self, ref: str, public: bool = False
+    ) -> tuple[list[tuple[str, tuple[NetworkInterface | None, Address | None]]], str]:
         """The endpoint ``ref`` names: one interface or address, or the nodes of a load balancer its DNS
         name answers with (which one a client reaches is DNS's choice: each is a way the flow can go),
-        and a note naming the nodes DNS leaves out."""
+        and a note naming the nodes DNS leaves out. ``public``: an internet-facing load balancer's name
+        resolves to its nodes' public IPv4 addresses, from inside its VPC too (application-load-balancers
+        "Load balancer scheme")."""
         lb = self.load_balancer(ref)
         if lb is None:
             return [("", self.resolve(ref))], ""
@@ -302,7 +306,8 @@ class Engine:
         nodes, left_out = elb_index(self.snapshot).dns_nodes(lb)
         for node in nodes:
             if node.eni is not None:
-                ways.append((f"node {node.zone} ({node.eni.eni_id})", (node.eni, None)))
+                address = node.public_ip if public and lb.internet_facing else None
+                ways.append((f"node {node.zone} ({node.eni.eni_id})", (node.eni, address)))
         if not ways:
             raise QueryError(
                 f"load balancer {lb.name} has no node interface in the snapshot (describe-network-interfaces)"
