@@ -27,7 +27,7 @@ from typing import Any
 
 import pytest
 
-from lb_fixtures import EXAMPLE, SG_APP, TG_ARN, health, perm, set_rules, tg_attribute, variant
+from lb_fixtures import EXAMPLE, SG_ALB, SG_APP, TG_ARN, group, health, perm, set_rules, tg_attribute, variant
 from vpcflow.engine import Engine, Verdict
 from vpcflow.engine.result import HopKind
 from vpcflow.engine.waf import evaluate_web_acl
@@ -141,8 +141,8 @@ def test_health_check_port_other_than_the_traffic_port(tmp_path: Path) -> None:
     # reports healthy, and the trace says AWS will mark them unhealthy
     def hc(docs: Docs) -> None:
         docs["TargetGroups.json"]["TargetGroups"][0]["HealthCheckPort"] = "8081"
-        for group in docs["LoadBalancerTargetHealth.json"]["LoadBalancerTargetHealth"]:
-            for d in group["TargetHealthDescriptions"]:
+        for tg_health in docs["LoadBalancerTargetHealth.json"]["LoadBalancerTargetHealth"]:
+            for d in tg_health["TargetHealthDescriptions"]:
                 d["HealthCheckPort"] = "8081"  # describe-target-health reports the group's port
 
     t = Engine(variant(tmp_path, hc)).trace(CLIENT, "my-alb", "tcp", 443)
@@ -373,3 +373,74 @@ def test_alb_target_group_cross_zone_off_and_an_unhealthy_zone(tmp_path: Path) -
     doc_t = Engine(snap).trace(CLIENT, "my-alb", "tcp", 443)
     assert doc_t.verdict is Verdict.ACCEPT, doc_t.diagnosis
     assert any("leaves out the node in us-east-1b" in n for n in doc_t.notes)
+
+
+# -- IPv6 -------------------------------------------------------------------------------------------------
+
+
+def _dualstack(docs: Docs) -> None:
+    v = docs["Vpcs.json"]["Vpcs"][0]
+    v["Ipv6CidrBlockAssociationSet"] = [
+        {
+            "AssociationId": "vpc-cidr-assoc-6",
+            "Ipv6CidrBlock": "2600:1f18:1::/56",
+            "Ipv6CidrBlockState": {"State": "associated"},
+        }
+    ]
+    for i, sn in enumerate(docs["Subnets.json"]["Subnets"]):
+        sn["Ipv6CidrBlockAssociationSet"] = [
+            {
+                "AssociationId": f"subnet-cidr-assoc-{i}",
+                "Ipv6CidrBlock": f"2600:1f18:1:{i}::/64",
+                "Ipv6CidrBlockState": {"State": "associated"},
+            }
+        ]
+    idx = {sn["SubnetId"]: i for i, sn in enumerate(docs["Subnets.json"]["Subnets"])}
+    for e in docs["NetworkInterfaces.json"]["NetworkInterfaces"]:
+        if e["Description"].startswith("ELB "):
+            e["Ipv6Addresses"] = [{"Ipv6Address": f"2600:1f18:1:{idx[e['SubnetId']]}::10"}]
+    docs["LoadBalancers.json"]["LoadBalancers"][0]["IpAddressType"] = "dualstack"
+    for rt in docs["RouteTables.json"]["RouteTables"]:
+        if any(r.get("GatewayId", "").startswith("igw-") for r in rt["Routes"]):
+            rt["Routes"].append(
+                {
+                    "DestinationIpv6CidrBlock": "::/0",
+                    "GatewayId": "igw-0c1b2c3d4e5f00031",
+                    "Origin": "CreateRoute",
+                    "State": "active",
+                }
+            )
+        rt["Routes"].append(
+            {
+                "DestinationIpv6CidrBlock": "2600:1f18:1::/56",
+                "GatewayId": "local",
+                "Origin": "CreateRouteTable",
+                "State": "active",
+            }
+        )
+    g = group(docs, SG_ALB)
+    g["IpPermissions"][0]["Ipv6Ranges"] = [{"CidrIpv6": "::/0"}]
+    for acl in docs["NetworkAcls.json"]["NetworkAcls"]:
+        for eg in (True, False):
+            acl["Entries"].append(
+                {
+                    "Ipv6CidrBlock": "::/0",
+                    "Egress": eg,
+                    "Protocol": "-1",
+                    "RuleAction": "allow",
+                    "RuleNumber": 101,
+                }
+            )
+
+
+def test_ipv6_client_to_a_dualstack_alb_reaches_ipv4_targets(tmp_path: Path) -> None:
+    # the ALB terminates the client's IPv6 connection and opens its own IPv4 one to the targets
+    # (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#ip-address-type)
+    e = Engine(variant(tmp_path, _dualstack))
+    t = e.trace("2001:db8::5", "my-alb", "tcp", 443)
+    assert t.verdict is Verdict.ACCEPT, t.diagnosis
+    to_target = next(h for h in t.forward.hops if h.kind is HopKind.LOAD_BALANCER)
+    assert "10.2.0.10" in to_target.detail or "10.2.1.10" in to_target.detail
+    assert e.trace("2001:db8::5", "2600:1f18:1:0::10", "tcp", 443).verdict is Verdict.ACCEPT
+    # the IPv4 client still gets the public IPv4 addresses
+    assert e.trace(CLIENT, "my-alb", "tcp", 443).verdict is Verdict.ACCEPT

@@ -258,7 +258,9 @@ class Engine:
             if not 0 <= port <= 65535:
                 raise QueryError(f"--port {port} out of range 0-65535")
         src_ways, src_dns = self._ways(src)
-        dst_ways, dst_dns = self._ways(dst, public=not ipv6)
+        # an IPv4 flow to a load balancer's name goes to the addresses DNS gives (IPv6: its IPv6 ones)
+        v6_source = any(a is not None and a.version == 6 for _l, (_e, a) in src_ways)
+        dst_ways, dst_dns = self._ways(dst, public=not (ipv6 or v6_source))
         traces: list[tuple[str, Trace]] = []
         truncated = False
         for s_label, (src_eni, src_addr) in src_ways:
