@@ -239,3 +239,35 @@ def test_icmp_type_rule_through_the_endpoint(tmp_path: Path) -> None:
         doc["blocked_by"]["code"] == "FIREWALL_RULES_RESTRICTION" and "sid:77" in doc["blocked_by"]["detail"]
     )
     assert doc["blocked_by"]["stage"] == "return"
+
+
+@pytest.mark.parametrize(
+    ("protocols", "protocol", "action"),
+    [
+        ([17], UDP, "drop"),
+        ([17], 6, "pass"),
+        ([1], ICMP, "drop"),
+        ([6, 17], UDP, "drop"),
+        ([50], UDP, "pass"),
+    ],
+)
+def test_stateless_protocol_numbers(protocols: list[int], protocol: int, action: str) -> None:
+    # MatchAttributes.Protocols holds IANA protocol numbers; a packet of another protocol does not match
+    # (https://docs.aws.amazon.com/network-firewall/latest/APIReference/API_MatchAttributes.html)
+    ev = evaluator(
+        stateless_group("sl", [sl_rule(1, "aws:drop", protocols=protocols)]), policy(stateless=[("sl", 1)])
+    )
+    port = 0 if protocol == ICMP else 53
+    d = decide(ev, flow(port=port, client_port=0 if protocol == ICMP else 40000, protocol=protocol))
+    assert d.action == action
+
+
+def test_stateless_syn_only_forward_drops_the_rest_of_the_handshake() -> None:
+    # forwarding only SYN packets (Flags SYN, Masks SYN/ACK) leaves the SYN-ACK to the default drop: the
+    # connection never completes, and vpcflow says the rule is asymmetric (API_AnalysisResult)
+    syn = [{"Flags": ["SYN"], "Masks": ["SYN", "ACK"]}]
+    group = stateless_group("sl", [sl_rule(1, "aws:forward_to_sfe", protocols=[6], flags=syn)])
+    ev = evaluator(group, policy(stateless=[("sl", 1)], default="aws:drop"))
+    d = decide(ev, flow())
+    assert (d.action, d.packet, d.stage) == ("drop", "SYN-ACK", "stateless-default")
+    assert d.asymmetric is not None

@@ -444,3 +444,57 @@ def test_ipv6_client_to_a_dualstack_alb_reaches_ipv4_targets(tmp_path: Path) -> 
     assert e.trace("2001:db8::5", "2600:1f18:1:0::10", "tcp", 443).verdict is Verdict.ACCEPT
     # the IPv4 client still gets the public IPv4 addresses
     assert e.trace(CLIENT, "my-alb", "tcp", 443).verdict is Verdict.ACCEPT
+
+
+# -- NLB attributes ---------------------------------------------------------------------------------------
+
+NLB_TG = "arn:aws:elasticloadbalancing:us-east-2:554773406868:targetgroup/test-lb-tg/8e891d8fcdf8ece8"
+SERVER_1, SERVER_2 = "i-055b0db7be365202c", "i-0f4af951d61a19245"  # us-east-2b, us-east-2a
+
+
+def _nlb_tg_attributes(**attrs: str) -> Callable[[Docs], None]:
+    def edit(docs: Docs) -> None:
+        docs["TargetGroupAttributes.json"] = {
+            "TargetGroupAttributes": [
+                {"TargetGroupArn": NLB_TG, "Attributes": [{"Key": k, "Value": v} for k, v in attrs.items()]}
+            ]
+        }
+
+    return edit
+
+
+def _reached(t: Any) -> set[str]:
+    text = " ".join(t.notes) + " ".join(h.detail for h in t.forward.hops)
+    return {i for i in (SERVER_1, SERVER_2) if i in text}
+
+
+@pytest.mark.parametrize(
+    ("value", "targets"),
+    [
+        ("use_load_balancer_configuration", {SERVER_1, SERVER_2}),
+        ("false", {SERVER_1}),
+        ("true", {SERVER_1, SERVER_2}),
+    ],
+)
+def test_target_group_cross_zone_overrides_the_load_balancer(
+    tmp_path: Path, value: str, targets: set[str]
+) -> None:
+    # the snapshot's NLB has cross-zone on; the target group may defer to it or turn it off
+    # (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-cross-zone.html)
+    if not BATFISH_LB.exists():
+        pytest.skip("../shared/data/batfish-aws-tests is absent")
+    attrs = {"load_balancing.cross_zone.enabled": value}
+    snap = variant(tmp_path, _nlb_tg_attributes(**attrs), base=BATFISH_LB)
+    t = Engine(snap).trace("i-0c8ce8bbdd98cc4e8", "10.1.1.237", "tcp", 80)  # the us-east-2b node
+    assert t.verdict is Verdict.ACCEPT, t.diagnosis
+    assert _reached(t) == targets
+
+
+def test_hairpin_works_once_client_ip_preservation_is_off(tmp_path: Path) -> None:
+    # the hairpin fails only because the target sees its own address as the source
+    # (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-troubleshooting.html)
+    if not BATFISH_LB.exists():
+        pytest.skip("../shared/data/batfish-aws-tests is absent")
+    snap = variant(tmp_path, _nlb_tg_attributes(**{"preserve_client_ip.enabled": "false"}), base=BATFISH_LB)
+    t = Engine(snap).trace(SERVER_1, "10.1.1.237", "tcp", 80)
+    assert t.verdict is Verdict.ACCEPT, t.diagnosis
