@@ -498,3 +498,15 @@ def test_hairpin_works_once_client_ip_preservation_is_off(tmp_path: Path) -> Non
     snap = variant(tmp_path, _nlb_tg_attributes(**{"preserve_client_ip.enabled": "false"}), base=BATFISH_LB)
     t = Engine(snap).trace(SERVER_1, "10.1.1.237", "tcp", 80)
     assert t.verdict is Verdict.ACCEPT, t.diagnosis
+
+
+@pytest.mark.parametrize("state", ["provisioning", "failed"])
+def test_load_balancer_not_active_forwards_nothing(tmp_path: Path, state: str) -> None:
+    # only an active (or active_impaired) load balancer routes traffic
+    # (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_LoadBalancerState.html)
+    def edit(docs: Docs) -> None:
+        docs["LoadBalancers.json"]["LoadBalancers"][0]["State"] = {"Code": state}
+
+    t = Engine(variant(tmp_path, edit)).trace(CLIENT, "my-alb", "tcp", 443)
+    assert t.verdict is Verdict.REJECT and t.blocked_by is not None
+    assert t.blocked_by.code == "BAD_STATE" and state in t.blocked_by.detail
