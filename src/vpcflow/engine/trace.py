@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from vpcflow.engine.addressing import private_path
 from vpcflow.engine.combine import combine
 from vpcflow.engine.components.interfaces import InterfaceKind, interface_kind
@@ -255,8 +257,10 @@ class Engine:
                 raise QueryError(f"--port is required for {protocol}")
             if not 0 <= port <= 65535:
                 raise QueryError(f"--port {port} out of range 0-65535")
-        src_ways = self._ways(src)
-        dst_ways = self._ways(dst)
+        src_ways, src_dns = self._ways(src)
+        # an IPv4 flow to a load balancer's name goes to the addresses DNS gives (IPv6: its IPv6 ones)
+        v6_source = any(a is not None and a.version == 6 for _l, (_e, a) in src_ways)
+        dst_ways, dst_dns = self._ways(dst, public=not (ipv6 or v6_source))
         traces: list[tuple[str, Trace]] = []
         truncated = False
         for s_label, (src_eni, src_addr) in src_ways:
@@ -285,24 +289,33 @@ class Engine:
                     traces.append((label, t))
         if not traces:
             raise QueryError("source and destination are the same network interface")
-        return combine(traces, truncated)
+        out = combine(traces, truncated)
+        dns = tuple(n for n in (src_dns, dst_dns) if n and n not in out.notes)
+        return replace(out, notes=out.notes + dns) if dns else out
 
-    def _ways(self, ref: str) -> list[tuple[str, tuple[NetworkInterface | None, Address | None]]]:
-        """The endpoint ``ref`` names: one interface or address, or the nodes of a load balancer (which
-        one a client reaches is DNS's choice: each is a way the flow can go)."""
+    def _ways(
+        self, ref: str, public: bool = False
+    ) -> tuple[list[tuple[str, tuple[NetworkInterface | None, Address | None]]], str]:
+        """The endpoint ``ref`` names: one interface or address, or the nodes of a load balancer its DNS
+        name answers with (which one a client reaches is DNS's choice: each is a way the flow can go),
+        and a note naming the nodes DNS leaves out. ``public``: an internet-facing load balancer's name
+        resolves to its nodes' public IPv4 addresses, from inside its VPC too (application-load-balancers
+        "Load balancer scheme")."""
         lb = self.load_balancer(ref)
         if lb is None:
-            return [("", self.resolve(ref))]
+            return [("", self.resolve(ref))], ""
         ways: list[tuple[str, tuple[NetworkInterface | None, Address | None]]] = []
-        for node in elb_index(self.snapshot).nodes(lb):
+        nodes, left_out = elb_index(self.snapshot).dns_nodes(lb)
+        for node in nodes:
             if node.eni is not None:
-                ways.append((f"node {node.zone} ({node.eni.eni_id})", (node.eni, None)))
+                address = node.public_ip if public and lb.internet_facing else None
+                ways.append((f"node {node.zone} ({node.eni.eni_id})", (node.eni, address)))
         if not ways:
             raise QueryError(
                 f"load balancer {lb.name} has no node interface in the snapshot (describe-network-interfaces)"
             )
         self._labels.update({w[1][0].eni_id: lb.name for w in ways if w[1][0] is not None})
-        return ways
+        return ways, left_out
 
     def load_balancer(self, ref: str) -> LoadBalancer | None:
         """The load balancer ``ref`` names (ARN, name or DNS name), unless it names an interface, an

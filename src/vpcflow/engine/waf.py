@@ -22,6 +22,7 @@ from vpcflow.model.waf import (
     IpSetReference,
     NotStatement,
     OrStatement,
+    OtherStatement,
     Statement,
     Waf,
     WafRule,
@@ -96,7 +97,10 @@ def evaluate_web_acl(acl: WebAcl, source: Address, waf: Waf) -> WafDecision:
                 counted.append(rule)
             continue
         if effect == "group":
-            may_block.append(rule)  # its rules may block or allow: content the packet does not show
+            # its rules may block, and some groups' may allow: on content the packet does not show
+            may_block.append(rule)
+            if isinstance(rule.statement, OtherStatement) and rule.statement.may_allow:
+                may_allow.append(rule)
             continue
         if hit is Tri.NO:
             continue
