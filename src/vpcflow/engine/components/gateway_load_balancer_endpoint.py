@@ -1,21 +1,85 @@
-"""A Gateway Load Balancer endpoint (not a Network Firewall one) as a route target.
+"""A Gateway Load Balancer endpoint (not a Network Firewall one) as a route target: a subnet route or an
+internet/virtual private gateway's edge route to ``vpce-…``.
 
-The endpoint hands the packet to a Gateway Load Balancer, which sends it, GENEVE-encapsulated on UDP 6081,
-to one of its appliances and takes back what the appliance returns. Which load balancer serves the
-endpoint is in the endpoint service's configuration (describe-vpc-endpoint-service-configurations), and
-what the appliance does with the packet is its own software's configuration: neither is in a snapshot, so
-a path through the endpoint answers UNKNOWN, naming the endpoint and its service.
+The packet crosses into the endpoint's subnet (its NACL; the endpoint has no security groups) and reaches
+the endpoint's interface; the endpoint hands it to the Gateway Load Balancer serving its service
+(``engine.gwlb``: describe-vpc-endpoint-service-configurations), whose node in the endpoint's Availability
+Zone sends it, GENEVE-encapsulated on UDP 6081 from the node's private address, to one healthy appliance
+of its target group (``engine.elb.select_targets``: fail-open, cross-zone off by default). That leg is
+filtered like any packet: the NACLs between node and appliance both ways, the appliance's security groups
+(``GWLB_PROTOCOL_RESTRICTION`` / ``GWLB_DESTINATION_PORT_RESTRICTION`` when they do not admit UDP 6081
+from the node). What the appliance's software does is in no describe call: it is assumed to forward the
+packet unchanged (``engine.middlebox.FORWARDING_ASSUMPTION``, said in the answer) back to the node, and
+the endpoint routes the original packet on by its subnet's route table — the load balancer is transparent.
 https://docs.aws.amazon.com/elasticloadbalancing/latest/gateway/introduction.html
+https://docs.aws.amazon.com/elasticloadbalancing/latest/gateway/target-groups.html
+
+Both directions must cross the same endpoint, whose load balancer sends them to the same appliance (flow
+stickiness). A response crossing an endpoint its request did not cross is a flow whose first packet the
+load balancer did not see, which it does not support; a request whose response bypasses the endpoint
+leaves the appliance half a flow: both answer UNKNOWN (``ASYMMETRIC_RETURN_PATH``).
+https://docs.aws.amazon.com/elasticloadbalancing/latest/gateway/gateway-load-balancers.html#asymmetric-flows
 """
 
 from __future__ import annotations
 
-from vpcflow.engine.components.base import NotModelled, RouteContext, Step, Walk
-from vpcflow.engine.packets import Packet
-from vpcflow.engine.result import HopKind
-from vpcflow.model import EndpointType, Route
+from dataclasses import dataclass
 
-CODE = "UNSUPPORTED_ROUTE_TARGET"
+from vpcflow.engine.components.base import (
+    STOPPED,
+    Drop,
+    Forward,
+    NotModelled,
+    Origin,
+    RouteContext,
+    RouteFrom,
+    Step,
+    Walk,
+)
+from vpcflow.engine.elb import LbIssue, LoadBalancerNode, TargetChoice
+from vpcflow.engine.elb_index import elb_index
+from vpcflow.engine.firewall_index import firewall_index
+from vpcflow.engine.gwlb import (
+    ANY_PORT,
+    GENEVE_PORT,
+    GENEVE_PORTS,
+    GENEVE_SOURCE_PORTS,
+    GENEVE_SPACE,
+    Unresolved,
+    load_balancer,
+    node_for,
+    service_of,
+)
+from vpcflow.engine.intervals import IntervalSet
+from vpcflow.engine.middlebox import FORWARDING_ASSUMPTION
+from vpcflow.engine.packets import Packet
+from vpcflow.engine.result import HopAction, HopKind
+from vpcflow.model import (
+    UDP,
+    Address,
+    Direction,
+    EndpointType,
+    NetworkAclEntry,
+    NetworkInterface,
+    Route,
+    Subnet,
+    VpcEndpoint,
+)
+from vpcflow.model.elb import LoadBalancer
+
+STATE = "gateway_load_balancer_endpoint"
+KIND = HopKind.GATEWAY_LOAD_BALANCER_ENDPOINT
+_WORD = {Direction.INGRESS: "inbound", Direction.EGRESS: "outbound"}
+
+
+@dataclass(frozen=True, slots=True)
+class Crossed:
+    """What the request's crossing fixed for its response: the load balancer, node and appliance."""
+
+    vpce: str
+    lb: LoadBalancer
+    node: LoadBalancerNode
+    target: TargetChoice
 
 
 def is_gwlb_endpoint(walk: Walk, vpce_id: str) -> bool:
@@ -23,24 +87,321 @@ def is_gwlb_endpoint(walk: Walk, vpce_id: str) -> bool:
     return ep is not None and ep.endpoint_type is EndpointType.GATEWAY_LOAD_BALANCER
 
 
-def _unknown(walk: Walk, route_: Route) -> Step:
-    vpce = route_.target_id or ""
-    ep = walk.snapshot.vpc_endpoints.get(vpce)
-    service = (ep.service_name if ep is not None else None) or "an endpoint service"
-    return NotModelled(
-        HopKind.GATEWAY_LOAD_BALANCER_ENDPOINT,
-        vpce,
-        f"{vpce} is a Gateway Load Balancer endpoint of {service}: the packet goes to a Gateway Load "
-        "Balancer's appliances (GENEVE, UDP 6081), and which load balancer serves the service and what its "
-        "appliances do are not in the snapshot",
-        CODE,
-        rule=route_,
-    )
-
-
 def route(walk: Walk, at: RouteContext) -> Step:
-    return _unknown(walk, at.route)
+    return _through(walk, at.route, at.pkt, at.subnet, at.origin)
 
 
 def from_gateway(walk: Walk, gateway_id: str, route_: Route, pkt: Packet) -> Step:
-    return _unknown(walk, route_)
+    """A gateway's edge route table sends what enters the VPC to the endpoint."""
+    return _through(walk, route_, pkt, None, None)
+
+
+def _crossed(walk: Walk) -> dict[str, Crossed]:
+    got = walk.session.state.setdefault(STATE, {})
+    assert isinstance(got, dict)
+    return got
+
+
+def _key(vpce: str, client: Address, server: Address, protocol: int) -> str:
+    return f"{STATE}:{vpce}:{client}:{server}:{protocol}"
+
+
+def _through(walk: Walk, route_: Route, pkt: Packet, from_subnet: Subnet | None, origin: Origin) -> Step:
+    s = walk.snapshot
+    vpce = route_.target_id or ""
+    ep = s.vpc_endpoints[vpce]  # the route dispatch hands only Gateway Load Balancer endpoints here
+    if not ep.available:
+        return Drop(KIND, vpce, "BAD_STATE", f"{vpce} is {ep.state}", rule=route_)
+    sub = s.subnets.get(ep.subnet_ids[0]) if len(ep.subnet_ids) == 1 else None
+    if sub is None:
+        return NotModelled(
+            KIND,
+            vpce,
+            f"the subnet of {vpce} ({', '.join(ep.subnet_ids) or 'none listed'}) is not in the snapshot",
+            "UNKNOWN_RESOURCE",
+            rule=route_,
+        )
+    crossed = _crossed(walk)
+    if walk.reply:
+        key = _key(vpce, pkt.dst, pkt.src, pkt.protocol)
+        if key not in crossed:
+            others = sorted({c.vpce for c in crossed.values()})
+            seen = f" (it crossed {', '.join(others)})" if others else ""
+            return NotModelled(
+                KIND,
+                vpce,
+                f"the response crosses {vpce}, which its request did not cross{seen}: a Gateway Load "
+                "Balancer does not support a flow whose first packet it did not process",
+                "ASYMMETRIC_RETURN_PATH",
+            )
+        walk.session.pending_returns.pop(key, None)
+    eni = firewall_index(s).endpoint_interface(vpce)
+    cur: Packet | None = pkt
+    crossing = from_subnet is None or from_subnet.subnet_id != sub.subnet_id
+    if crossing and from_subnet is not None:
+        cur = walk.leave_subnet(from_subnet, pkt)
+        if cur is None:
+            return STOPPED
+    assert cur is not None
+    if eni is not None:
+        walk.log_ingress(eni, cur)
+    if crossing:
+        cur = walk.enter_subnet(sub, cur)
+        if cur is None:
+            walk.settle_ingress()
+            return STOPPED
+    walk.settle_ingress()
+    way: Crossed | Step
+    if walk.reply:
+        back = crossed[_key(vpce, pkt.dst, pkt.src, pkt.protocol)]
+        walk.hop(
+            KIND, vpce, None, HopAction.FORWARD, None,
+            f"the response crosses {vpce} like its request: {back.lb.name} keeps the flow on appliance "
+            f"{back.target.health.target_id}",
+        )  # fmt: skip
+        way = back
+    else:
+        way = _choose(walk, ep, sub, cur)
+    if not isinstance(way, Crossed):
+        return way
+    out = _appliance(walk, way, cur)
+    if not isinstance(out, Packet):
+        return out
+    if not walk.reply:
+        key = _key(vpce, pkt.src, pkt.dst, pkt.protocol)
+        crossed[key] = way
+        walk.session.pending_returns[key] = (
+            KIND,
+            vpce,
+            f"the request crossed {vpce} (appliance {way.target.health.target_id} of {way.lb.name}), the "
+            "response does not come back through it: the appliance sees half the flow, and what it does "
+            "with that is its software's",
+        )
+    if eni is not None:
+        walk.log_egress(eni, out)
+    return Forward(out, RouteFrom(sub, origin))
+
+
+def _unresolved(u: Unresolved, id_: str) -> Step:
+    if u.unknown:
+        return NotModelled(KIND, id_, u.detail, u.code)
+    return Drop(KIND, id_, u.code, u.detail)
+
+
+def _choose(walk: Walk, ep: VpcEndpoint, sub: Subnet, pkt: Packet) -> Crossed | Step:
+    """The load balancer, node and appliance the request takes (every alternative is one way)."""
+    s = walk.snapshot
+    vpce = ep.vpc_endpoint_id
+    config = service_of(s, ep)
+    if isinstance(config, Unresolved):
+        return _unresolved(config, vpce)
+    arns = config.gateway_load_balancer_arns
+    # several load balancers: the endpoint is connected to one per zone, AWS's choice
+    pick = walk.session.choose(f"{STATE}:{vpce}", tuple(f"Gateway Load Balancer {a}" for a in arns))
+    lb = load_balancer(s, arns[pick])
+    if isinstance(lb, Unresolved):
+        return _unresolved(lb, arns[pick])
+    node = node_for(s, lb, ep, sub)
+    if isinstance(node, Unresolved):
+        return _unresolved(node, lb.arn)
+    sel = elb_index(s).select(lb, UDP, GENEVE_PORT, node.zone)
+    ways: list[tuple[str, TargetChoice | LbIssue]] = [
+        (f"appliance {t.health.target_id} of {t.target_group.name}", t) for t in sel.targets
+    ]
+    ways += [(f"{i.code}: {i.detail}", i) for i in sel.issues]
+    for note in sel.notes:
+        if note not in walk.session.notes:
+            walk.session.notes.append(note)
+    if not ways:
+        return Drop(
+            HopKind.LOAD_BALANCER, lb.arn, "ELBV2_LISTENER_HAS_NO_TG", f"{lb.name} sends the packet nowhere"
+        )
+    chosen = ways[walk.session.choose(f"{STATE}:{vpce}:{lb.arn}", tuple(label for label, _w in ways))][1]
+    if isinstance(chosen, LbIssue):
+        if chosen.unknown:
+            return NotModelled(HopKind.TARGET_GROUP, lb.arn, chosen.detail, chosen.code)
+        return Drop(
+            HopKind.TARGET_GROUP, lb.arn, chosen.code, f"{lb.name} node in {node.zone}: {chosen.detail}"
+        )
+    walk.hop(
+        KIND,
+        vpce,
+        None,
+        HopAction.FORWARD,
+        None,
+        f"{vpce} ({sub.availability_zone}) hands {pkt.src} → {pkt.dst} to {lb.name}, endpoint service "
+        f"{config.service_id}",
+    )
+    return Crossed(vpce, lb, node, chosen)
+
+
+def _appliance(walk: Walk, way: Crossed, pkt: Packet) -> Packet | Step:
+    """The node → appliance → node leg of one packet: GENEVE on UDP 6081, then the original packet
+    unchanged (the appliance's software is assumed to forward it)."""
+    s = walk.snapshot
+    lb, node, t = way.lb, way.node, way.target
+    tg = t.target_group
+    if t.address is None or t.eni is None:
+        return NotModelled(
+            HopKind.TARGET_GROUP,
+            tg.arn,
+            f"appliance {t.health.target_id} of {tg.name} is not an interface of the snapshot "
+            "(describe-instances / describe-network-interfaces)",
+            "UNKNOWN_RESOURCE",
+        )
+    app = t.eni
+    n_sub, a_sub = s.subnets.get(node.subnet_id or ""), s.subnets.get(app.subnet_id)
+    if n_sub is None or a_sub is None:
+        missing = node.subnet_id if n_sub is None else app.subnet_id
+        return NotModelled(
+            HopKind.LOAD_BALANCER, lb.arn, f"subnet {missing} is not in the snapshot", "UNKNOWN_RESOURCE"
+        )
+    node_ip = node.private_ip
+    assert node_ip is not None  # engine.gwlb.node_for checked it
+    if t.address.version != 4:
+        return NotModelled(
+            HopKind.TARGET_GROUP, tg.arn, f"appliance {t.address} is not IPv4: GENEVE runs over IPv4",
+            "UNKNOWN_RESOURCE",
+        )  # fmt: skip
+    fail_open = "; no healthy target: fail-open" if t.fail_open else ""
+    walk.hop(
+        HopKind.LOAD_BALANCER,
+        lb.arn,
+        None,
+        HopAction.FORWARD,
+        None,
+        f"{lb.name} (gateway) node {node_ip} ({node.zone}) → appliance {t.address}: GENEVE, UDP "
+        f"{GENEVE_PORT}; the packet inside keeps its addresses and ports",
+    )
+    walk.hop(
+        HopKind.TARGET_GROUP,
+        tg.arn,
+        None,
+        HopAction.FORWARD,
+        None,
+        f"{tg.name}: appliance {t.health.target_id} ({t.health.state.value}, {t.zone or 'zone unknown'}"
+        f"{fail_open})",
+    )
+    walk.settle()
+    to_app = Packet(node_ip, t.address, UDP, GENEVE_SOURCE_PORTS, GENEVE_PORTS)
+    back = Packet(t.address, node_ip, UDP, GENEVE_SOURCE_PORTS, GENEVE_PORTS)
+    crossing = n_sub.subnet_id != a_sub.subnet_id
+    # node → appliance
+    _log(walk, node.eni, "egress", to_app)
+    if crossing and not _nacl(walk, n_sub, Direction.EGRESS, to_app, pkt):
+        return STOPPED
+    walk.settle()
+    _log(walk, app, "ingress", to_app)
+    if crossing and not _nacl(walk, a_sub, Direction.INGRESS, to_app, pkt):
+        return STOPPED
+    if not _groups(walk, app, Direction.INGRESS, to_app, pkt, lb):
+        return STOPPED
+    walk.settle()
+    walk.hop(
+        HopKind.NETWORK_INTERFACE,
+        app.eni_id,
+        None,
+        HopAction.FORWARD,
+        None,
+        f"appliance: {FORWARDING_ASSUMPTION}",
+    )
+    # appliance → node
+    _log(walk, app, "egress", back)
+    if not _groups(walk, app, Direction.EGRESS, back, pkt, lb):
+        return STOPPED
+    if crossing and not _nacl(walk, a_sub, Direction.EGRESS, back, pkt):
+        return STOPPED
+    walk.settle()
+    _log(walk, node.eni, "ingress", back)
+    if crossing and not _nacl(walk, n_sub, Direction.INGRESS, back, pkt):
+        return STOPPED
+    walk.settle()
+    walk.hop(
+        HopKind.LOAD_BALANCER,
+        lb.arn,
+        None,
+        HopAction.FORWARD,
+        None,
+        f"{lb.name} returns the packet to {way.vpce} unchanged",
+    )
+    return pkt
+
+
+def _log(walk: Walk, eni: NetworkInterface | None, direction: str, geneve: Packet) -> None:
+    """A flow-log event of an encapsulated packet (its own protocol and ports, not the flow's)."""
+    if eni is None:
+        return
+    space, walk.port_space = walk.port_space, GENEVE_SPACE
+    if direction == "egress":
+        walk.log_egress(eni, geneve)
+    else:
+        walk.log_ingress(eni, geneve)
+    walk.port_space = space
+
+
+def _nacl(walk: Walk, subnet: Subnet, direction: Direction, geneve: Packet, inner: Packet) -> bool:
+    """The subnet's NACL for a GENEVE packet; a denial stops every port of the packet it carries."""
+    s = walk.snapshot
+    acl_id = s.acl_of_subnet.get(subnet.subnet_id)
+    if s.contradictions and walk.contradicted(HopKind.NETWORK_ACL, subnet.subnet_id, acl_id):
+        return False
+    acl = s.network_acls.get(acl_id) if acl_id else None
+    word = _WORD[direction]
+    peer = f"to {geneve.dst}" if direction is Direction.EGRESS else f"from {geneve.src}"
+    what = f"GENEVE (UDP {GENEVE_PORT}) {peer}"
+    if acl is None:
+        if subnet.vpc_id not in walk.rules.vpcs_with_acl:
+            walk.hop(
+                HopKind.NETWORK_ACL, None, direction, HopAction.ALLOW, None,
+                f"{what}: assumed the default network ACL (the snapshot holds none of {subnet.vpc_id})",
+            )  # fmt: skip
+            return True
+        walk.narrow(
+            inner, IntervalSet(), HopKind.NETWORK_ACL, subnet.subnet_id, "UNKNOWN_RESOURCE",
+            f"the network ACL of {subnet.subnet_id} is not in the snapshot", direction, unknown=True,
+        )  # fmt: skip
+        return False
+    remote = geneve.dst if direction is Direction.EGRESS else geneve.src
+    result = walk.rules.evaluate_nacl(acl, direction, remote, UDP, GENEVE_PORTS)
+    rule = next((r for _p, _ok, r in result.pieces if isinstance(r, NetworkAclEntry)), None)
+    if result.allowed:
+        walk.hop(HopKind.NETWORK_ACL, acl.acl_id, direction, HopAction.ALLOW, rule, what)
+        return True
+    which = f"rule {rule.number_text}" if isinstance(rule, NetworkAclEntry) else "no rule"
+    walk.narrow(
+        inner, IntervalSet(), HopKind.NETWORK_ACL, acl.acl_id, "SUBNET_ACL_RESTRICTION",
+        f"{acl.acl_id} {word} {which} denies {what}: the packet inside cannot cross", direction, rule=rule,
+    )  # fmt: skip
+    return False
+
+
+def _groups(
+    walk: Walk, app: NetworkInterface, direction: Direction, geneve: Packet, inner: Packet, lb: LoadBalancer
+) -> bool:
+    """The appliance's security groups for a GENEVE packet from (to) the node: UDP 6081 must pass."""
+    s = walk.snapshot
+    gid = ",".join(app.group_ids) or app.eni_id
+    remote = geneve.dst if direction is Direction.EGRESS else geneve.src
+    tracked = walk.reply and app.eni_id in walk.session.tracked
+    if not tracked:
+        missing = [g for g in app.group_ids if g not in s.security_groups]
+        if missing:
+            walk.narrow(
+                inner, IntervalSet(), HopKind.SECURITY_GROUP, gid, "UNKNOWN_RESOURCE",
+                f"{', '.join(missing)} (attached to appliance {app.eni_id}) not in the snapshot: whether it "
+                f"admits GENEVE (UDP {GENEVE_PORT}) is unknown", direction, unknown=True,
+            )  # fmt: skip
+            return False
+        if not walk.rules.evaluate_sg(app, direction, remote, UDP, GENEVE_PORTS).allowed:
+            other = walk.rules.evaluate_sg(app, direction, remote, UDP, ANY_PORT).allowed
+            # https://docs.aws.amazon.com/elasticloadbalancing/latest/gateway/target-groups.html (GENEVE 6081)
+            code = "GWLB_DESTINATION_PORT_RESTRICTION" if other else "GWLB_PROTOCOL_RESTRICTION"
+            peer = f"to {remote}" if direction is Direction.EGRESS else f"from {remote}"
+            also = f" (they admit UDP {other} only)" if other else ""
+            walk.narrow(
+                inner, IntervalSet(), HopKind.SECURITY_GROUP, gid, code,
+                f"the security groups of appliance {app.eni_id} ({gid}) {_WORD[direction]} do not admit "
+                f"GENEVE (UDP {GENEVE_PORT}) {peer}, {lb.name}'s node{also}", direction,
+            )  # fmt: skip
+            return False
+    return walk.security_groups(app, direction, geneve) is not None
