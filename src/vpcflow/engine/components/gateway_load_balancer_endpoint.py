@@ -117,7 +117,9 @@ def _through(walk: Walk, route_: Route, pkt: Packet, from_subnet: Subnet | None,
         return NotModelled(
             KIND,
             vpce,
-            f"the subnet of {vpce} ({', '.join(ep.subnet_ids) or 'none listed'}) is not in the snapshot",
+            f"the subnet of Gateway Load Balancer endpoint {vpce} of "
+            f"{ep.service_name or 'an endpoint service'} ({', '.join(ep.subnet_ids) or 'none listed'}) is "
+            "not in the snapshot",
             "UNKNOWN_RESOURCE",
             rule=route_,
         )
