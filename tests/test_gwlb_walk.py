@@ -410,3 +410,22 @@ def test_reach_equals_trace_through_the_appliances(tmp_path: Path, seed: int) ->
             str(back),
             t.diagnosis,
         )
+
+
+def test_policy_check_through_the_appliances() -> None:
+    # the endpoint's interface never sends and the load balancer's nodes have no route to the web server:
+    # "only the internet reaches web, only on tcp/443" is decided, not undecided
+    out = _cli("policy", "check", str(EXAMPLE), str(EXAMPLE.parent / "policies" / "gwlb.yaml"))
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert out.stdout.count("PASS  ") == 3 and "all 3 passed" in out.stdout
+
+
+def test_the_endpoint_interface_never_sends(gwlb: Snapshot) -> None:
+    t = Engine(gwlb).trace(EP_ENI, "web", "tcp", 443)
+    assert t.verdict is Verdict.REJECT
+    assert (
+        t.blocked_by is not None and t.blocked_by.code == "VPCE_INTRA_VPC_TRAFFIC" and t.blocked_by.id == VPCE
+    )
+    to_it = Engine(gwlb).trace("web", EP_ENI, "tcp", 443)
+    assert to_it.verdict is Verdict.UNKNOWN and to_it.blocked_by is not None
+    assert to_it.blocked_by.code == "UNSUPPORTED_INTERFACE" and to_it.blocked_by.id == VPCE
