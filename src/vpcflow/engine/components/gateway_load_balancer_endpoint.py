@@ -258,6 +258,14 @@ def _appliance(walk: Walk, way: Crossed, pkt: Packet) -> Packet | Step:
         return NotModelled(
             HopKind.LOAD_BALANCER, lb.arn, f"subnet {missing} is not in the snapshot", "UNKNOWN_RESOURCE"
         )
+    if a_sub.vpc_id != n_sub.vpc_id:
+        return NotModelled(
+            HopKind.TARGET_GROUP,
+            tg.arn,
+            f"appliance {t.address} is in {a_sub.vpc_id}, not in {lb.name}'s VPC {n_sub.vpc_id}: the way "
+            "GENEVE takes between them is not modelled",
+            "UNSUPPORTED_ROUTE_TARGET",
+        )
     node_ip = node.private_ip
     assert node_ip is not None  # engine.gwlb.node_for checked it
     if t.address.version != 4:
