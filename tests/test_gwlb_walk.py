@@ -429,3 +429,15 @@ def test_the_endpoint_interface_never_sends(gwlb: Snapshot) -> None:
     to_it = Engine(gwlb).trace("web", EP_ENI, "tcp", 443)
     assert to_it.verdict is Verdict.UNKNOWN and to_it.blocked_by is not None
     assert to_it.blocked_by.code == "UNSUPPORTED_INTERFACE" and to_it.blocked_by.id == VPCE
+
+
+def test_diff_sees_an_appliance_change(tmp_path: Path) -> None:
+    # the appliance is no endpoint of internet → web, yet its group decides it: the diff must walk it
+    variant(tmp_path, lambda d: _appliance_group(d, perm("tcp", 80, 80, cidr="10.5.0.0/23")), base=EXAMPLE)
+    out = _cli(
+        "diff", str(EXAMPLE), str(tmp_path / "snap"), "--src", "internet", "--dst", "web", "--format", "json"
+    )
+    assert out.returncode == 1, out.stdout + out.stderr
+    changes = json.loads(out.stdout)["changes"]
+    assert [c["change"] for c in changes] == ["lost"]
+    assert "GWLB_PROTOCOL_RESTRICTION" in json.dumps(changes)

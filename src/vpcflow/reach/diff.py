@@ -13,7 +13,7 @@ from typing import Any
 from vpcflow.engine.intervals import IntervalSet
 from vpcflow.engine.result import HopAction, Trace, Verdict, rule_text
 from vpcflow.errors import QueryError
-from vpcflow.model import Snapshot
+from vpcflow.model import Address, Snapshot
 from vpcflow.reach.endpoints import EndpointSet
 from vpcflow.reach.headerspace import Flow, HeaderSpace
 from vpcflow.reach.query import Reachability, ReachResult, blocker_text, parse_ports, parse_protocols
@@ -137,6 +137,29 @@ def _rules(t: Trace, gained: bool) -> tuple[str, ...]:
     return tuple(out)
 
 
+# interfaces that carry others' flows: NAT gateways, transit gateway attachments, Gateway Load Balancer (and
+# firewall) endpoints and Gateway Load Balancer nodes
+_HOP_TYPES = frozenset(
+    {"nat_gateway", "transit_gateway", "gateway_load_balancer_endpoint", "gateway_load_balancer"}
+)
+
+
+def _targets(snap: Snapshot) -> set[str]:
+    """The interfaces of every registered load-balancer target (instances' interfaces, IP targets')."""
+    out: set[str] = set()
+    for health in snap.load_balancing.target_health.values():
+        for h in health:
+            inst = snap.instances.get(h.target_id)
+            if inst is not None:
+                out.update(inst.eni_ids)
+                continue
+            try:
+                out.update(snap.enis_by_address.get(Address.parse(h.target_id), ()))
+            except ValueError:
+                continue  # a Lambda function or an ALB: no interface of its own here
+    return out
+
+
 def affected_enis(old: Snapshot, new: Snapshot) -> set[str] | None:
     """ENIs whose flows (as source or destination) the change from ``old`` to ``new`` may alter; None when
     it may alter anyone's (VPCs, subnets, gateways, NAT gateways, Elastic IPs, prefix lists, peerings,
@@ -168,6 +191,11 @@ def affected_enis(old: Snapshot, new: Snapshot) -> set[str] | None:
         "direct_connect_gateway_associations",
         "virtual_interfaces",
         "contradictions",
+        # load balancers, firewalls, web ACLs and endpoint services decide flows between other ENIs
+        "endpoint_services",
+        "load_balancing",
+        "network_firewall",
+        "waf",
     ):
         if getattr(old, part) != getattr(new, part):
             return None
@@ -189,10 +217,11 @@ def affected_enis(old: Snapshot, new: Snapshot) -> set[str] | None:
     for snap in (old, new):
         # interfaces that carry others' flows: routes point to them (appliances), or they are hops
         carriers = {r.target_id for rtb in snap.route_tables.values() for r in rtb.routes if r.target_id}
+        carriers |= _targets(snap)  # a load balancer's targets carry its clients' flows (GWLB appliances too)
         for eni in snap.interfaces.values():
             if set(eni.group_ids) & changed or eni.subnet_id in subnets:
                 affected.add(eni.eni_id)
-            hop = eni.interface_type in ("nat_gateway", "transit_gateway") or eni.eni_id in carriers
+            hop = eni.interface_type in _HOP_TYPES or eni.eni_id in carriers
             if hop and (eni.eni_id in affected or eni.subnet_id in subnets):
                 return None
         for att in snap.transit_gateway_attachments.values():
