@@ -441,3 +441,62 @@ def test_diff_sees_an_appliance_change(tmp_path: Path) -> None:
     changes = json.loads(out.stdout)["changes"]
     assert [c["change"] for c in changes] == ["lost"]
     assert "GWLB_PROTOCOL_RESTRICTION" in json.dumps(changes)
+
+
+def test_two_load_balancers_on_one_service_are_two_ways(tmp_path: Path) -> None:
+    # the endpoint is connected to one load balancer per zone, AWS's choice: every way must work, and the
+    # one the snapshot lacks is named
+    other = f"{ELB}:loadbalancer/gwy/other-gwlb/0123456789abcdef"
+
+    def two(docs: Docs) -> None:
+        docs["ServiceConfigurations.json"]["ServiceConfigurations"][0]["GatewayLoadBalancerArns"].append(
+            other
+        )
+
+    t = Engine(variant(tmp_path, two, base=EXAMPLE)).trace(CLIENT, "web", "tcp", 443)
+    assert t.verdict is Verdict.UNKNOWN
+    assert t.blocked_by is not None and t.blocked_by.id == other
+    assert len(t.ways) == 2
+
+
+def test_east_west_between_subnets_through_the_endpoint(tmp_path: Path) -> None:
+    # middlebox routing inside one VPC: each application subnet reaches the other through the endpoint
+    # (routes more specific than local, https://docs.aws.amazon.com/vpc/latest/userguide/route-table-options.html)
+    def east_west(docs: Docs) -> None:
+        subnet = dict(docs["Subnets.json"]["Subnets"][1])
+        subnet.update(SubnetId="subnet-0e0000000000c013", CidrBlock="10.4.2.0/24")
+        docs["Subnets.json"]["Subnets"].append(subnet)
+        acl = docs["NetworkAcls.json"]["NetworkAcls"][0]
+        acl["Associations"].append(
+            {
+                "NetworkAclAssociationId": "aclassoc-x",
+                "NetworkAclId": acl["NetworkAclId"],
+                "SubnetId": "subnet-0e0000000000c013",
+            }
+        )
+        app = _route_table(docs, "rtb-0e0000000000c0a01")
+        app["Routes"].append({"DestinationCidrBlock": "10.4.2.0/24", "GatewayId": VPCE, "State": "active"})
+        other = json.loads(json.dumps(app))
+        other.update(RouteTableId="rtb-0e0000000000c0a02")
+        other["Associations"] = [
+            {"Main": False, "RouteTableAssociationId": "rtbassoc-x", "RouteTableId": "rtb-0e0000000000c0a02",
+             "SubnetId": "subnet-0e0000000000c013", "AssociationState": {"State": "associated"}}
+        ]  # fmt: skip
+        other["Routes"] = [r for r in other["Routes"] if r["DestinationCidrBlock"] != "10.4.2.0/24"]
+        other["Routes"].append({"DestinationCidrBlock": "10.4.1.0/24", "GatewayId": VPCE, "State": "active"})
+        docs["RouteTables.json"]["RouteTables"].append(other)
+        db = dict(docs["NetworkInterfaces.json"]["NetworkInterfaces"][0])
+        db.update(NetworkInterfaceId="eni-0e0000000000c0d01", SubnetId="subnet-0e0000000000c013",
+                  PrivateIpAddress="10.4.2.10", TagSet=[{"Key": "Name", "Value": "db"}])  # fmt: skip
+        db["PrivateIpAddresses"] = [{"Primary": True, "PrivateIpAddress": "10.4.2.10"}]
+        db.pop("Association", None)
+        db.pop("Attachment", None)
+        docs["NetworkInterfaces.json"]["NetworkInterfaces"].append(db)
+        web = next(g for g in docs["SecurityGroups.json"]["SecurityGroups"] if g["GroupName"] == "web-sg")
+        web["IpPermissions"].append(perm("tcp", 5432, 5432, cidr="10.4.0.0/16"))
+
+    snap = variant(tmp_path, east_west, base=EXAMPLE)
+    t = Engine(snap).trace("web", "eni-0e0000000000c0d01", "tcp", 5432)
+    assert t.verdict is Verdict.ACCEPT, t.diagnosis
+    assert _kinds(t).count(HopKind.GATEWAY_LOAD_BALANCER_ENDPOINT) == 1
+    assert [h.kind for h in t.ret.hops].count(HopKind.GATEWAY_LOAD_BALANCER_ENDPOINT) == 1
