@@ -500,3 +500,17 @@ def test_east_west_between_subnets_through_the_endpoint(tmp_path: Path) -> None:
     assert t.verdict is Verdict.ACCEPT, t.diagnosis
     assert _kinds(t).count(HopKind.GATEWAY_LOAD_BALANCER_ENDPOINT) == 1
     assert [h.kind for h in t.ret.hops].count(HopKind.GATEWAY_LOAD_BALANCER_ENDPOINT) == 1
+
+
+def test_health_checks_the_appliance_group_stops_are_noted(tmp_path: Path) -> None:
+    # the verdict follows the health AWS measured; the note says AWS will mark the appliance unhealthy
+    snap = variant(
+        tmp_path, lambda d: _appliance_group(d, perm("udp", 6081, 6081, cidr="10.5.0.0/23")), base=EXAMPLE
+    )
+    t = Engine(snap).trace(CLIENT, "web", "tcp", 443)
+    assert t.verdict is Verdict.ACCEPT, t.diagnosis
+    note = next(n for n in t.notes if n.startswith("health checks of appliance"))
+    assert FW1 in note and "port 80" in note and SG_FW in note and "unhealthy" in note
+    assert not [
+        n for n in Engine(load_snapshot(EXAMPLE)).trace(CLIENT, "web", "tcp", 443).notes if "health" in n
+    ]

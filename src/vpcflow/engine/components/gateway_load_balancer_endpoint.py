@@ -36,21 +36,19 @@ from vpcflow.engine.components.base import (
     Step,
     Walk,
 )
+from vpcflow.engine.components.gwlb_appliance import geneve_groups, geneve_nacl, health_check_note, log_geneve
 from vpcflow.engine.elb import LbIssue, LoadBalancerNode, TargetChoice
 from vpcflow.engine.elb_index import elb_index
 from vpcflow.engine.firewall_index import firewall_index
 from vpcflow.engine.gwlb import (
-    ANY_PORT,
     GENEVE_PORT,
     GENEVE_PORTS,
     GENEVE_SOURCE_PORTS,
-    GENEVE_SPACE,
     Unresolved,
     load_balancer,
     node_for,
     service_of,
 )
-from vpcflow.engine.intervals import IntervalSet
 from vpcflow.engine.middlebox import FORWARDING_ASSUMPTION
 from vpcflow.engine.packets import Packet
 from vpcflow.engine.result import HopAction, HopKind
@@ -59,8 +57,6 @@ from vpcflow.model import (
     Address,
     Direction,
     EndpointType,
-    NetworkAclEntry,
-    NetworkInterface,
     Route,
     Subnet,
     VpcEndpoint,
@@ -69,7 +65,6 @@ from vpcflow.model.elb import LoadBalancer
 
 STATE = "gateway_load_balancer_endpoint"
 KIND = HopKind.GATEWAY_LOAD_BALANCER_ENDPOINT
-_WORD = {Direction.INGRESS: "inbound", Direction.EGRESS: "outbound"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,19 +287,32 @@ def _appliance(walk: Walk, way: Crossed, pkt: Packet) -> Packet | Step:
         f"{tg.name}: appliance {t.health.target_id} ({t.health.state.value}, {t.zone or 'zone unknown'}"
         f"{fail_open})",
     )
+    key = (
+        node.eni.eni_id if node.eni else str(node_ip),
+        tg.arn,
+        t.health.target_id,
+        t.port,
+        t.health_check_port,
+    )
+    notes = elb_index(s).health_notes
+    if key not in notes:
+        notes[key] = health_check_note(walk, lb, node_ip, n_sub, a_sub, app, t)
+    note = notes[key]
+    if note is not None and note not in walk.session.notes:
+        walk.session.notes.append(note)
     walk.settle()
     to_app = Packet(node_ip, t.address, UDP, GENEVE_SOURCE_PORTS, GENEVE_PORTS)
     back = Packet(t.address, node_ip, UDP, GENEVE_SOURCE_PORTS, GENEVE_PORTS)
     crossing = n_sub.subnet_id != a_sub.subnet_id
     # node → appliance
-    _log(walk, node.eni, "egress", to_app)
-    if crossing and not _nacl(walk, n_sub, Direction.EGRESS, to_app, pkt):
+    log_geneve(walk, node.eni, "egress", to_app)
+    if crossing and not geneve_nacl(walk, n_sub, Direction.EGRESS, to_app, pkt):
         return STOPPED
     walk.settle()
-    _log(walk, app, "ingress", to_app)
-    if crossing and not _nacl(walk, a_sub, Direction.INGRESS, to_app, pkt):
+    log_geneve(walk, app, "ingress", to_app)
+    if crossing and not geneve_nacl(walk, a_sub, Direction.INGRESS, to_app, pkt):
         return STOPPED
-    if not _groups(walk, app, Direction.INGRESS, to_app, pkt, lb):
+    if not geneve_groups(walk, app, Direction.INGRESS, to_app, pkt, lb):
         return STOPPED
     walk.settle()
     walk.hop(
@@ -316,14 +324,14 @@ def _appliance(walk: Walk, way: Crossed, pkt: Packet) -> Packet | Step:
         f"appliance: {FORWARDING_ASSUMPTION}",
     )
     # appliance → node
-    _log(walk, app, "egress", back)
-    if not _groups(walk, app, Direction.EGRESS, back, pkt, lb):
+    log_geneve(walk, app, "egress", back)
+    if not geneve_groups(walk, app, Direction.EGRESS, back, pkt, lb):
         return STOPPED
-    if crossing and not _nacl(walk, a_sub, Direction.EGRESS, back, pkt):
+    if crossing and not geneve_nacl(walk, a_sub, Direction.EGRESS, back, pkt):
         return STOPPED
     walk.settle()
-    _log(walk, node.eni, "ingress", back)
-    if crossing and not _nacl(walk, n_sub, Direction.INGRESS, back, pkt):
+    log_geneve(walk, node.eni, "ingress", back)
+    if crossing and not geneve_nacl(walk, n_sub, Direction.INGRESS, back, pkt):
         return STOPPED
     walk.settle()
     walk.hop(
@@ -335,83 +343,3 @@ def _appliance(walk: Walk, way: Crossed, pkt: Packet) -> Packet | Step:
         f"{lb.name} returns the packet to {way.vpce} unchanged",
     )
     return pkt
-
-
-def _log(walk: Walk, eni: NetworkInterface | None, direction: str, geneve: Packet) -> None:
-    """A flow-log event of an encapsulated packet (its own protocol and ports, not the flow's)."""
-    if eni is None:
-        return
-    space, walk.port_space = walk.port_space, GENEVE_SPACE
-    if direction == "egress":
-        walk.log_egress(eni, geneve)
-    else:
-        walk.log_ingress(eni, geneve)
-    walk.port_space = space
-
-
-def _nacl(walk: Walk, subnet: Subnet, direction: Direction, geneve: Packet, inner: Packet) -> bool:
-    """The subnet's NACL for a GENEVE packet; a denial stops every port of the packet it carries."""
-    s = walk.snapshot
-    acl_id = s.acl_of_subnet.get(subnet.subnet_id)
-    if s.contradictions and walk.contradicted(HopKind.NETWORK_ACL, subnet.subnet_id, acl_id):
-        return False
-    acl = s.network_acls.get(acl_id) if acl_id else None
-    word = _WORD[direction]
-    peer = f"to {geneve.dst}" if direction is Direction.EGRESS else f"from {geneve.src}"
-    what = f"GENEVE (UDP {GENEVE_PORT}) {peer}"
-    if acl is None:
-        if subnet.vpc_id not in walk.rules.vpcs_with_acl:
-            walk.hop(
-                HopKind.NETWORK_ACL, None, direction, HopAction.ALLOW, None,
-                f"{what}: assumed the default network ACL (the snapshot holds none of {subnet.vpc_id})",
-            )  # fmt: skip
-            return True
-        walk.narrow(
-            inner, IntervalSet(), HopKind.NETWORK_ACL, subnet.subnet_id, "UNKNOWN_RESOURCE",
-            f"the network ACL of {subnet.subnet_id} is not in the snapshot", direction, unknown=True,
-        )  # fmt: skip
-        return False
-    remote = geneve.dst if direction is Direction.EGRESS else geneve.src
-    result = walk.rules.evaluate_nacl(acl, direction, remote, UDP, GENEVE_PORTS)
-    rule = next((r for _p, _ok, r in result.pieces if isinstance(r, NetworkAclEntry)), None)
-    if result.allowed:
-        walk.hop(HopKind.NETWORK_ACL, acl.acl_id, direction, HopAction.ALLOW, rule, what)
-        return True
-    which = f"rule {rule.number_text}" if isinstance(rule, NetworkAclEntry) else "no rule"
-    walk.narrow(
-        inner, IntervalSet(), HopKind.NETWORK_ACL, acl.acl_id, "SUBNET_ACL_RESTRICTION",
-        f"{acl.acl_id} {word} {which} denies {what}: the packet inside cannot cross", direction, rule=rule,
-    )  # fmt: skip
-    return False
-
-
-def _groups(
-    walk: Walk, app: NetworkInterface, direction: Direction, geneve: Packet, inner: Packet, lb: LoadBalancer
-) -> bool:
-    """The appliance's security groups for a GENEVE packet from (to) the node: UDP 6081 must pass."""
-    s = walk.snapshot
-    gid = ",".join(app.group_ids) or app.eni_id
-    remote = geneve.dst if direction is Direction.EGRESS else geneve.src
-    tracked = walk.reply and app.eni_id in walk.session.tracked
-    if not tracked:
-        missing = [g for g in app.group_ids if g not in s.security_groups]
-        if missing:
-            walk.narrow(
-                inner, IntervalSet(), HopKind.SECURITY_GROUP, gid, "UNKNOWN_RESOURCE",
-                f"{', '.join(missing)} (attached to appliance {app.eni_id}) not in the snapshot: whether it "
-                f"admits GENEVE (UDP {GENEVE_PORT}) is unknown", direction, unknown=True,
-            )  # fmt: skip
-            return False
-        if not walk.rules.evaluate_sg(app, direction, remote, UDP, GENEVE_PORTS).allowed:
-            other = walk.rules.evaluate_sg(app, direction, remote, UDP, ANY_PORT).allowed
-            # https://docs.aws.amazon.com/elasticloadbalancing/latest/gateway/target-groups.html (GENEVE 6081)
-            code = "GWLB_DESTINATION_PORT_RESTRICTION" if other else "GWLB_PROTOCOL_RESTRICTION"
-            peer = f"to {remote}" if direction is Direction.EGRESS else f"from {remote}"
-            also = f" (they admit UDP {other} only)" if other else ""
-            walk.narrow(
-                inner, IntervalSet(), HopKind.SECURITY_GROUP, gid, code,
-                f"the security groups of appliance {app.eni_id} ({gid}) {_WORD[direction]} do not admit "
-                f"GENEVE (UDP {GENEVE_PORT}) {peer}, {lb.name}'s node{also}", direction,
-            )  # fmt: skip
-            return False
-    return walk.security_groups(app, direction, geneve) is not None
