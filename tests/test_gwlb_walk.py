@@ -259,7 +259,16 @@ def test_missing_target_health(tmp_path: Path) -> None:
         )
     ).trace(CLIENT, "web", "tcp", 443)
     assert t.verdict is Verdict.UNKNOWN
-    assert t.blocked_by is not None and t.blocked_by.code == "NO_TARGET_HEALTH"
+    assert t.blocked_by is not None and t.blocked_by.code == "NO_TARGET_HEALTH" and t.blocked_by.id == TG_ARN
+
+
+def test_missing_target_group(tmp_path: Path) -> None:
+    t = Engine(
+        variant(tmp_path, lambda d: d["TargetGroups.json"].update(TargetGroups=[]), base=EXAMPLE)
+    ).trace(CLIENT, "web", "tcp", 443)
+    assert t.verdict is Verdict.UNKNOWN
+    b = t.blocked_by
+    assert b is not None and b.code == "UNRESOLVED_TARGET_GROUP" and b.id == TG_ARN and b.unknown
 
 
 def test_zones_of_two_accounts_without_zone_ids(tmp_path: Path) -> None:

@@ -37,7 +37,7 @@ from vpcflow.engine.components.base import (
     Walk,
 )
 from vpcflow.engine.components.gwlb_appliance import geneve_groups, geneve_nacl, health_check_note, log_geneve
-from vpcflow.engine.elb import LbIssue, LoadBalancerNode, TargetChoice
+from vpcflow.engine.elb import LbIssue, LoadBalancerNode, TargetChoice, forward_groups
 from vpcflow.engine.elb_index import elb_index
 from vpcflow.engine.firewall_index import firewall_index
 from vpcflow.engine.gwlb import (
@@ -61,7 +61,7 @@ from vpcflow.model import (
     Subnet,
     VpcEndpoint,
 )
-from vpcflow.model.elb import LoadBalancer
+from vpcflow.model.elb import Listener, LoadBalancer
 
 STATE = "gateway_load_balancer_endpoint"
 KIND = HopKind.GATEWAY_LOAD_BALANCER_ENDPOINT
@@ -215,10 +215,11 @@ def _choose(walk: Walk, ep: VpcEndpoint, sub: Subnet, pkt: Packet) -> Crossed | 
         )
     chosen = ways[walk.session.choose(f"{STATE}:{vpce}:{lb.arn}", tuple(label for label, _w in ways))][1]
     if isinstance(chosen, LbIssue):
+        group = _group_named(walk, sel.listener, chosen.detail) or lb.arn
         if chosen.unknown:
-            return NotModelled(HopKind.TARGET_GROUP, lb.arn, chosen.detail, chosen.code)
+            return NotModelled(HopKind.TARGET_GROUP, group, chosen.detail, chosen.code)
         return Drop(
-            HopKind.TARGET_GROUP, lb.arn, chosen.code, f"{lb.name} node in {node.zone}: {chosen.detail}"
+            HopKind.TARGET_GROUP, group, chosen.code, f"{lb.name} node in {node.zone}: {chosen.detail}"
         )
     walk.hop(
         KIND,
@@ -230,6 +231,18 @@ def _choose(walk: Walk, ep: VpcEndpoint, sub: Subnet, pkt: Packet) -> Crossed | 
         f"{config.service_id}",
     )
     return Crossed(vpce, lb, node, chosen)
+
+
+def _group_named(walk: Walk, listener: Listener | None, detail: str) -> str | None:
+    """The ARN of the listener's target group an issue is about (its ARN or name in the issue's words)."""
+    if listener is None:
+        return None
+    groups = walk.snapshot.load_balancing.target_groups
+    for arn, _rule in forward_groups(walk.snapshot, listener)[0]:
+        tg = groups.get(arn)
+        if arn in detail or (tg is not None and f"target group {tg.name} " in detail):
+            return arn
+    return None
 
 
 def _appliance(walk: Walk, way: Crossed, pkt: Packet) -> Packet | Step:
