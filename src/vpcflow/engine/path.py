@@ -165,14 +165,15 @@ class LegWalker:
         detail: str,
         direction: Direction | None = None,
         unknown: bool = False,
+        rule: SecurityGroupRule | NetworkAclEntry | None = None,
     ) -> Packet | None:
         """A component's own filter over the destination-port set: the ports outside ``allowed`` stop
-        here (one blocker for them, with ``code``; ``unknown``: their fate is not known); ``None`` when
-        none pass."""
+        here (one blocker for them, with ``code``; ``unknown``: their fate is not known; ``rule``: the
+        rule that stops them, if one does); ``None`` when none pass."""
         denied = pkt.dports - allowed
         if not denied:
             return pkt
-        self._block(kind, id_, direction, code, None, denied, detail, unknown=unknown)
+        self._block(kind, id_, direction, code, rule, denied, detail, unknown=unknown)
         kept = pkt.dports & allowed
         self._add_hop(
             Hop(
@@ -180,7 +181,7 @@ class LegWalker:
                 id_,
                 direction,
                 HopAction.ALLOW if kept else HopAction.UNKNOWN if unknown else HopAction.DROP,
-                None,
+                rule,
                 detail,
                 denied_ports=denied if kept else None,
             )

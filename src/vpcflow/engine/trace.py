@@ -10,6 +10,7 @@ from vpcflow.engine.components.interfaces import InterfaceKind, interface_kind
 from vpcflow.engine.conversation import Conversation, converse_all
 from vpcflow.engine.elb_index import elb_index
 from vpcflow.engine.firewall_match import AppContext
+from vpcflow.engine.gwlb import GENEVE_SPACE
 from vpcflow.engine.intervals import IntervalSet
 from vpcflow.engine.packets import NAT_PORTS, EniEvent, Packet, is_icmp
 from vpcflow.engine.result import (
@@ -531,11 +532,17 @@ class Engine:
         out: list[FlowLogRecord] = []
         for ev in fwd:
             p = ev.pkt
+            if ev.port_space == GENEVE_SPACE:
+                out.append(self._encapsulated(ev))
+                continue
             sport = (n if p.sports == NAT_PORTS and proto in (TCP, UDP) else c) if ports_apply else 0
             dport = p.dports.first if ports_apply else 0
             action = "ACCEPT" if ev.accepted else "REJECT"
             out.append(self._record(ev, sport, dport, action, proto))
         for ev in back:
+            if ev.port_space == GENEVE_SPACE:
+                out.append(self._encapsulated(ev))
+                continue
             rep = n if ev.port_space == "nat" else c
             if ports_apply and rep not in ev.pkt.dports:
                 continue  # that packet was dropped before it reached this interface: nothing logged
@@ -544,6 +551,14 @@ class Engine:
             action = "ACCEPT" if (rep in ev.accepted if ports_apply else bool(ev.accepted)) else "REJECT"
             out.append(self._record(ev, sport, dport, action, proto))
         return tuple(out)
+
+    @staticmethod
+    def _encapsulated(ev: EniEvent) -> FlowLogRecord:
+        """An encapsulated packet (GENEVE between a Gateway Load Balancer node and an appliance): the
+        interface logs the outer header, its own protocol and ports."""
+        p = ev.pkt
+        action = "ACCEPT" if ev.accepted else "REJECT"
+        return Engine._record(ev, p.sports.first, p.dports.first, action, p.protocol)
 
     @staticmethod
     def _record(ev: EniEvent, sport: int, dport: int, action: str, proto: int) -> FlowLogRecord:

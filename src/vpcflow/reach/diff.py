@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from vpcflow.engine.components.interfaces import InterfaceKind, interface_kind
 from vpcflow.engine.intervals import IntervalSet
 from vpcflow.engine.result import HopAction, Trace, Verdict, rule_text
 from vpcflow.errors import QueryError
-from vpcflow.model import Snapshot
+from vpcflow.model import Address, Snapshot
 from vpcflow.reach.endpoints import EndpointSet
 from vpcflow.reach.headerspace import Flow, HeaderSpace
 from vpcflow.reach.query import Reachability, ReachResult, blocker_text, parse_ports, parse_protocols
@@ -163,6 +164,7 @@ SHARED_PARTS = (
     "load_balancing",
     "network_firewall",
     "waf",
+    "endpoint_services",  # which Gateway Load Balancer serves a GWLB endpoint
     "contradictions",
 )
 # Parts compared interface by interface (an interface, its groups, its subnet's NACL and route table; an
@@ -187,6 +189,28 @@ DERIVED_PARTS = frozenset(
         "origins",
     }
 )
+
+
+# interfaces that carry only their own flows; any other kind (NAT gateways, transit gateway attachments,
+# load balancer nodes, Gateway Load Balancer and firewall endpoints, service-managed interfaces) carries
+# others' flows
+_OWN_FLOWS_ONLY = frozenset({InterfaceKind.HOST, InterfaceKind.VPC_ENDPOINT})
+
+
+def _targets(snap: Snapshot) -> set[str]:
+    """The interfaces of every registered load-balancer target (instances' interfaces, IP targets')."""
+    out: set[str] = set()
+    for health in snap.load_balancing.target_health.values():
+        for h in health:
+            inst = snap.instances.get(h.target_id)
+            if inst is not None:
+                out.update(inst.eni_ids)
+                continue
+            try:
+                out.update(snap.enis_by_address.get(Address.parse(h.target_id), ()))
+            except ValueError:
+                continue  # a Lambda function or an ALB: no interface of its own here
+    return out
 
 
 def affected_enis(old: Snapshot, new: Snapshot) -> set[str] | None:
@@ -224,10 +248,11 @@ def affected_enis(old: Snapshot, new: Snapshot) -> set[str] | None:
         # interfaces that carry others' flows: routes point to them (appliances), or they are hops
         carriers = {r.target_id for rtb in snap.route_tables.values() for r in rtb.routes if r.target_id}
         carriers |= {e for i in carriers & set(snap.instances) for e in snap.instances[i].eni_ids}
+        carriers |= _targets(snap)  # a load balancer's targets carry its clients' flows (GWLB appliances too)
         for eni in snap.interfaces.values():
             if set(eni.group_ids) & changed or eni.subnet_id in subnets:
                 affected.add(eni.eni_id)
-            hop = eni.interface_type in ("nat_gateway", "transit_gateway") or eni.eni_id in carriers
+            hop = interface_kind(eni) not in _OWN_FLOWS_ONLY or eni.eni_id in carriers
             if hop and (eni.eni_id in affected or eni.subnet_id in subnets):
                 return None
         for att in snap.transit_gateway_attachments.values():
