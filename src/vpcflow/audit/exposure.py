@@ -26,6 +26,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from vpcflow.audit.locate import origins_of
+from vpcflow.engine.components import interfaces
 from vpcflow.engine.intervals import IntervalSet
 from vpcflow.engine.result import Blocker, HopKind
 from vpcflow.engine.trace import Engine
@@ -43,8 +44,6 @@ from vpcflow.reach.query import blocker_text
 from vpcflow.reach.walk import walk
 
 ANY_CLIENT = IntervalSet.of((1024, 65535))  # every client's ephemeral range (aws-semantics §2.4)
-# interface types that are hosts (an instance's ENI); others belong to AWS-managed resources
-HOST_TYPES = frozenset({"interface", "efa", "efa-only", "trunk", "branch"})
 # source addresses preferred for witnesses (documentation ranges, RFC 5737 / RFC 3849), when in a cell
 PREFERRED_SOURCES = (Address.parse("203.0.113.7"), Address.parse("2001:db8::7"))
 # forward blockers that do not depend on the source address: one walk says it for every source
@@ -90,7 +89,9 @@ def undeclared_groups(snapshot: Snapshot) -> frozenset[str]:
 
 
 def is_host(eni: NetworkInterface) -> bool:
-    return eni.interface_type in HOST_TYPES and not eni.requester_managed
+    """An interface of the customer's own that sends and receives like an instance (the engine's
+    classification), not one AWS manages for a service (requester-managed)."""
+    return interfaces.is_host(eni) and not eni.requester_managed
 
 
 def _unknown(b: Blocker) -> bool:
