@@ -107,6 +107,10 @@ def test_waf_ip_set_blocks_the_listed_client_cli() -> None:
     )
     text = _cli("trace", str(EXAMPLE), "--src", BLOCKED, "--dst", "my-alb", "--port", "443")
     assert text.returncode == 1 and "block-listed-ips" in text.stdout
+    # AWS WAF's Block: the load balancer answers 403 itself; the client's connection to the node is
+    # accepted (its flow-log record says ACCEPT), nothing reaches a target
+    assert any("HTTP 403" in n for n in out["notes"])
+    assert [r["action"] for r in out["flow_logs"]] == ["ACCEPT"]
 
 
 def test_dst_by_dns_name_arn_and_node_address() -> None:

@@ -205,6 +205,13 @@ def _waf_step(walk: Walk, d: WafDecision) -> Step | None:
             f"{r.name} ({_statement_kind(r)})" for r in d.may_block
         )
     if d.blocks:
+        # a blocked request is answered by the load balancer (HTTP 403 unless the rule sets a custom
+        # response): the client's connection to the node is accepted, nothing goes to a target
+        # https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-action.html
+        walk.session.notes.append(
+            f"web ACL {acl.name} blocks the request: the load balancer answers the client itself (HTTP 403 "
+            "unless the rule sets a custom response); the client's connection to the node is accepted"
+        )
         return Drop(HopKind.WEB_ACL, acl.arn, WAF_CODE, f"web ACL {acl.name}: {d.detail}{maybe}")
     if d.action == "UNKNOWN":
         return NotModelled(HopKind.WEB_ACL, acl.arn, f"web ACL {acl.name}: {d.detail}", WAF_CODE)
