@@ -351,10 +351,12 @@ def test_gateway_load_balancer_endpoint_is_unknown_and_named() -> None:
     assert "Gateway Load Balancer" in b.detail and "vpce-svc-0123" in b.detail
 
 
-def test_classic_load_balancer_is_unknown_and_named() -> None:
+def _classic(clb_ingress: list[dict[str, Any]] | None = None) -> Snapshot:
+    """A Classic Load Balancer (HTTP 80 → 8080) in front of nothing walked, and a client beside it."""
     e = Estate(region="eu-west-1")
     e.vpc("vpc-c", "10.6.0.0/16").subnet("sub-c", "vpc-c", "10.6.1.0/24").sg("sg-c", "vpc-c")
-    e.eni("eni-clb", "sub-c", "10.6.1.5", ["sg-c"])
+    e.sg("sg-clb", "vpc-c", clb_ingress)
+    e.eni("eni-clb", "sub-c", "10.6.1.5", ["sg-clb"])
     e.items["NetworkInterfaces"][-1].update({"Description": "ELB legacy-web", "RequesterManaged": True})
     e.eni("eni-cli", "sub-c", "10.6.1.9", ["sg-c"], instance="i-cli")
     e.rtb("rtb-c", "vpc-c", ["sub-c"], [_r("10.6.0.0/16", "local")], main=True)
@@ -365,13 +367,39 @@ def test_classic_load_balancer_is_unknown_and_named() -> None:
         "VPCId": "vpc-c",
         "Subnets": ["sub-c"],
         "AvailabilityZones": ["eu-west-1a"],
-        "SecurityGroups": ["sg-c"],
+        "SecurityGroups": ["sg-clb"],
         "Instances": [],
         "ListenerDescriptions": [{"Listener": listener}],
     }
     docs.append(("elb.json", {"LoadBalancerDescriptions": [clb]}))
-    t = Engine(load_snapshot_data(docs)).trace("i-cli", "10.6.1.5", "tcp", 80)
+    return load_snapshot_data(docs)
+
+
+def test_classic_load_balancer_is_unknown_and_named() -> None:
+    """What a listener takes is not walked behind the node: UNKNOWN, naming the load balancer and its
+    listeners."""
+    t = Engine(_classic()).trace("i-cli", "10.6.1.5", "tcp", 80)
     assert t.verdict is Verdict.UNKNOWN
     b = t.blocked_by
     assert b is not None and b.code == "UNSUPPORTED_INTERFACE"
     assert "Classic Load Balancer legacy-web" in b.detail and "HTTP 80 → HTTP 8080" in b.detail
+
+
+def test_classic_load_balancer_front_is_decided() -> None:
+    """A Classic Load Balancer's node is filtered as AWS does it before anything is unknown: its security
+    groups, then its listeners (all TCP): no listener on the port, or UDP, is dropped
+    (https://docs.aws.amazon.com/elasticloadbalancing/latest/classic/elb-listener-config.html)."""
+    snap = _classic()
+    for proto, port in (("tcp", 81), ("udp", 80)):
+        t = Engine(snap).trace("i-cli", "10.6.1.5", proto, port)
+        assert t.verdict is Verdict.REJECT, (proto, port)
+        b = t.blocked_by
+        assert (
+            b is not None and b.code == "ELB_LISTENERS_MISMATCH" and b.kind is HopKind.LOAD_BALANCER_LISTENER
+        )
+        assert "HTTP 80" in b.detail
+    only_443 = [{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]
+    t = Engine(_classic(only_443)).trace("i-cli", "10.6.1.5", "tcp", 80)
+    assert t.verdict is Verdict.REJECT
+    assert t.blocked_by is not None and t.blocked_by.code == "ENI_SG_RULES_MISMATCH"
+    assert t.blocked_by.id == "sg-clb"
