@@ -88,6 +88,7 @@ class LegWalker:
         self.connection = ""
         # whose source ports the "nat" port space holds (a NAT gateway's, or a load balancer's)
         self.nat_label = "NAT gateway"
+        self._labelled = False  # a hop carries a connection: the hops before it were labelled too
 
     # -- entry points --------------------------------------------------------------------------
 
@@ -138,10 +139,14 @@ class LegWalker:
     # -- bookkeeping ---------------------------------------------------------------------------
 
     def _add_hop(self, hop: Hop) -> None:
-        if self.connection:
-            h = hop
-            hop = Hop(h.kind, h.id, h.direction, h.action, h.rule, h.detail, h.denied_ports, h.group_ids,
-                      self.connection)  # fmt: skip
+        conn = self.connection
+        if conn:
+            if not self._labelled:
+                # hops before the first one a proxy labels belong to its first connection
+                self._labelled = True
+                self.hops = [_labelled(h, conn) for h in self.hops]
+            if hop.connection != conn:
+                hop = _labelled(hop, conn)
         self.hops.append(hop)
 
     def hop(
@@ -239,45 +244,27 @@ class LegWalker:
         code: str,
         pkt: Packet,
         group_ids: tuple[str, ...] = (),
+        hop: Hop | None = None,
     ) -> Packet | None:
-        """Record the hop; shrink the port set to what passed; record blockers for the rest."""
+        """Record the hop (``hop``: the one ``filter_hop`` gives, already built); shrink the port set to
+        what passed; record blockers for the rest."""
         for ports, ok, rule in result.pieces:
             if not ok:
                 self._block(kind, id_, direction, code, rule, ports)
-        if result.allowed:
-            if len(result.pieces) == 1 and result.pieces[0][1]:  # every request that passes
-                rule, detail = result.pieces[0][2], ""
-            else:
-                rule = next((r for p, ok, r in result.pieces if ok), None)
-                detail = "; ".join(
-                    f"ports {ports} denied by "
-                    + (f"rule {r.number_text}" if isinstance(r, NetworkAclEntry) else "no matching rule")
-                    for ports, ok, r in result.pieces
-                    if not ok
-                )
-            self._add_hop(
-                Hop(
-                    kind,
-                    id_,
-                    direction,
-                    HopAction.ALLOW,
-                    rule,
-                    detail,
-                    denied_ports=result.denied or None,
-                    group_ids=group_ids,
-                )
-            )
-        else:
-            rule = result.pieces[0][2] if result.pieces else None
-            self._add_hop(Hop(kind, id_, direction, HopAction.DENY, rule, group_ids=group_ids))
-        self._settle_events(result.allowed)
-        if not result.allowed:
+        self._add_hop(hop if hop is not None else filter_hop(result, kind, id_, direction, group_ids))
+        allowed = result.allowed
+        self._settle_events(allowed)
+        if not allowed:
             return None
-        if result.allowed == pkt.dports:
+        if allowed.spans == pkt.dports.spans:
             return pkt
-        return Packet(
-            pkt.src, pkt.dst, pkt.protocol, pkt.sports, result.allowed, pkt.icmp_type, pkt.icmp_code
-        )
+        return Packet(pkt.src, pkt.dst, pkt.protocol, pkt.sports, allowed, pkt.icmp_type, pkt.icmp_code)
+
+    def _memo_put(self, key: tuple[object, ...], value: tuple[FilterResult, Hop | None]) -> None:
+        memo = self.rules.filter_memo
+        if len(memo) > 200_000:  # bounded: flow-log attribution sees many addresses
+            memo.clear()
+        memo[key] = value
 
     # -- filters -------------------------------------------------------------------------------
 
@@ -301,17 +288,30 @@ class LegWalker:
             )
             return pkt
         refs_code = self._group_refs_lost(eni, direction, pkt)
-        result = self.rules.evaluate_sg(
-            eni,
-            direction,
-            remote,
-            pkt.protocol,
-            pkt.dports,
-            pkt.icmp_type,
-            pkt.icmp_code,
-            group_refs=refs_code is None,
-            sender_groups=pkt.via_groups if direction is Direction.INGRESS else (),
-        )
+        sender_groups = pkt.via_groups if direction is Direction.INGRESS else ()
+        # the decision reads the interface's rules, the remote address, protocol, ports, ICMP header,
+        # whether group references carry and the groups the sender stands for
+        key = (eni.eni_id, direction is Direction.EGRESS, remote.version, remote.value, pkt.protocol,
+               pkt.dports.spans, pkt.icmp_type, pkt.icmp_code, refs_code is None, sender_groups)  # fmt: skip
+        hit = self.rules.filter_memo.get(key)
+        if hit is None:
+            result = self.rules.evaluate_sg(
+                eni,
+                direction,
+                remote,
+                pkt.protocol,
+                pkt.dports,
+                pkt.icmp_type,
+                pkt.icmp_code,
+                group_refs=refs_code is None,
+                sender_groups=sender_groups,
+            )
+            hop = None
+            if not result.denied:
+                hop = filter_hop(result, HopKind.SECURITY_GROUP, gid, direction, eni.group_ids)
+            hit = (result, hop)
+            self._memo_put(key, hit)
+        result, hop = hit
         if self.reply and eni.eni_id in self.session.untracked:
             self._add_hop(
                 Hop(
@@ -346,7 +346,10 @@ class LegWalker:
                 )  # fmt: skip
                 self._settle_events(IntervalSet())
                 return None
-        out = self._apply_filter(result, HopKind.SECURITY_GROUP, gid, direction, code, pkt, eni.group_ids)
+        out = self._apply_filter(
+            result, HopKind.SECURITY_GROUP, gid, direction, code, pkt, eni.group_ids,
+            hop if hop is not None and not result.denied else None,
+        )  # fmt: skip
         if out is not None and not self.reply:
             untracked_by = self._untracked_rule(eni, direction, pkt, result)
             if untracked_by is not None:
@@ -493,12 +496,20 @@ class LegWalker:
             )
             self._settle_events(IntervalSet())
             return None
-        remote = pkt.dst if direction is Direction.EGRESS else pkt.src
-        result = self.rules.evaluate_nacl(
-            acl, direction, remote, pkt.protocol, pkt.dports, pkt.icmp_type, pkt.icmp_code
-        )
+        egress = direction is Direction.EGRESS
+        remote = pkt.dst if egress else pkt.src
+        # the decision and its hop read the entries, the remote address, protocol, ports and ICMP header
+        key = (acl.acl_id, egress, remote.version, remote.value, pkt.protocol, pkt.dports.spans,
+               pkt.icmp_type, pkt.icmp_code)  # fmt: skip
+        hit = self.rules.filter_memo.get(key)
+        if hit is None:
+            result = self.rules.evaluate_nacl(
+                acl, direction, remote, pkt.protocol, pkt.dports, pkt.icmp_type, pkt.icmp_code
+            )
+            hit = (result, filter_hop(result, HopKind.NETWORK_ACL, acl.acl_id, direction))
+            self._memo_put(key, hit)
         return self._apply_filter(
-            result, HopKind.NETWORK_ACL, acl.acl_id, direction, "SUBNET_ACL_RESTRICTION", pkt
+            hit[0], HopKind.NETWORK_ACL, acl.acl_id, direction, "SUBNET_ACL_RESTRICTION", pkt, hop=hit[1]
         )
 
     def leave_subnet(self, subnet: Subnet, pkt: Packet) -> Packet | None:
@@ -698,6 +709,40 @@ class LegWalker:
             f"{what}: the packet path through it is not modelled",
             "UNSUPPORTED_INTERFACE",
         )
+
+
+def filter_hop(
+    result: FilterResult, kind: HopKind, id_: str, direction: Direction, group_ids: tuple[str, ...] = ()
+) -> Hop:
+    """The hop of a security group or network ACL that decided ``result``."""
+    if result.allowed:
+        if len(result.pieces) == 1 and result.pieces[0][1]:  # every request that passes
+            rule, detail = result.pieces[0][2], ""
+        else:
+            rule = next((r for p, ok, r in result.pieces if ok), None)
+            detail = "; ".join(
+                f"ports {ports} denied by "
+                + (f"rule {r.number_text}" if isinstance(r, NetworkAclEntry) else "no matching rule")
+                for ports, ok, r in result.pieces
+                if not ok
+            )
+        return Hop(
+            kind,
+            id_,
+            direction,
+            HopAction.ALLOW,
+            rule,
+            detail,
+            denied_ports=result.denied or None,
+            group_ids=group_ids,
+        )
+    rule = result.pieces[0][2] if result.pieces else None
+    return Hop(kind, id_, direction, HopAction.DENY, rule, group_ids=group_ids)
+
+
+def _labelled(h: Hop, connection: str) -> Hop:
+    """``h`` as a hop of ``connection``."""
+    return Hop(h.kind, h.id, h.direction, h.action, h.rule, h.detail, h.denied_ports, h.group_ids, connection)
 
 
 def assumed_default_acl(subnet: Subnet) -> str:
