@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
-from vpcflow.engine.elb import LbSelection, LoadBalancerNode, load_balancer_nodes, select_targets
+from vpcflow.engine.elb import (
+    LbIssue,
+    LbSelection,
+    LoadBalancerNode,
+    TargetChoice,
+    load_balancer_nodes,
+    select_targets,
+)
 from vpcflow.engine.intervals import IntervalSet
 from vpcflow.engine.service_cidrs import service_cidrs
 from vpcflow.model import TCP, UDP, Address, Cidr, CidrPeer, NetworkInterface, PrefixListPeer, Snapshot
@@ -30,6 +37,13 @@ class ElbIndex:
         self._edges: tuple[list[int], list[int]] | None = None
         self._listeners: dict[str, tuple[Listener, ...]] = {}
         self._ports: dict[tuple[str, int], IntervalSet] = {}
+        # (load balancer, node, protocol, listener port, every target) → the listener's selection, the ways
+        # a node sends a connection (label, target or issue or answer) and the targets' addresses
+        # (``load_balancer_target.to_target``)
+        self.ways: dict[
+            tuple[str, str, int, int, bool],
+            tuple[LbSelection, tuple[tuple[str, TargetChoice | LbIssue | str], ...], frozenset[Address]],
+        ] = {}
 
     def address_cell(self, address: Address) -> int:
         """Which cell of the snapshot's address edges ``address`` is in (every CIDR a security-group

@@ -57,6 +57,8 @@ class IntervalSet:
         if other is self:  # x & x is x (often: a packet's ports and a filter that passed them all)
             return self
         a, b = self.spans, other.spans
+        if a == b:
+            return self
         if len(a) == 1 and len(b) == 1:  # the common case, kept cheap
             lo, hi = max(a[0][0], b[0][0]), min(a[0][1], b[0][1])
             return IntervalSet(((lo, hi),)) if lo <= hi else _EMPTY

@@ -29,6 +29,19 @@ class Packet:
     # client traffic it forwards with the client's address (references to them match)
     via_groups: tuple[str, ...] = ()
 
+    def with_dports(self, dports: IntervalSet) -> Packet:
+        """The packet with other destination ports (``dataclasses.replace``, without its cost)."""
+        return Packet(self.src, self.dst, self.protocol, self.sports, dports, self.icmp_type, self.icmp_code,
+                      self.via_groups)  # fmt: skip
+
+    def with_src(self, src: Address) -> Packet:
+        return Packet(src, self.dst, self.protocol, self.sports, self.dports, self.icmp_type, self.icmp_code,
+                      self.via_groups)  # fmt: skip
+
+    def with_dst(self, dst: Address) -> Packet:
+        return Packet(self.src, dst, self.protocol, self.sports, self.dports, self.icmp_type, self.icmp_code,
+                      self.via_groups)  # fmt: skip
+
 
 @dataclass(slots=True)
 class EniEvent:

@@ -15,8 +15,6 @@ client's whole ephemeral range, so a NACL that admits only part of it shows up a
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from vpcflow.engine.components import internet, outside
 from vpcflow.engine.components.base import (
     ON_INTERNET,
@@ -158,7 +156,7 @@ class LegWalker:
         rule: RuleRef | None = None,
         detail: str = "",
     ) -> None:
-        self._add_hop(Hop(kind, id_, direction, action, rule, detail))
+        self._add_hop(Hop(kind, id_, direction, action, rule, detail, None, (), self.connection))
 
     def narrow(
         self,
@@ -191,7 +189,7 @@ class LegWalker:
             )
         )
         self._settle_events(kept)
-        return replace(pkt, dports=kept) if kept else None
+        return pkt.with_dports(kept) if kept else None
 
     def _block(
         self,
@@ -210,9 +208,9 @@ class LegWalker:
             detail = (detail + "; " if detail else "") + f"{self.nat_label} source ports {ports}"
             self.nat_failed = self.nat_failed | ports
             shown = None
-        blocker = Blocker(self.stage, kind, id_, direction, rule, code, shown, detail, unknown)
-        if self.connection:
-            blocker = replace(blocker, connection=self.connection)
+        blocker = Blocker(
+            self.stage, kind, id_, direction, rule, code, shown, detail, unknown, self.connection
+        )
         self.blockers.append(blocker)
         self.cuts.append((ports, space, self.blockers[-1]))
 
@@ -328,7 +326,7 @@ class LegWalker:
             for ports, ok, rule in result.pieces:
                 if not ok:
                     self._block(HopKind.SECURITY_GROUP, gid, direction, "ENI_SG_RULES_MISMATCH", rule, ports)
-            return replace(pkt, dports=result.allowed) if result.allowed else None
+            return pkt.with_dports(result.allowed) if result.allowed else None
         has_rules = bool(self.rules.sg_rules(eni, direction))
         code = "ENI_SG_RULES_MISMATCH" if has_rules else "SG_HAS_NO_RULES"
         if refs_code is not None and result.denied:

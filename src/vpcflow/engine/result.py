@@ -86,6 +86,9 @@ def rule_text(rule: RuleRef | None) -> str:
 
 
 class HopKind(Enum):
+    # members are singletons: hash by identity (Enum's own hash is a Python call, on every dict lookup)
+    __hash__ = object.__hash__
+
     SECURITY_GROUP = "security-group"
     NETWORK_ACL = "network-acl"
     ROUTE_TABLE = "route-table"

@@ -91,6 +91,12 @@ class Engine:
         self._resolved: dict[str, tuple[NetworkInterface | None, Address | None]] = {}
         self._labels: dict[str, str] = {}  # ENI id → endpoint label
         self._lbs: dict[str, LoadBalancer | None] = {}  # endpoint text → the load balancer it names
+        # every NAT gateway's public and private address (a hop, never an endpoint)
+        self._nat_addresses = frozenset(
+            a for n in snapshot.nat_gateways.values() for a in (n.public_ip, n.private_ip) if a is not None
+        )
+        # endpoint text → the ways it names (``_ways``); the snapshot is immutable
+        self._ways_of: dict[str, list[tuple[str, tuple[NetworkInterface | None, Address | None]]]] = {}
 
     # -- endpoints -----------------------------------------------------------------------------
 
@@ -200,9 +206,7 @@ class Engine:
         return None, addr
 
     def _is_nat_address(self, addr: Address | None) -> bool:
-        return addr is not None and any(
-            addr in (n.public_ip, n.private_ip) for n in self.snapshot.nat_gateways.values()
-        )
+        return addr is not None and addr in self._nat_addresses
 
     def _connected(self, a: NetworkInterface | None, a_addr: Address | None, b: NetworkInterface) -> bool:
         return private_path(self.snapshot, a, a_addr, b)
@@ -290,6 +294,14 @@ class Engine:
     def _ways(self, ref: str) -> list[tuple[str, tuple[NetworkInterface | None, Address | None]]]:
         """The endpoint ``ref`` names: one interface or address, or the nodes of a load balancer (which
         one a client reaches is DNS's choice: each is a way the flow can go)."""
+        hit = self._ways_of.get(ref)
+        if hit is None:
+            if len(self._ways_of) > 100_000:  # bounded: flow-log attribution sees many addresses
+                self._ways_of.clear()
+            hit = self._ways_of[ref] = self._find_ways(ref)
+        return hit
+
+    def _find_ways(self, ref: str) -> list[tuple[str, tuple[NetworkInterface | None, Address | None]]]:
         lb = self.load_balancer(ref)
         if lb is None:
             return [("", self.resolve(ref))]

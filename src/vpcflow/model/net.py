@@ -178,6 +178,9 @@ _ULA_V6 = Cidr.parse("fc00::/7")
 
 
 class Direction(Enum):
+    # members are singletons: hash by identity (Enum's own hash is a Python call, on every dict lookup)
+    __hash__ = object.__hash__
+
     INGRESS = "ingress"
     EGRESS = "egress"
 
