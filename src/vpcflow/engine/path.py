@@ -92,7 +92,7 @@ class LegWalker:
 
     def from_eni(self, eni: NetworkInterface, pkt: Packet) -> Arrival | None:
         """The leg of a packet ``eni`` sends."""
-        component = INTERFACES.get(interface_kind(eni))
+        component = INTERFACES.get(self._kind(eni))
         if component is None:
             return self.follow(self._unmodelled_interface(eni, pkt, Direction.EGRESS))
         return self.follow(component.send(self, eni, pkt))
@@ -133,6 +133,14 @@ class LegWalker:
                 return None
             else:  # STOPPED: a filter recorded why
                 return None
+
+    def _kind(self, eni: NetworkInterface) -> InterfaceKind:
+        """``interface_kind(eni)``, once per interface and Engine."""
+        kinds = self.rules.interface_kinds
+        hit = kinds.get(eni.eni_id)
+        if hit is None:
+            hit = kinds[eni.eni_id] = interface_kind(eni)
+        return hit
 
     # -- bookkeeping ---------------------------------------------------------------------------
 
@@ -249,7 +257,9 @@ class LegWalker:
         for ports, ok, rule in result.pieces:
             if not ok:
                 self._block(kind, id_, direction, code, rule, ports)
-        self._add_hop(hop if hop is not None else filter_hop(result, kind, id_, direction, group_ids))
+        if hop is None:
+            hop = filter_hop(result, kind, id_, direction, group_ids, self.connection)
+        self._add_hop(hop)
         allowed = result.allowed
         self._settle_events(allowed)
         if not allowed:
@@ -290,7 +300,8 @@ class LegWalker:
         # the decision reads the interface's rules, the remote address, protocol, ports, ICMP header,
         # whether group references carry and the groups the sender stands for
         key = (eni.eni_id, direction is Direction.EGRESS, remote.version, remote.value, pkt.protocol,
-               pkt.dports.spans, pkt.icmp_type, pkt.icmp_code, refs_code is None, sender_groups)  # fmt: skip
+               pkt.dports.spans, pkt.icmp_type, pkt.icmp_code, refs_code is None, sender_groups,
+               self.connection)  # fmt: skip
         hit = self.rules.filter_memo.get(key)
         if hit is None:
             result = self.rules.evaluate_sg(
@@ -306,7 +317,9 @@ class LegWalker:
             )
             hop = None
             if not result.denied:
-                hop = filter_hop(result, HopKind.SECURITY_GROUP, gid, direction, eni.group_ids)
+                hop = filter_hop(
+                    result, HopKind.SECURITY_GROUP, gid, direction, eni.group_ids, self.connection
+                )
             hit = (result, hop)
             self._memo_put(key, hit)
         result, hop = hit
@@ -498,13 +511,14 @@ class LegWalker:
         remote = pkt.dst if egress else pkt.src
         # the decision and its hop read the entries, the remote address, protocol, ports and ICMP header
         key = (acl.acl_id, egress, remote.version, remote.value, pkt.protocol, pkt.dports.spans,
-               pkt.icmp_type, pkt.icmp_code)  # fmt: skip
+               pkt.icmp_type, pkt.icmp_code, self.connection)  # fmt: skip
         hit = self.rules.filter_memo.get(key)
         if hit is None:
             result = self.rules.evaluate_nacl(
                 acl, direction, remote, pkt.protocol, pkt.dports, pkt.icmp_type, pkt.icmp_code
             )
-            hit = (result, filter_hop(result, HopKind.NETWORK_ACL, acl.acl_id, direction))
+            hop = filter_hop(result, HopKind.NETWORK_ACL, acl.acl_id, direction, (), self.connection)
+            hit = (result, hop)
             self._memo_put(key, hit)
         return self._apply_filter(
             hit[0], HopKind.NETWORK_ACL, acl.acl_id, direction, "SUBNET_ACL_RESTRICTION", pkt, hop=hit[1]
@@ -655,7 +669,7 @@ class LegWalker:
         if eni_id is not None:
             eni = self.s.interfaces.get(eni_id)
             if eni is not None and kind is None:
-                kind = interface_kind(eni)
+                kind = self._kind(eni)
         component = INTERFACES.get(kind) if kind is not None else None
         crossing = from_sub is None or from_sub.subnet_id != target_sub.subnet_id
         cur = pkt
@@ -710,7 +724,12 @@ class LegWalker:
 
 
 def filter_hop(
-    result: FilterResult, kind: HopKind, id_: str, direction: Direction, group_ids: tuple[str, ...] = ()
+    result: FilterResult,
+    kind: HopKind,
+    id_: str,
+    direction: Direction,
+    group_ids: tuple[str, ...] = (),
+    connection: str = "",
 ) -> Hop:
     """The hop of a security group or network ACL that decided ``result``."""
     if result.allowed:
@@ -733,9 +752,10 @@ def filter_hop(
             detail,
             denied_ports=result.denied or None,
             group_ids=group_ids,
+            connection=connection,
         )
     rule = result.pieces[0][2] if result.pieces else None
-    return Hop(kind, id_, direction, HopAction.DENY, rule, group_ids=group_ids)
+    return Hop(kind, id_, direction, HopAction.DENY, rule, group_ids=group_ids, connection=connection)
 
 
 def _labelled(h: Hop, connection: str) -> Hop:

@@ -33,6 +33,7 @@ from vpcflow.model import (
 from vpcflow.model.filters import icmp_applies, ports_apply
 
 if TYPE_CHECKING:
+    from vpcflow.engine.components.interfaces import InterfaceKind
     from vpcflow.engine.result import Hop
     from vpcflow.engine.vpn import RouteChoice
 
@@ -108,6 +109,7 @@ class CompiledRules:
         self.route_cache: dict[tuple[str, Address], tuple[str | None, RouteChoice]] = {}
         # the walk's filter decisions and the hop each gives, keyed by exactly what they read (the filter,
         # direction, remote address, protocol, port set, ICMP header; ``path.LegWalker``)
+        self.interface_kinds: dict[str, InterfaceKind] = {}  # ENI id → ``interface_kind`` (the walk's)
         self.filter_memo: dict[tuple[object, ...], tuple[FilterResult, Hop | None]] = {}
         self._sg_cache: dict[
             tuple[str, Direction, int, int | None, int | None],

@@ -45,6 +45,8 @@ _ELB_KINDS = frozenset(
     {InterfaceKind.LOAD_BALANCER, InterfaceKind.CLASSIC_LOAD_BALANCER, InterfaceKind.GATEWAY_LOAD_BALANCER}
 )
 EPHEMERAL_TAG = "vpcflow:ephemeral-ports"
+_NO_APP = AppContext()
+_PROTOCOLS = {name: parse_protocol(name) for name in ("tcp", "udp", "icmp", "icmpv6")}
 
 
 def _one_address(text: str) -> Address:
@@ -247,11 +249,17 @@ class Engine:
     ) -> Trace:
         """``sni``/``host``: the TLS server name or HTTP Host of the connection, which decide Network
         Firewall domain-list and TLS/HTTP rules (without them such rules make the answer UNKNOWN)."""
-        app = AppContext(_name(sni, "--sni"), _name(host, "--host"))
-        try:
-            proto = parse_protocol(protocol)
-        except ProtocolError as exc:
-            raise QueryError(str(exc)) from None
+        app = (
+            _NO_APP
+            if sni is None and host is None
+            else AppContext(_name(sni, "--sni"), _name(host, "--host"))
+        )
+        proto = _PROTOCOLS.get(protocol) if isinstance(protocol, str) else None
+        if proto is None:
+            try:
+                proto = parse_protocol(protocol)
+            except ProtocolError as exc:
+                raise QueryError(str(exc)) from None
         if proto == -1:
             raise QueryError("a trace needs one protocol (tcp, udp, icmp, icmpv6 or a number)")
         if proto in (TCP, UDP):
@@ -384,7 +392,12 @@ class Engine:
         itype = (8 if proto == ICMP else 128) if icmp_type is None else icmp_type
         icode = 0 if icmp_code is None else icmp_code
         ports_apply = proto in (TCP, UDP)
-        sports = IntervalSet.of((crange.lo, crange.hi)) if ports_apply else IntervalSet.single(0)
+        if not ports_apply:
+            sports = IntervalSet.single(0)
+        elif crange.lo <= crange.hi:
+            sports = IntervalSet(((crange.lo, crange.hi),))  # one span: nothing to normalise
+        else:
+            sports = IntervalSet()
         dports = IntervalSet.single(port if ports_apply and port is not None else 0)
         pkt = Packet(
             src_addr, dst_addr, proto, sports, dports,

@@ -33,7 +33,7 @@ from vpcflow.engine.elb import listener_for
 from vpcflow.engine.elb_index import elb_index
 from vpcflow.engine.packets import Packet
 from vpcflow.engine.result import HopAction, HopKind
-from vpcflow.engine.waf import WAF_CODE, WafDecision, evaluate_web_acl
+from vpcflow.engine.waf import WAF_CODE, WafDecision
 from vpcflow.model import ICMP, ICMPV6, Direction, NetworkInterface, protocol_name
 from vpcflow.model.elb import LoadBalancer, LoadBalancerType
 from vpcflow.model.waf import OtherStatement, WafRule
@@ -187,7 +187,7 @@ def _listener(walk: Walk, lb: LoadBalancer, eni: NetworkInterface, pkt: Packet) 
     if lb.type is LoadBalancerType.APPLICATION:
         acl = walk.snapshot.waf.web_acl_for(lb.arn)
         if acl is not None:
-            decision = evaluate_web_acl(acl, cur.src, walk.snapshot.waf)
+            decision = index.waf_decision(acl, cur.src)
             stop = _waf_step(walk, decision)
             if stop is not None:
                 return stop
