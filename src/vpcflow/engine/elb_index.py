@@ -5,20 +5,11 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
-from vpcflow.engine.elb import (
-    LbIssue,
-    LbSelection,
-    LoadBalancerNode,
-    TargetChoice,
-    load_balancer_nodes,
-    select_targets,
-)
+from vpcflow.engine.elb import LbSelection, LoadBalancerNode, load_balancer_nodes, select_targets
 from vpcflow.engine.intervals import IntervalSet
 from vpcflow.engine.service_cidrs import service_cidrs
-from vpcflow.engine.waf import WafDecision, evaluate_web_acl
 from vpcflow.model import TCP, UDP, Address, Cidr, CidrPeer, NetworkInterface, PrefixListPeer, Snapshot
 from vpcflow.model.elb import Listener, LoadBalancer, LoadBalancerType
-from vpcflow.model.waf import WebAcl
 
 _TCP = frozenset({"HTTP", "HTTPS", "TCP", "TLS", "TCP_UDP", "TCP_QUIC"})
 _UDP = frozenset({"UDP", "TCP_UDP", "QUIC", "TCP_QUIC"})
@@ -42,11 +33,6 @@ class ElbIndex:
         # (load balancer, node, protocol, listener port, every target) → the listener's selection, the ways
         # a node sends a connection (label, target or issue or answer) and the targets' addresses
         # (``load_balancer_target.to_target``)
-        self._waf: dict[tuple[str, Address], WafDecision] = {}
-        self.ways: dict[
-            tuple[str, str, int, int, bool],
-            tuple[LbSelection, tuple[tuple[str, TargetChoice | LbIssue | str], ...], frozenset[Address]],
-        ] = {}
 
     def address_cell(self, address: Address) -> int:
         """Which cell of the snapshot's address edges ``address`` is in (every CIDR a security-group
@@ -134,16 +120,6 @@ class ElbIndex:
         pieces = [IntervalSet.single(p) for lo, hi in taken for p in range(lo, hi + 1)]
         rest = ports - taken
         return pieces + ([rest] if rest else [])
-
-    def waf_decision(self, acl: WebAcl, source: Address) -> WafDecision:
-        """``evaluate_web_acl`` of the snapshot's web ACL on a client address, memoised (bounded)."""
-        key = (acl.arn, source)
-        hit = self._waf.get(key)
-        if hit is None:
-            if len(self._waf) > 100_000:
-                self._waf.clear()
-            hit = self._waf[key] = evaluate_web_acl(acl, source, self.snapshot.waf)
-        return hit
 
     def select(self, lb: LoadBalancer, protocol: int, port: int, zone: str | None) -> LbSelection:
         key = (lb.arn, protocol, port, zone)

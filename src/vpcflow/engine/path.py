@@ -34,6 +34,7 @@ from vpcflow.engine.components.base import (
 from vpcflow.engine.components.interfaces import InterfaceKind, interface_kind, interface_owner
 from vpcflow.engine.components.registry import INTERFACES, ROUTE_TARGETS
 from vpcflow.engine.intervals import IntervalSet
+from vpcflow.engine.memo import put
 from vpcflow.engine.packets import Arrival, EniEvent, Packet, Session
 from vpcflow.engine.result import Blocker, Hop, HopAction, HopKind, RuleRef
 from vpcflow.engine.rules import CompiledRules, FilterResult, sg_rule_matches_header
@@ -136,7 +137,7 @@ class LegWalker:
 
     def _kind(self, eni: NetworkInterface) -> InterfaceKind:
         """``interface_kind(eni)``, once per interface and Engine."""
-        kinds = self.rules.interface_kinds
+        kinds = self.rules.memo.interface_kinds
         hit = kinds.get(eni.eni_id)
         if hit is None:
             hit = kinds[eni.eni_id] = interface_kind(eni)
@@ -268,12 +269,6 @@ class LegWalker:
             return pkt
         return Packet(pkt.src, pkt.dst, pkt.protocol, pkt.sports, allowed, pkt.icmp_type, pkt.icmp_code)
 
-    def _memo_put(self, key: tuple[object, ...], value: tuple[FilterResult, Hop | None]) -> None:
-        memo = self.rules.filter_memo
-        if len(memo) > 200_000:  # bounded: flow-log attribution sees many addresses
-            memo.clear()
-        memo[key] = value
-
     # -- filters -------------------------------------------------------------------------------
 
     def security_groups(self, eni: NetworkInterface, direction: Direction, pkt: Packet) -> Packet | None:
@@ -302,7 +297,7 @@ class LegWalker:
         key = (eni.eni_id, direction is Direction.EGRESS, remote.version, remote.value, pkt.protocol,
                pkt.dports.spans, pkt.icmp_type, pkt.icmp_code, refs_code is None, sender_groups,
                self.connection)  # fmt: skip
-        hit = self.rules.filter_memo.get(key)
+        hit = self.rules.memo.filters.get(key)
         if hit is None:
             result = self.rules.evaluate_sg(
                 eni,
@@ -321,7 +316,7 @@ class LegWalker:
                     result, HopKind.SECURITY_GROUP, gid, direction, eni.group_ids, self.connection
                 )
             hit = (result, hop)
-            self._memo_put(key, hit)
+            put(self.rules.memo.filters, key, hit)
         result, hop = hit
         if self.reply and eni.eni_id in self.session.untracked:
             self._add_hop(
@@ -512,14 +507,14 @@ class LegWalker:
         # the decision and its hop read the entries, the remote address, protocol, ports and ICMP header
         key = (acl.acl_id, egress, remote.version, remote.value, pkt.protocol, pkt.dports.spans,
                pkt.icmp_type, pkt.icmp_code, self.connection)  # fmt: skip
-        hit = self.rules.filter_memo.get(key)
+        hit = self.rules.memo.filters.get(key)
         if hit is None:
             result = self.rules.evaluate_nacl(
                 acl, direction, remote, pkt.protocol, pkt.dports, pkt.icmp_type, pkt.icmp_code
             )
             hop = filter_hop(result, HopKind.NETWORK_ACL, acl.acl_id, direction, (), self.connection)
             hit = (result, hop)
-            self._memo_put(key, hit)
+            put(self.rules.memo.filters, key, hit)
         return self._apply_filter(
             hit[0], HopKind.NETWORK_ACL, acl.acl_id, direction, "SUBNET_ACL_RESTRICTION", pkt, hop=hit[1]
         )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from vpcflow.engine.intervals import IntervalSet
+from vpcflow.engine.memo import WalkMemo
 from vpcflow.model import (
     ALL_PROTOCOLS,
     ICMP,
@@ -33,8 +34,6 @@ from vpcflow.model import (
 from vpcflow.model.filters import icmp_applies, ports_apply
 
 if TYPE_CHECKING:
-    from vpcflow.engine.components.interfaces import InterfaceKind
-    from vpcflow.engine.result import Hop
     from vpcflow.engine.vpn import RouteChoice
 
 ALL_PORT_SET = IntervalSet.of((0, 65535))
@@ -107,10 +106,7 @@ class CompiledRules:
         self._world_rules: dict[tuple[str, Direction, int, int], SecurityGroupRule | None] = {}
         # (subnet id, destination) → (route table id, the route chosen): routing memoised per snapshot
         self.route_cache: dict[tuple[str, Address], tuple[str | None, RouteChoice]] = {}
-        # the walk's filter decisions and the hop each gives, keyed by exactly what they read (the filter,
-        # direction, remote address, protocol, port set, ICMP header; ``path.LegWalker``)
-        self.interface_kinds: dict[str, InterfaceKind] = {}  # ENI id → ``interface_kind`` (the walk's)
-        self.filter_memo: dict[tuple[object, ...], tuple[FilterResult, Hop | None]] = {}
+        self.memo = WalkMemo()  # what the walk memoises for this Engine (``engine.memo``)
         self._sg_cache: dict[
             tuple[str, Direction, int, int | None, int | None],
             tuple[tuple[SecurityGroupRule, int, int, Spans, Spans], ...],

@@ -321,7 +321,6 @@ class Engine:
             raise QueryError(
                 f"load balancer {lb.name} has no node interface in the snapshot (describe-network-interfaces)"
             )
-        self._labels.update({w[1][0].eni_id: lb.name for w in ways if w[1][0] is not None})
         return ways
 
     def load_balancer(self, ref: str) -> LoadBalancer | None:
@@ -516,6 +515,10 @@ class Engine:
     def _endpoint(self, eni: NetworkInterface | None, addr: Address, ref: str) -> Endpoint:
         if eni is None:
             return Endpoint(addr, label=str(addr))
+        lb = self.load_balancer(ref)
+        if lb is not None:  # a node of the load balancer the user named: its name (never remembered for
+            # the interface, or a later trace naming the node's address would show it: history)
+            return Endpoint(addr, eni.eni_id, eni.instance_id, lb.name)
         label = self._labels.get(eni.eni_id)
         if label is None:
             name = tag(eni.tags, "Name")

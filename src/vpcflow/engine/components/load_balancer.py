@@ -31,9 +31,10 @@ from vpcflow.engine.components.base import (
 )
 from vpcflow.engine.elb import listener_for
 from vpcflow.engine.elb_index import elb_index
+from vpcflow.engine.memo import put
 from vpcflow.engine.packets import Packet
 from vpcflow.engine.result import HopAction, HopKind
-from vpcflow.engine.waf import WAF_CODE, WafDecision
+from vpcflow.engine.waf import WAF_CODE, WafDecision, evaluate_web_acl
 from vpcflow.model import ICMP, ICMPV6, Direction, NetworkInterface, protocol_name
 from vpcflow.model.elb import LoadBalancer, LoadBalancerType
 from vpcflow.model.waf import OtherStatement, WafRule
@@ -187,7 +188,10 @@ def _listener(walk: Walk, lb: LoadBalancer, eni: NetworkInterface, pkt: Packet) 
     if lb.type is LoadBalancerType.APPLICATION:
         acl = walk.snapshot.waf.web_acl_for(lb.arn)
         if acl is not None:
-            decision = index.waf_decision(acl, cur.src)
+            key = (acl.arn, cur.src)  # the decision reads the web ACL, its IP sets and the client address
+            decision = walk.rules.memo.waf.get(key) or put(
+                walk.rules.memo.waf, key, evaluate_web_acl(acl, cur.src, walk.snapshot.waf)
+            )
             stop = _waf_step(walk, decision)
             if stop is not None:
                 return stop

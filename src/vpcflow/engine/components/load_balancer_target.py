@@ -34,6 +34,7 @@ from vpcflow.engine.components.base import (
 from vpcflow.engine.elb import LB_SOURCE_PORTS, LbIssue, TargetChoice
 from vpcflow.engine.elb_index import ElbIndex, elb_index
 from vpcflow.engine.intervals import IntervalSet
+from vpcflow.engine.memo import put
 from vpcflow.engine.packets import Packet
 from vpcflow.engine.result import HopAction, HopKind
 from vpcflow.model import TCP, Address, Direction, NetworkInterface, Subnet
@@ -76,7 +77,7 @@ def to_target(walk: Walk, lb: LoadBalancer, node: NetworkInterface, pkt: Packet,
     # the ways read the listener's selection for the node and, of the client, only whether it holds a
     # target's address (such a target stands alone): memoised per node, protocol and port otherwise
     key = (lb.arn, node.eni_id, pkt.protocol, port, walk.session.every_target)
-    hit = index.ways.get(key)
+    hit = walk.rules.memo.lb_ways.get(key)
     if hit is None or pkt.src in hit[2]:
         zone = index.zone_of(lb, node)
         sel = index.select(lb, pkt.protocol, port, zone)
@@ -93,7 +94,7 @@ def to_target(walk: Walk, lb: LoadBalancer, node: NetworkInterface, pkt: Packet,
         held = frozenset(t.address for t in sel.targets if t.address is not None)
         hit = (sel, tuple(found), held)
         if pkt.src not in held:
-            index.ways[key] = hit
+            put(walk.rules.memo.lb_ways, key, hit)
     sel, ways, _held = hit
     for note in sel.notes:
         if note not in walk.session.notes:
