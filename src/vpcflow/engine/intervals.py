@@ -10,6 +10,8 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from vpcflow.model.frozen import fast_init
+
 
 def _normalise(pairs: Iterable[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
     out: list[tuple[int, int]] = []
@@ -22,6 +24,7 @@ def _normalise(pairs: Iterable[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
     return tuple(out)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class IntervalSet:
     spans: tuple[tuple[int, int], ...] = ()

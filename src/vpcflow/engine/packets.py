@@ -9,6 +9,7 @@ from vpcflow.engine.firewall_match import AppContext
 from vpcflow.engine.intervals import IntervalSet
 from vpcflow.engine.result import HopKind
 from vpcflow.model import ICMP, ICMPV6, Address, NatGateway, NetworkInterface, SecurityGroupRule
+from vpcflow.model.frozen import fast_init
 
 if TYPE_CHECKING:
     from vpcflow.engine.components.base import Step, Walk
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
 NAT_PORTS = IntervalSet.of((1024, 65535))  # NAT gateways remap source ports into this range
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Packet:
     src: Address
@@ -115,6 +117,7 @@ class Session:
         return "; ".join(labels[self.choices.get(k, 0)] for k, labels in self.alternatives.items())
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Arrival:
     """Where a leg ends: at an ENI of the snapshot, or at a host outside every VPC."""

@@ -16,6 +16,7 @@ from vpcflow.model import (
     SecurityGroupRule,
     protocol_name,
 )
+from vpcflow.model.frozen import fast_init
 
 
 class Verdict(Enum):
@@ -121,6 +122,7 @@ class HopAction(Enum):
     DROP = "drop"
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Hop:
     kind: HopKind
@@ -155,6 +157,7 @@ class Hop:
         return out
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Blocker:
     """What stops (part of) a flow, in AWS Reachability Analyzer's vocabulary where one fits."""
@@ -191,6 +194,7 @@ class Blocker:
         return out
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class FlowLogRecord:
     """A record AWS would write on one ENI for this conversation (addresses as the ENI sees them)."""
@@ -222,6 +226,7 @@ class FlowLogRecord:
         }
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Endpoint:
     """A resolved trace endpoint: an ENI of the snapshot, or an address outside it."""
@@ -244,6 +249,7 @@ class Endpoint:
         }
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Leg:
     delivered: bool
@@ -251,6 +257,7 @@ class Leg:
     applicable: bool = True
 
 
+@fast_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Trace:
     verdict: Verdict

@@ -32,6 +32,7 @@ from vpcflow.model import (
     Snapshot,
 )
 from vpcflow.model.filters import icmp_applies, ports_apply
+from vpcflow.model.frozen import fast_init
 
 if TYPE_CHECKING:
     from vpcflow.engine.vpn import RouteChoice
@@ -42,6 +43,7 @@ _PAST_ANY_ADDRESS = 1 << 200  # sorts after every (lo, hi) span starting at the 
 Spans = tuple[tuple[int, int], ...]
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class AddressSpace:
     """Addresses a peer matches, per family, as interval sets."""
@@ -68,6 +70,7 @@ def rule_ports(protocol: int, ports: object) -> IntervalSet:
     return ALL_PORT_SET
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class FilterResult:
     """Outcome of one filter over a set of destination ports.

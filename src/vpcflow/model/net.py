@@ -10,6 +10,8 @@ import ipaddress
 from dataclasses import dataclass
 from enum import Enum
 
+from vpcflow.model.frozen import fast_init
+
 ALL_PROTOCOLS = -1
 ICMP = 1
 TCP = 6
@@ -147,6 +149,7 @@ WORLD_V4 = Cidr(4, 0, (1 << 32) - 1, 0)
 WORLD_V6 = Cidr(6, 0, (1 << 128) - 1, 0)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True, order=True)
 class Address:
     """A single IPv4 or IPv6 address."""

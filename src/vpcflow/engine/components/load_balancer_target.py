@@ -39,6 +39,7 @@ from vpcflow.engine.packets import Packet
 from vpcflow.engine.result import HopAction, HopKind
 from vpcflow.model import TCP, Address, Direction, NetworkInterface, Subnet
 from vpcflow.model.elb import LoadBalancer, LoadBalancerType
+from vpcflow.model.frozen import fast_init
 
 STATE = "load_balancer"  # session state: node ENI id → the connection it proxies
 LB_PORTS = IntervalSet.of((LB_SOURCE_PORTS.lo, LB_SOURCE_PORTS.hi))
@@ -47,6 +48,7 @@ FROM_TARGET = "target → load balancer"
 TO_CLIENT = "load balancer → client"
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Proxied:
     """What the node keeps of the client's connection to answer it."""
