@@ -335,34 +335,42 @@ class LegWalker:
                 if not ok:
                     self._block(HopKind.SECURITY_GROUP, gid, direction, "ENI_SG_RULES_MISMATCH", rule, ports)
             return pkt.with_dports(result.allowed) if result.allowed else None
+        if not result.denied:  # every port passes: no blocker, so no code to find
+            out = self._apply_filter(
+                result, HopKind.SECURITY_GROUP, gid, direction, "", pkt, eni.group_ids, hop
+            )
+            if out is not None and not self.reply:
+                self._track(eni, direction, pkt, result)
+            return out
         has_rules = bool(self.rules.sg_rules(eni, direction))
         code = "ENI_SG_RULES_MISMATCH" if has_rules else "SG_HAS_NO_RULES"
-        if refs_code is not None and result.denied:
+        if refs_code is not None:
             full = self.rules.evaluate_sg(
                 eni, direction, remote, pkt.protocol, pkt.dports, pkt.icmp_type, pkt.icmp_code
             )
             if full.allowed != result.allowed:
                 code = refs_code  # a group reference would have admitted it, but it does not carry over
-        if result.denied:
-            result = self._unknown_sg_ports(eni, direction, remote, pkt, result, gid)
-            if not result.pieces:  # every denied port depends on what the snapshot lacks
-                self.hops.append(
-                    Hop(HopKind.SECURITY_GROUP, gid, direction, HopAction.DROP, None,
-                        self.blockers[-1].detail, group_ids=eni.group_ids)
-                )  # fmt: skip
-                self._settle_events(IntervalSet())
-                return None
-        out = self._apply_filter(
-            result, HopKind.SECURITY_GROUP, gid, direction, code, pkt, eni.group_ids,
-            hop if hop is not None and not result.denied else None,
-        )  # fmt: skip
+        result = self._unknown_sg_ports(eni, direction, remote, pkt, result, gid)
+        if not result.pieces:  # every denied port depends on what the snapshot lacks
+            self.hops.append(
+                Hop(HopKind.SECURITY_GROUP, gid, direction, HopAction.DROP, None,
+                    self.blockers[-1].detail, group_ids=eni.group_ids)
+            )  # fmt: skip
+            self._settle_events(IntervalSet())
+            return None
+        out = self._apply_filter(result, HopKind.SECURITY_GROUP, gid, direction, code, pkt, eni.group_ids)
         if out is not None and not self.reply:
-            untracked_by = self._untracked_rule(eni, direction, pkt, result)
-            if untracked_by is not None:
-                self.session.untracked[eni.eni_id] = untracked_by
-            else:
-                self.session.tracked.add(eni.eni_id)
+            self._track(eni, direction, pkt, result)
         return out
+
+    def _track(self, eni: NetworkInterface, direction: Direction, pkt: Packet, result: FilterResult) -> None:
+        """The request passed the interface's groups: the connection is tracked, unless it is one of the
+        documented untracked ones."""
+        untracked_by = self._untracked_rule(eni, direction, pkt, result)
+        if untracked_by is not None:
+            self.session.untracked[eni.eni_id] = untracked_by
+        else:
+            self.session.tracked.add(eni.eni_id)
 
     def _group_refs_lost(self, eni: NetworkInterface, direction: Direction, pkt: Packet) -> str | None:
         """Why security-group references cannot match here (the Reachability Analyzer code), or None.
