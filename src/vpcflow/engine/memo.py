@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from vpcflow.engine.waf import WafDecision
     from vpcflow.model import Address
 
-LIMIT = 200_000
+LIMIT = 65_536  # entries per table: a few tens of MB at most
 K = TypeVar("K")
 V = TypeVar("V")
 
