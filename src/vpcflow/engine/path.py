@@ -316,7 +316,8 @@ class LegWalker:
                     result, HopKind.SECURITY_GROUP, gid, direction, eni.group_ids, self.connection
                 )
             hit = (result, hop)
-            put(self.rules.memo.filters, key, hit)
+            if self.rules.memo.admit(key):
+                put(self.rules.memo.filters, key, hit)
         result, hop = hit
         if self.reply and eni.eni_id in self.session.untracked:
             self._add_hop(
@@ -522,7 +523,8 @@ class LegWalker:
             )
             hop = filter_hop(result, HopKind.NETWORK_ACL, acl.acl_id, direction, (), self.connection)
             hit = (result, hop)
-            put(self.rules.memo.filters, key, hit)
+            if self.rules.memo.admit(key):
+                put(self.rules.memo.filters, key, hit)
         return self._apply_filter(
             hit[0], HopKind.NETWORK_ACL, acl.acl_id, direction, "SUBNET_ACL_RESTRICTION", pkt, hop=hit[1]
         )
