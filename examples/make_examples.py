@@ -1502,6 +1502,8 @@ def firewall() -> dict[str, dict[str, Any]]:
 
 
 def main() -> None:
+    from make_gwlb import gwlb  # its own module: it uses the helpers above
+
     examples = {
         "three-tier": three_tier(),
         "three-tier-widened": three_tier_widened(),
@@ -1510,6 +1512,7 @@ def main() -> None:
         "hub": hub(),
         "alb-waf": alb_waf(),
         "firewall": firewall(),
+        "gwlb": gwlb(),
     }
     for name, files in examples.items():
         out = HERE / name

@@ -132,9 +132,14 @@ def test_load_balancer_endpoint_and_service_interfaces_are_never_hosts(
     snap = service_estate().snapshot()
     # to it: the NACLs pass, then the interface's owner is named, never its security groups as a host's
     assert unknown(trace(snap, "eni-a", dst, "tcp", 443)) == (kind, rid, code)
-    # from it: a load balancer's node opens connections through its own security groups (modelled); the
-    # others are not modelled as senders
-    if kind != "load-balancer":
+    # from it: a load balancer's node opens connections through its own security groups (modelled); a
+    # Gateway Load Balancer endpoint never opens one (gateway-load-balancer-endpoints); the others are not
+    # modelled as senders
+    if dst == "eni-gwlbe":
+        sent = trace(snap, dst, "eni-b", "tcp", 443)
+        assert sent.verdict is Verdict.REJECT and sent.blocked_by is not None
+        assert sent.blocked_by.code == "VPCE_INTRA_VPC_TRAFFIC"
+    elif kind != "load-balancer":
         assert unknown(trace(snap, dst, "eni-b", "tcp", 443))[2] == code
     # the batch evaluator leaves it to the walk; reach counts it neither reachable nor blocked
     batch = BatchEvaluator(snap)

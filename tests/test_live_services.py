@@ -112,3 +112,49 @@ def test_fetch_load_balancers_waf_and_firewalls(tmp_path: Path, moto_endpoint: s
     fw = snap.network_firewall.firewalls[ids["firewall"]]
     assert fw.name == "live-fw"
     assert any(w.code == "UNRESOLVED_FIREWALL_POLICY" and w.resource_id == fw.arn for w in snap.warnings)
+
+
+def test_fetch_gateway_load_balancer_and_its_endpoint_service(
+    tmp_path: Path, moto_endpoint: str, session: Any
+) -> None:
+    """describe-vpc-endpoint-service-configurations says which Gateway Load Balancer serves a service;
+    elbv2 gives the load balancer, its GENEVE target group and the appliances' health."""
+
+    def client(name: str) -> Any:
+        return session.client(name, endpoint_url=moto_endpoint, region_name=REGION)
+
+    ec2, elbv2 = client("ec2"), client("elbv2")
+    vpc = ec2.create_vpc(CidrBlock="10.40.0.0/16")["Vpc"]["VpcId"]
+    sub = ec2.create_subnet(VpcId=vpc, CidrBlock="10.40.0.0/24", AvailabilityZone=f"{REGION}a")["Subnet"][
+        "SubnetId"
+    ]
+    ami = ec2.describe_images()["Images"][0]["ImageId"]
+    appliance = ec2.run_instances(
+        ImageId=ami, MinCount=1, MaxCount=1, SubnetId=sub, PrivateIpAddress="10.40.0.30"
+    )["Instances"][0]["InstanceId"]
+    gwlb = elbv2.create_load_balancer(Name="live-gwlb", Subnets=[sub], Type="gateway")["LoadBalancers"][0][
+        "LoadBalancerArn"
+    ]
+    tg = elbv2.create_target_group(
+        Name="appliances", Protocol="GENEVE", Port=6081, VpcId=vpc, TargetType="instance"
+    )["TargetGroups"][0]["TargetGroupArn"]
+    elbv2.register_targets(TargetGroupArn=tg, Targets=[{"Id": appliance}])
+    elbv2.create_listener(LoadBalancerArn=gwlb, DefaultActions=[{"Type": "forward", "TargetGroupArn": tg}])
+    service = ec2.create_vpc_endpoint_service_configuration(GatewayLoadBalancerArns=[gwlb])[
+        "ServiceConfiguration"
+    ]
+
+    report = fetch_snapshot(tmp_path, [REGION], session=session, endpoint_url=moto_endpoint)
+    assert report.counts["ServiceConfigurations"] >= 1
+    snap = load_snapshot(tmp_path)
+    config = snap.endpoint_services[service["ServiceId"]]
+    assert config.gateway_load_balancer_arns == (gwlb,) and config.available
+    assert snap.endpoint_service(service["ServiceName"]) == config
+    lb = snap.load_balancing.load_balancers[gwlb]
+    assert lb.type.value == "gateway"
+    assert [li.port for li in snap.load_balancing.listeners_of(gwlb)] == [None]
+    group = snap.load_balancing.target_groups[tg]
+    assert (group.protocol, group.port) == ("GENEVE", 6081)
+    assert [h.target_id for h in snap.load_balancing.target_health[tg]] == [appliance]
+    sel = select_targets(snap, lb, TCP, 443, f"{REGION}a")
+    assert [t.health.target_id for t in sel.targets] == [appliance] and sel.targets[0].port == 6081

@@ -118,3 +118,37 @@ def test_affected_enis_are_the_changed_and_their_group_peers() -> None:
     docs = copy.deepcopy(BASE)
     docs["Subnets.json"]["Subnets"][0]["CidrBlock"] = "10.0.250.0/24"
     assert D.affected_enis(old, load_snapshot_data(sorted(docs.items()))) is None  # shared parts: everyone
+
+
+def test_every_part_of_a_snapshot_is_classified_for_diff_pruning() -> None:
+    """A part of ``Snapshot`` that ``affected_enis`` does not know would be ignored by ``diff``: every field
+    is shared (any change: everyone's flows), compared per interface, or derived / not about flows."""
+    import dataclasses
+
+    from vpcflow.model import Snapshot
+
+    fields = {f.name for f in dataclasses.fields(Snapshot)}
+    shared = set(D.SHARED_PARTS)
+    assert not shared & D.PER_INTERFACE_PARTS and not shared & D.DERIVED_PARTS
+    assert not D.PER_INTERFACE_PARTS & D.DERIVED_PARTS
+    assert fields == shared | D.PER_INTERFACE_PARTS | D.DERIVED_PARTS
+
+
+def test_a_web_acl_change_alone_shows_in_diff(tmp_path: Path) -> None:
+    """Only the WAF IP set differs (198.51.100.7 no longer blocked): no interface, group, NACL or route
+    changed, yet the client now reaches the ALB — diff must say so (it once pruned every flow away)."""
+    import json
+    import shutil
+
+    from test_cli_contract import ROOT, vpcflow
+
+    new = tmp_path / "alb-waf"
+    shutil.copytree(ROOT / "examples" / "alb-waf", new)
+    ipset = new / "IPSet.blocked-ips.json"
+    doc = json.loads(ipset.read_text())
+    doc["IPSet"]["Addresses"] = [a for a in doc["IPSet"]["Addresses"] if a != "198.51.100.7/32"]
+    ipset.write_text(json.dumps(doc))
+    proc = vpcflow("diff", "examples/alb-waf", str(new), "--src", "internet", "--dst", "my-alb", cwd=ROOT)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "GAINED" in proc.stdout and "198.51.100.7" in proc.stdout
+    assert "WAF_RULE_RESTRICTION" in proc.stdout  # the old answer names the rule that blocked it

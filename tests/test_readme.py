@@ -1,8 +1,9 @@
 """The README is self-contained and shows real output.
 
-Every ``$ vpcflow ...`` example that uses only shipped files (``examples/``) and is not abridged (``...``)
-is run through the installed command; its output and the ``echo $?`` after it must be what the README
-shows. Links point at files of the repository, never outside it.
+Every ``$ vpcflow ...`` example that uses only shipped files (``examples/``) is run through the installed
+command: its output and the ``echo $?`` after it must be what the README shows; an abridged example
+(``...`` where output is left out) must show real pieces of the output, in their order. Links point at
+files of the repository, never outside it.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from test_cli_contract import ROOT, vpcflow
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
-def _examples() -> list[tuple[str, str, int | None]]:
-    """(command line, expected output, expected exit status or None) of every runnable example."""
+def _examples(abridged: bool = False) -> list[tuple[str, str, int | None]]:
+    """(command line, expected output, expected exit status or None) of every runnable example, whole or
+    (``abridged``) with lines left out."""
     found = []
     for block in _plain_blocks(README):
         if not block.startswith("$ "):
@@ -29,7 +31,7 @@ def _examples() -> list[tuple[str, str, int | None]]:
         for i, step in enumerate(steps):
             command, _, output = step.partition("\n")
             command = command.split("  #")[0].strip()
-            if not command.startswith("vpcflow ") or "..." in output:
+            if not command.startswith("vpcflow ") or ("..." in output) != abridged:
                 continue
             args = shlex.split(command)[1:]
             paths = [a for a in args if "/" in a and not a.startswith("-")]
@@ -61,6 +63,7 @@ def _plain_blocks(text: str) -> list[str]:
 
 
 EXAMPLES = _examples()
+ABRIDGED = _examples(abridged=True)
 
 
 def test_the_readme_has_runnable_examples() -> None:
@@ -79,6 +82,34 @@ def test_a_readme_example_prints_what_the_readme_shows(command: str, output: str
         assert proc.returncode == status
 
 
+@pytest.mark.parametrize(("command", "output", "status"), ABRIDGED, ids=[c for c, _, _ in ABRIDGED])
+def test_an_abridged_readme_example_shows_real_lines_in_order(
+    command: str, output: str, status: int | None
+) -> None:
+    proc = vpcflow(*shlex.split(command)[1:], cwd=ROOT)
+    # compared with runs of whitespace as one space (a shown line may be wrapped at another width) and
+    # without a table's rule line (its width is the terminal's)
+    # (JSON, laid out by hand in the README, without any whitespace)
+    sep = "" if output.lstrip().startswith(("{", "[")) else " "
+    got = sep.join(_words(proc.stdout + proc.stderr))
+    at = 0
+    for shown in output.split("..."):
+        want = sep.join(_words(shown))
+        if not want:
+            continue
+        found = got.find(want, at)
+        assert found >= 0, (
+            f"the README shows output the command does not print (or not in this order): {want!r}"
+        )
+        at = found + len(want)
+    if status is not None:
+        assert proc.returncode == status
+
+
+def _words(text: str) -> list[str]:
+    return [w for line in text.splitlines() if line.strip().strip("─") for w in line.split()]
+
+
 def test_the_readme_sends_readers_only_to_files_of_the_repository() -> None:
     assert "../shared" not in README
     for target in re.findall(r"\]\(([^)#]+)\)", README):
@@ -93,7 +124,10 @@ def test_the_demo_runs_and_prints_no_markup() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert "[/]" not in proc.stdout and "[green]" not in proc.stdout
-    # three-tier's ALB node has no describe-load-balancers data: what the internet reaches through it is
-    # undecided (its listeners are unknown); the other three statements are proven
-    assert proc.stdout.count("PASS  ") == 3 and proc.stdout.count("UNDECIDED  ") == 1
+    # alb-waf's five statements are proven; three-tier's ALB node has no describe-load-balancers data:
+    # what the internet reaches through it is undecided (its listeners are unknown), its other three hold
+    assert proc.stdout.count("PASS  ") == 8 and proc.stdout.count("UNDECIDED  ") == 1
     assert "SUBNET_ACL_RESTRICTION" in proc.stdout and "UNKNOWN_RESOURCE" in proc.stdout
+    # the chain through the ALB is shown whole: both connections, and the WAF rule that blocks a client
+    assert "client → load balancer" in proc.stdout and "load balancer → target" in proc.stdout
+    assert "WAF_RULE_RESTRICTION" in proc.stdout

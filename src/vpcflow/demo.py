@@ -17,7 +17,9 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 # (snapshot, src, dst, protocol, port, what it shows)
 FLOWS: list[tuple[str, str, str, str, int, str]] = [
-    ("three-tier", "203.0.113.12", "web-alb", "tcp", 443, "internet → ALB on HTTPS: not traced through yet"),
+    ("alb-waf", "198.51.100.8", "my-alb", "tcp", 443, "internet → ALB → app: two connections, end to end"),
+    ("alb-waf", "198.51.100.7", "my-alb", "tcp", 443, "a client the web ACL's IP set blocks"),
+    ("three-tier", "203.0.113.12", "web-alb", "tcp", 443, "an ALB node without its load balancer's data"),
     ("three-tier", "203.0.113.12", "web-alb", "tcp", 22, "internet → ALB on SSH: its security group"),
     ("three-tier", "app-1", "db-1", "tcp", 5432, "app → db (rule references app-sg)"),
     ("three-tier", "app-1", "db-1", "tcp", 22, "app → db on SSH: not allowed"),
@@ -40,7 +42,9 @@ def main() -> int:
     from vpcflow.sources import load_snapshot
 
     console = make_console()
-    engines = {name: Engine(load_snapshot(EXAMPLES / name)) for name in ("three-tier", "nacl-trap")}
+    engines = {
+        name: Engine(load_snapshot(EXAMPLES / name)) for name in ("alb-waf", "three-tier", "nacl-trap")
+    }
     summary = Table(title="vpcflow demo: the bundled examples", title_justify="left")
     for col in ("snapshot", "flow", "verdict", "diagnosis"):
         summary.add_column(col, overflow="fold")
@@ -53,26 +57,27 @@ def main() -> int:
         )
     console.print(summary)
     for snap, what, trace in traces:
-        if trace.verdict is Verdict.ACCEPT:
+        if trace.verdict is Verdict.ACCEPT and snap != "alb-waf":  # the proxied chain is worth reading whole
             continue
         console.rule(f"{snap}: {what}")
         console.print(render_trace(trace))
     from vpcflow.reach.policy import check_policy, load_policy
 
-    console.rule("three-tier: the tier-chain policy, proven over every address and port")
-    report = check_policy(
-        engines["three-tier"].snapshot,
-        load_policy(EXAMPLES / "policies" / "three-tier.yaml"),
-        snapshot_path="examples/three-tier",
-    )
     marks = {"pass": "green", "fail": "bold red", "undecided": "magenta"}
-    for r in report.results:
-        line = Text(r.status.upper(), style=marks[r.status])
-        line.append(f"  {clean(r.statement.name)}")
-        console.print(line)
+    for snap, policy in (("alb-waf", "alb-waf.yaml"), ("three-tier", "three-tier.yaml")):
+        console.rule(f"{snap}: the tier-chain policy, proven over every address and port")
+        report = check_policy(
+            engines[snap].snapshot,
+            load_policy(EXAMPLES / "policies" / policy),
+            snapshot_path=f"examples/{snap}",
+        )
+        for r in report.results:
+            line = Text(r.status.upper(), style=marks[r.status])
+            line.append(f"  {clean(r.statement.name)}")
+            console.print(line)
     console.print(
-        "\nTry it yourself:  .venv/bin/vpcflow trace examples/nacl-trap --src 198.51.100.7 "
-        "--dst web-1 --port 443"
+        "\nTry it yourself:  .venv/bin/vpcflow trace examples/alb-waf --src 198.51.100.8 "
+        "--dst my-alb --port 443"
     )
     return 0
 

@@ -50,6 +50,8 @@ DESCRIBE_CALLS: tuple[tuple[str, str, bool], ...] = (
     ("VpnConnections", "describe_vpn_connections", False),
     ("CustomerGateways", "describe_customer_gateways", False),
     ("VpcEndpoints", "describe_vpc_endpoints", True),
+    # the provider's side: which Gateway / Network Load Balancers serve each endpoint service
+    ("ServiceConfigurations", "describe_vpc_endpoint_service_configurations", True),
 )
 # Direct Connect (service "directconnect", whose JSON is camelCase): loaded and reported; the routes it
 # learns by BGP are in no describe call. (response key = file key, boto3 method)

@@ -78,6 +78,8 @@ def snapshot_summary(path: str, parameters: dict[str, str] | None = None) -> dic
             "vpn_connections": len(s.vpn_connections),
             "customer_gateways": len(s.customer_gateways),
             "vpc_endpoints": len(s.vpc_endpoints),
+            # the provider's side of endpoint services: shown when the snapshot has any
+            **({"vpc_endpoint_services": len(s.endpoint_services)} if s.endpoint_services else {}),
             "flow_logs": len(s.flow_logs),
         },
         "constructs": constructs(s),

@@ -42,9 +42,9 @@ CONSTRUCTS: tuple[Construct, ...] = (
     Construct(
         "gateway route tables (edge associations)",
         lambda s: sum(1 for r in s.route_tables.values() if r.gateway_ids),
-        "partial",
-        "ingress routing to local, appliance interfaces and Network Firewall endpoints; to another Gateway "
-        "Load Balancer endpoint: UNKNOWN",
+        "modelled",
+        "ingress routing to local, appliance interfaces, Network Firewall and Gateway Load Balancer "
+        "endpoints",
     ),
     Construct(
         "routes to network interfaces / instances",
@@ -112,9 +112,17 @@ CONSTRUCTS: tuple[Construct, ...] = (
     Construct(
         "Gateway Load Balancer endpoints",
         _endpoints(EndpointType.GATEWAY_LOAD_BALANCER),
-        "partial",
-        "Network Firewall endpoints are walked through the firewall's policy; a route to any other one "
-        "answers UNKNOWN (its load balancer and appliances are not in the snapshot)",
+        "modelled",
+        "Network Firewall endpoints through the firewall's policy; the others through the Gateway Load "
+        "Balancer serving their service (describe-vpc-endpoint-service-configurations) to an appliance, "
+        "GENEVE on UDP 6081; appliances forward unchanged (stated); without the service's configuration: "
+        "UNKNOWN",
+    ),
+    Construct(
+        "VPC endpoint services",
+        lambda s: len(s.endpoint_services),
+        "modelled",
+        "the provider's side: which Gateway Load Balancers serve a Gateway Load Balancer endpoint",
     ),
     Construct(
         "application load balancers",
@@ -131,8 +139,9 @@ CONSTRUCTS: tuple[Construct, ...] = (
     Construct(
         "gateway load balancers",
         _load_balancers("gateway"),
-        "not-modelled",
-        "reached through their endpoints, which answer UNKNOWN",
+        "modelled",
+        "reached through their endpoints: the node in the endpoint's zone, healthy GENEVE targets "
+        "(fail-open), cross-zone off by default",
     ),
     Construct(
         "Classic load balancers",

@@ -12,8 +12,9 @@ what the target sees (source address and ports) — the pure part of the load-ba
   attribute turns it on; a target group's ``load_balancing.cross_zone.enabled`` overrides.
   https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-cross-zone.html
 - Source address: an ALB is a proxy (the target sees the ALB node's private address, ports 1024-65535); an
-  NLB keeps the client's address for instance targets and UDP/TCP_UDP/QUIC groups, not for IP targets with
-  TCP/TLS, and ``preserve_client_ip.enabled`` overrides.
+  NLB keeps the client's address for instance targets and UDP/TCP_UDP/QUIC groups (always: it cannot be
+  turned off for those protocols), not for IP targets with TCP/TLS; ``preserve_client_ip.enabled``
+  overrides for TCP and TLS groups.
   https://docs.aws.amazon.com/elasticloadbalancing/latest/network/edit-target-group-attributes.html#client-ip-preservation
 """
 
@@ -117,13 +118,16 @@ def client_ip_preserved(lb: LoadBalancer, tg: TargetGroup) -> bool | None:
         return False
     if lb.type is LoadBalancerType.GATEWAY:
         return True  # a bump in the wire: packets keep their addresses (GENEVE-encapsulated)
+    datagram = (tg.protocol or "").upper() in ("UDP", "TCP_UDP", "QUIC", "TCP_QUIC")
+    if datagram and tg.target_type in (TargetType.INSTANCE, TargetType.IP):
+        return True  # on, and it cannot be turned off, for these protocols (edit-target-group-attributes)
     value = attribute(tg.attributes, PRESERVE_CLIENT_IP)
     if value in ("true", "false"):
         return value == "true"
     if tg.target_type is TargetType.INSTANCE:
         return True
     if tg.target_type is TargetType.IP:
-        return (tg.protocol or "") in ("UDP", "TCP_UDP", "QUIC", "TCP_QUIC")
+        return False
     return None
 
 
@@ -320,3 +324,51 @@ def load_balancer_nodes(s: Snapshot, lb: LoadBalancer) -> tuple[LoadBalancerNode
                 public = eni.public_for(eni.primary_ip)
         out.append(LoadBalancerNode(z.zone_name, z.subnet_id, eni, private, public))
     return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class DnsZones:
+    """The zones whose node the load balancer's DNS name answers with (``None``: every enabled zone), and
+    why the others are left out."""
+
+    zones: frozenset[str] | None
+    reason: str = ""
+
+
+def dns_zones(s: Snapshot, lb: LoadBalancer) -> DnsZones:
+    """An enabled zone is in DNS only while every target group its listeners use can serve it: a healthy
+    target in that zone (cross-zone off) or in any zone (cross-zone on); with no zone left, DNS fails
+    open to all. A group whose health or target zones are unknown leaves every zone in.
+    https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-health-checks.html
+    https://repost.aws/knowledge-center/elb-dns-cross-zone-balance-configuration"""
+    if lb.type is LoadBalancerType.GATEWAY:
+        return DnsZones(None)
+    elb = s.load_balancing
+    enabled = frozenset(z.zone_name for z in lb.zones)
+    serving = set(enabled)
+    why: dict[str, str] = {}
+    for listener in elb.listeners_of(lb.arn):
+        for arn, _rule in forward_groups(s, listener)[0]:
+            tg = elb.target_groups.get(arn)
+            health = elb.target_health.get(arn)
+            if tg is None or health is None or tg.target_type is TargetType.LAMBDA:
+                return DnsZones(None)
+            zones: set[str] = set()
+            for h in health:
+                if h.state not in _ROUTABLE:
+                    continue
+                zone = _zone_of(s, _target_address(s, tg, h)[0], h)
+                if zone is None:
+                    return DnsZones(None)
+                zones.add(zone)
+            across = cross_zone(lb, tg)
+            usable = enabled if (zones and across) or "all" in zones else zones
+            for z in serving - usable:
+                why.setdefault(
+                    z, f"target group {tg.name} has no healthy target " + ("" if across else "there")
+                )
+            serving &= usable
+    if not serving or serving == enabled:
+        return DnsZones(None)
+    left = ", ".join(f"{z} ({why[z].rstrip()})" for z in sorted(enabled - serving))
+    return DnsZones(frozenset(serving), f"{lb.name}'s DNS name leaves out the node in {left}")

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
-from vpcflow.engine.elb import LbSelection, LoadBalancerNode, load_balancer_nodes, select_targets
+from vpcflow.engine.elb import (
+    DnsZones,
+    LbSelection,
+    LoadBalancerNode,
+    dns_zones,
+    load_balancer_nodes,
+    select_targets,
+)
 from vpcflow.engine.intervals import IntervalSet
 from vpcflow.engine.service_cidrs import service_cidrs
 from vpcflow.model import TCP, UDP, Address, Cidr, CidrPeer, NetworkInterface, PrefixListPeer, Snapshot
@@ -25,6 +32,7 @@ class ElbIndex:
         }
         self._selections: dict[tuple[str, int, int, str | None], LbSelection] = {}
         self._nodes: dict[str, tuple[LoadBalancerNode, ...]] = {}
+        self._dns: dict[str, DnsZones] = {}
         # (node, target group, target, port, health-check port) → what stops its health checks, if anything
         self.health_notes: dict[tuple[str, str, str, int, int], str | None] = {}
         self._edges: tuple[list[int], list[int]] | None = None
@@ -74,6 +82,17 @@ class ElbIndex:
         if hit is None:
             hit = self._nodes[lb.arn] = load_balancer_nodes(self.snapshot, lb)
         return hit
+
+    def dns_nodes(self, lb: LoadBalancer) -> tuple[tuple[LoadBalancerNode, ...], str]:
+        """The nodes a client using the load balancer's DNS name can reach, and why others are left out
+        (``engine.elb.dns_zones``)."""
+        hit = self._dns.get(lb.arn)
+        if hit is None:
+            hit = self._dns[lb.arn] = dns_zones(self.snapshot, lb)
+        nodes = self.nodes(lb)
+        if hit.zones is None:
+            return nodes, ""
+        return tuple(n for n in nodes if n.zone in hit.zones), hit.reason
 
     def listeners(self, lb: LoadBalancer) -> tuple[Listener, ...]:
         hit = self._listeners.get(lb.arn)

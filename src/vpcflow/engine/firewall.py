@@ -34,6 +34,7 @@ from vpcflow.engine.firewall_match import (
     stateless_match,
 )
 from vpcflow.engine.intervals import IntervalSet
+from vpcflow.engine.packets import reply_icmp
 from vpcflow.model import TCP, Address, Cidr, PortRange
 from vpcflow.model.network_firewall import (
     FirewallPolicy,
@@ -61,6 +62,8 @@ class FirewallFlow:
     one_way: bool = False  # ICMP types without a reply
     fragment: bool = False
     app: AppContext = field(default_factory=AppContext)
+    icmp_type: int | None = None  # the request's ICMP type and code (ICMP flows)
+    icmp_code: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,6 +222,8 @@ class PolicyEvaluator:
         kinds = (
             ONE_WAY_PACKETS if flow.one_way else (TCP_PACKETS if flow.protocol == TCP else DATAGRAM_PACKETS)
         )
+        reply = None if flow.icmp_type is None else reply_icmp(flow.icmp_type)
+        reply_type = (reply, 0 if reply is not None else None)  # an echo reply answers an echo request
         alerts: list[StatefulRule] = []
         # non-terminal states: "a stateful pass decided the flow" → (assumptions, why it passes so far)
         states: dict[bool, tuple[tuple[StatefulRule, ...], _Step | None]] = {False: ((), None)}
@@ -226,9 +231,10 @@ class PolicyEvaluator:
         stateless_seen: dict[bool, set[str]] = {True: set(), False: set()}
         for kind in kinds:
             if kind.to_server:
-                pkt = Packet(flow.client, flow.server, flow.protocol, cport, sport, kind)
+                request_type = (flow.icmp_type, flow.icmp_code)
+                pkt = Packet(flow.client, flow.server, flow.protocol, cport, sport, kind, *request_type)
             else:
-                pkt = Packet(flow.server, flow.client, flow.protocol, sport, cport, kind)
+                pkt = Packet(flow.server, flow.client, flow.protocol, sport, cport, kind, *reply_type)
             new_states: dict[bool, tuple[tuple[StatefulRule, ...], _Step | None]] = {}
             for passed, (assumed, reason) in states.items():
                 for step in self._packet(pkt, passed, flow, alerts):
@@ -337,7 +343,7 @@ class PolicyEvaluator:
                 if hit is Tri.YES:
                     alerts.append(sf)
                 continue
-            step = self._rule_step(sf, action)
+            step = self._rule_step(sf, action, pkt.protocol)
             if hit is Tri.YES:
                 out.append(step)
                 return out
@@ -346,11 +352,14 @@ class PolicyEvaluator:
         return out
 
     @staticmethod
-    def _rule_step(rule: StatefulRule, action: str) -> _Step:
+    def _rule_step(rule: StatefulRule, action: str, protocol: int) -> _Step:
         if action == "pass":
             return _Step("pass-flow", "stateful", rule, f"stateful rule {rule.label}", stateless="forward")
         if action in ("drop", "reject"):
-            detail = f"stateful rule {rule.label}" + (" (a TCP reset is sent)" if action == "reject" else "")
+            # REJECT answers TCP with a reset; other traffic is dropped
+            # https://docs.aws.amazon.com/network-firewall/latest/APIReference/API_StatefulRule.html
+            sent = " (a TCP reset is sent)" if protocol == TCP else " (dropped: a reset answers TCP only)"
+            detail = f"stateful rule {rule.label}" + (sent if action == "reject" else "")
             return _Step(action, "stateful", rule, detail, stateless="forward")
         return _Step(
             "unknown",

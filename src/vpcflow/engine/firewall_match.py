@@ -107,6 +107,8 @@ class Packet:
     sport: int
     dport: int
     kind: PacketKind
+    icmp_type: int | None = None  # ICMP only; None: not known
+    icmp_code: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,6 +276,9 @@ def stateful_match(rule: StatefulRule, pkt: Packet, v: Variables, app: AppContex
     hit = hit & header
     if hit is Tri.NO:
         return hit
+    buffer: str | None = None  # the sticky buffer later content matches inspect
+    last: _Content | None = None
+    contents: list[_Content] = []
     for name, value in rule.options:
         key = name.lower()
         if key == "flow":
@@ -284,12 +289,144 @@ def stateful_match(rule: StatefulRule, pkt: Packet, v: Variables, app: AppContex
             and value.split(",")[0].strip() in ("set", "unset", "toggle")
         ):
             continue
+        elif key in NAME_BUFFERS:
+            buffer, last = key, None
+        elif key == "dotprefix" and buffer is not None and last is None:
+            buffer += "+dot"  # a transform of the buffer: it precedes the buffer's contents
+        elif key == "content" and buffer is not None and buffer.split("+")[0] in NAME_BUFFERS:
+            last = _Content.parse(buffer, value)
+            contents.append(last)
+        elif key in _CONTENT_MODIFIERS and last is not None:
+            last.modifiers.add(key)
+        elif key in ("itype", "icode"):
+            hit = hit & _icmp_field(value, pkt.icmp_type if key == "itype" else pkt.icmp_code, pkt)
+        elif key in ("ssl_state", "ssl_version") and (value or "").strip().lower() in _TLS_STATES[key]:
+            hit = hit & _app_buffer("tls", pkt, app)  # the TLS client hello, or any TLS version
         elif key not in NEUTRAL_OPTIONS:
-            hit = hit & Tri.MAYBE  # content, pcre, tls.sni, threshold, ... : not decidable from a 5-tuple
+            hit = hit & Tri.MAYBE  # content, pcre, threshold, ... : not decidable from a 5-tuple
+            buffer, last = None, None  # another sticky buffer, or a modifier vpcflow does not evaluate
+    for c in contents:
+        hit = hit & c.match(pkt, app)
     if rule.domain is not None and hit is not Tri.NO:
         host = app.sni if rule.domain.kind == "tls" else app.host
         hit = hit & (Tri.MAYBE if host is None else Tri.of(rule.domain.matches(host)))
     return hit
+
+
+# Sticky buffers holding a name the user can supply (``--sni`` / ``--host``; the header names only as far
+# as every HTTP request has some), and the content modifiers
+# vpcflow evaluates on them; any other modifier (depth, offset, pcre, ...) leaves the rule undecided.
+# https://docs.suricata.io/en/latest/rules/tls-keywords.html#tls-sni
+# https://docs.suricata.io/en/latest/rules/http-keywords.html#http-host-and-http-host-raw
+# https://docs.suricata.io/en/latest/rules/transforms.html#dotprefix
+NAME_BUFFERS = {"tls.sni": "tls", "http.host": "http", "http.header_names": "http"}
+_CONTENT_MODIFIERS = frozenset({"nocase", "startswith", "endswith", "fast_pattern"})
+_TLS_STATES = {"ssl_state": frozenset({"client_hello"}), "ssl_version": frozenset({"any"})}
+
+
+def _app_buffer(kind: str, pkt: Packet, app: AppContext) -> Tri:
+    """Whether a packet carries the ``kind`` (tls | http) request data a name buffer is read from: the
+    client's first data packet of a TLS or HTTP flow."""
+    if not (pkt.kind.to_server and pkt.kind.payload) or pkt.protocol != TCP:
+        return Tri.NO
+    if app.protocol is None:
+        return Tri.MAYBE
+    return Tri.of(app.protocol == kind)
+
+
+@dataclass(slots=True)
+class _Content:
+    """One ``content`` match on a name buffer (``tls.sni``, ``http.host``), with its modifiers."""
+
+    buffer: str  # a NAME_BUFFERS key, "+dot" when dotprefix transforms it
+    pattern: str | None  # None: a pattern vpcflow cannot read (the match stays undecided)
+    negated: bool
+    modifiers: set[str]
+
+    @classmethod
+    def parse(cls, buffer: str, value: str | None) -> _Content:
+        text = (value or "").strip()
+        negated = text.startswith("!")
+        text = text[1:].strip() if negated else text
+        pattern = _content_text(text[1:-1]) if len(text) >= 2 and text[0] == text[-1] == '"' else None
+        return cls(buffer, pattern, negated, set())
+
+    def match(self, pkt: Packet, app: AppContext) -> Tri:
+        name, _, transform = self.buffer.partition("+")
+        present = _app_buffer(NAME_BUFFERS[name], pkt, app)
+        if name == "http.header_names":
+            # the buffer of every request with headers starts with CRLF: what Network Firewall's generated
+            # allowlist rule matches to catch every other HTTP request (stateful-rule-groups-domain-names)
+            every = self.pattern == "\r\n" and self.modifiers == {"startswith"} and not self.negated
+            return present & (Tri.YES if every else Tri.MAYBE)
+        value = app.sni if name == "tls.sni" else app.host
+        if present is not Tri.YES or value is None or self.pattern is None:
+            return present & Tri.MAYBE
+        data = value.rstrip(".")
+        if name == "http.host":
+            data = data.lower()  # Suricata normalises the Host buffer to lower case
+        if transform == "dot":
+            data = "." + data
+        pattern = self.pattern
+        if "nocase" in self.modifiers:
+            data, pattern = data.lower(), pattern.lower()
+        starts, ends = "startswith" in self.modifiers, "endswith" in self.modifiers
+        if starts and ends:
+            found = data == pattern
+        elif starts:
+            found = data.startswith(pattern)
+        elif ends:
+            found = data.endswith(pattern)
+        else:
+            found = pattern in data
+        return Tri.of(found != self.negated)
+
+
+def _content_text(raw: str) -> str | None:
+    """A content pattern's text: ``\\"``, ``\\;`` and ``\\\\`` escapes and ``|hex|`` bytes decoded (None if
+    it is not plain text)."""
+    out: list[str] = []
+    i = 0
+    while i < len(raw):
+        ch = raw[i]
+        if ch == "\\" and i + 1 < len(raw):
+            out.append(raw[i + 1])
+            i += 2
+        elif ch == "|":
+            end = raw.find("|", i + 1)
+            if end < 0:
+                return None
+            try:
+                out.append(bytes.fromhex(raw[i + 1 : end]).decode("latin-1"))
+            except ValueError:
+                return None
+            i = end + 1
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
+
+
+def _icmp_field(value: str | None, actual: int | None, pkt: Packet) -> Tri:
+    """Suricata ``itype``/``icode``: ``n``, ``<n``, ``>n``, ``a<>b`` (exclusive); ICMP packets only.
+    https://docs.suricata.io/en/latest/rules/header-keywords.html#itype"""
+    if pkt.protocol not in (ICMP, ICMPV6):
+        return Tri.NO
+    text = (value or "").replace(" ", "")
+    try:
+        if "<>" in text:
+            lo_s, hi_s = text.split("<>", 1)
+            lo, hi = int(lo_s), int(hi_s)
+        elif text.startswith("<"):
+            lo, hi = -1, int(text[1:])
+        elif text.startswith(">"):
+            lo, hi = int(text[1:]), 256
+        else:
+            n = int(text)
+            lo, hi = n - 1, n + 1
+    except ValueError:
+        return Tri.MAYBE
+    return Tri.MAYBE if actual is None else Tri.of(lo < actual < hi)
 
 
 def _ports_if_any(expr: PortExpr, port: int, protocol: int, v: Variables) -> Tri:

@@ -129,7 +129,7 @@ class LegWalker:
                 self._drop(step.kind, step.id, step.code, step.detail, step.rule, step.direction)
                 return None
             elif isinstance(step, NotModelled):
-                self._add_hop(Hop(step.kind, step.id, None, HopAction.DROP, step.rule, step.detail))
+                self._add_hop(Hop(step.kind, step.id, None, HopAction.UNKNOWN, step.rule, step.detail))
                 self._block(step.kind, step.id, None, step.code, step.rule, None, step.detail, unknown=True)
                 return None
             else:  # STOPPED: a filter recorded why
@@ -177,22 +177,23 @@ class LegWalker:
         detail: str,
         direction: Direction | None = None,
         unknown: bool = False,
+        rule: SecurityGroupRule | NetworkAclEntry | None = None,
     ) -> Packet | None:
         """A component's own filter over the destination-port set: the ports outside ``allowed`` stop
-        here (one blocker for them, with ``code``; ``unknown``: their fate is not known); ``None`` when
-        none pass."""
+        here (one blocker for them, with ``code``; ``unknown``: their fate is not known; ``rule``: the
+        rule that stops them, if one does); ``None`` when none pass."""
         denied = pkt.dports - allowed
         if not denied:
             return pkt
-        self._block(kind, id_, direction, code, None, denied, detail, unknown=unknown)
+        self._block(kind, id_, direction, code, rule, denied, detail, unknown=unknown)
         kept = pkt.dports & allowed
         self._add_hop(
             Hop(
                 kind,
                 id_,
                 direction,
-                HopAction.ALLOW if kept else HopAction.DROP,
-                None,
+                HopAction.ALLOW if kept else HopAction.UNKNOWN if unknown else HopAction.DROP,
+                rule,
                 detail,
                 denied_ports=denied if kept else None,
             )
@@ -354,7 +355,7 @@ class LegWalker:
         result = self._unknown_sg_ports(eni, direction, remote, pkt, result, gid)
         if not result.pieces:  # every denied port depends on what the snapshot lacks
             self.hops.append(
-                Hop(HopKind.SECURITY_GROUP, gid, direction, HopAction.DROP, None,
+                Hop(HopKind.SECURITY_GROUP, gid, direction, HopAction.UNKNOWN, None,
                     self.blockers[-1].detail, group_ids=eni.group_ids)
             )  # fmt: skip
             self._settle_events(IntervalSet())
@@ -453,7 +454,7 @@ class LegWalker:
         if hit is None:
             return False
         rid, why = hit
-        self.hops.append(Hop(kind, rid, None, HopAction.DROP, None, why))
+        self.hops.append(Hop(kind, rid, None, HopAction.UNKNOWN, None, why))
         self._block(kind, rid, None, "CONTRADICTORY_RESOURCE", None, None, why, unknown=True)
         self._settle_events(IntervalSet())
         return True
@@ -505,7 +506,7 @@ class LegWalker:
                 f"the network ACL of {subnet.subnet_id} is not in the snapshot (no association and no "
                 f"default network ACL of {subnet.vpc_id})"
             )
-            self.hops.append(Hop(HopKind.NETWORK_ACL, None, direction, HopAction.DROP, None, why))
+            self.hops.append(Hop(HopKind.NETWORK_ACL, None, direction, HopAction.UNKNOWN, None, why))
             self._block(
                 HopKind.NETWORK_ACL, subnet.subnet_id, direction, "UNKNOWN_RESOURCE", None, None, why, True
             )

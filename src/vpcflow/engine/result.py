@@ -120,6 +120,8 @@ class HopAction(Enum):
     DENY = "deny"
     FORWARD = "forward"
     DROP = "drop"
+    # the hop cannot say what happens (not modelled, missing or contradictory data): the verdict is UNKNOWN
+    UNKNOWN = "unknown"
 
 
 @fast_init

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from vpcflow.engine.addressing import private_path
 from vpcflow.engine.combine import combine
 from vpcflow.engine.components.interfaces import InterfaceKind, interface_kind
 from vpcflow.engine.conversation import Conversation, converse_all
 from vpcflow.engine.elb_index import elb_index
 from vpcflow.engine.firewall_match import AppContext
+from vpcflow.engine.gwlb import GENEVE_SPACE
 from vpcflow.engine.intervals import IntervalSet
 from vpcflow.engine.packets import NAT_PORTS, EniEvent, Packet, is_icmp
 from vpcflow.engine.result import (
@@ -98,7 +101,9 @@ class Engine:
             a for n in snapshot.nat_gateways.values() for a in (n.public_ip, n.private_ip) if a is not None
         )
         # endpoint text → the ways it names (``_ways``); the snapshot is immutable
-        self._ways_of: dict[str, list[tuple[str, tuple[NetworkInterface | None, Address | None]]]] = {}
+        self._ways_of: dict[
+            tuple[str, bool], tuple[list[tuple[str, tuple[NetworkInterface | None, Address | None]]], str]
+        ] = {}
 
     # -- endpoints -----------------------------------------------------------------------------
 
@@ -267,8 +272,10 @@ class Engine:
                 raise QueryError(f"--port is required for {protocol}")
             if not 0 <= port <= 65535:
                 raise QueryError(f"--port {port} out of range 0-65535")
-        src_ways = self._ways(src)
-        dst_ways = self._ways(dst)
+        src_ways, src_dns = self._ways(src)
+        # an IPv4 flow to a load balancer's name goes to the addresses DNS gives (IPv6: its IPv6 ones)
+        v6_source = any(a is not None and a.version == 6 for _l, (_e, a) in src_ways)
+        dst_ways, dst_dns = self._ways(dst, public=not (ipv6 or v6_source))
         traces: list[tuple[str, Trace]] = []
         truncated = False
         for s_label, (src_eni, src_addr) in src_ways:
@@ -297,31 +304,43 @@ class Engine:
                     traces.append((label, t))
         if not traces:
             raise QueryError("source and destination are the same network interface")
-        return combine(traces, truncated)
+        out = combine(traces, truncated)
+        dns = tuple(n for n in (src_dns, dst_dns) if n and n not in out.notes)
+        return replace(out, notes=out.notes + dns) if dns else out
 
-    def _ways(self, ref: str) -> list[tuple[str, tuple[NetworkInterface | None, Address | None]]]:
-        """The endpoint ``ref`` names: one interface or address, or the nodes of a load balancer (which
-        one a client reaches is DNS's choice: each is a way the flow can go)."""
-        hit = self._ways_of.get(ref)
+    def _ways(
+        self, ref: str, public: bool = False
+    ) -> tuple[list[tuple[str, tuple[NetworkInterface | None, Address | None]]], str]:
+        """The endpoint ``ref`` names: one interface or address, or the nodes of a load balancer its DNS
+        name answers with (which one a client reaches is DNS's choice: each is a way the flow can go),
+        and a note naming the nodes DNS leaves out. ``public``: an internet-facing load balancer's name
+        resolves to its nodes' public IPv4 addresses, from inside its VPC too (application-load-balancers
+        "Load balancer scheme"). Memoised per (text, public): the snapshot is immutable."""
+        key = (ref, public)
+        hit = self._ways_of.get(key)
         if hit is None:
             if len(self._ways_of) > 100_000:  # bounded: flow-log attribution sees many addresses
                 self._ways_of.clear()
-            hit = self._ways_of[ref] = self._find_ways(ref)
+            hit = self._ways_of[key] = self._find_ways(ref, public)
         return hit
 
-    def _find_ways(self, ref: str) -> list[tuple[str, tuple[NetworkInterface | None, Address | None]]]:
+    def _find_ways(
+        self, ref: str, public: bool
+    ) -> tuple[list[tuple[str, tuple[NetworkInterface | None, Address | None]]], str]:
         lb = self.load_balancer(ref)
         if lb is None:
-            return [("", self.resolve(ref))]
+            return [("", self.resolve(ref))], ""
         ways: list[tuple[str, tuple[NetworkInterface | None, Address | None]]] = []
-        for node in elb_index(self.snapshot).nodes(lb):
+        nodes, left_out = elb_index(self.snapshot).dns_nodes(lb)
+        for node in nodes:
             if node.eni is not None:
-                ways.append((f"node {node.zone} ({node.eni.eni_id})", (node.eni, None)))
+                address = node.public_ip if public and lb.internet_facing else None
+                ways.append((f"node {node.zone} ({node.eni.eni_id})", (node.eni, address)))
         if not ways:
             raise QueryError(
                 f"load balancer {lb.name} has no node interface in the snapshot (describe-network-interfaces)"
             )
-        return ways
+        return ways, left_out
 
     def load_balancer(self, ref: str) -> LoadBalancer | None:
         """The load balancer ``ref`` names (ARN, name or DNS name), unless it names an interface, an
@@ -546,11 +565,17 @@ class Engine:
         out: list[FlowLogRecord] = []
         for ev in fwd:
             p = ev.pkt
+            if ev.port_space == GENEVE_SPACE:
+                out.append(self._encapsulated(ev))
+                continue
             sport = (n if p.sports == NAT_PORTS and proto in (TCP, UDP) else c) if ports_apply else 0
             dport = p.dports.first if ports_apply else 0
             action = "ACCEPT" if ev.accepted else "REJECT"
             out.append(self._record(ev, sport, dport, action, proto))
         for ev in back:
+            if ev.port_space == GENEVE_SPACE:
+                out.append(self._encapsulated(ev))
+                continue
             rep = n if ev.port_space == "nat" else c
             if ports_apply and rep not in ev.pkt.dports:
                 continue  # that packet was dropped before it reached this interface: nothing logged
@@ -559,6 +584,14 @@ class Engine:
             action = "ACCEPT" if (rep in ev.accepted if ports_apply else bool(ev.accepted)) else "REJECT"
             out.append(self._record(ev, sport, dport, action, proto))
         return tuple(out)
+
+    @staticmethod
+    def _encapsulated(ev: EniEvent) -> FlowLogRecord:
+        """An encapsulated packet (GENEVE between a Gateway Load Balancer node and an appliance): the
+        interface logs the outer header, its own protocol and ports."""
+        p = ev.pkt
+        action = "ACCEPT" if ev.accepted else "REJECT"
+        return Engine._record(ev, p.sports.first, p.dports.first, action, p.protocol)
 
     @staticmethod
     def _record(ev: EniEvent, sport: int, dport: int, action: str, proto: int) -> FlowLogRecord:

@@ -4,7 +4,8 @@ The address dimension of an intra-VPC flow is finite (the ENIs' primary addresse
 splits into a few equivalence classes (the boundaries of every rule's port range). Each security group
 and each NACL direction is compiled once into a boolean table over (remote ENI, protocol, port class),
 using the same matching as the concrete engine (``CompiledRules.peer_space``, NACL first match by rule
-number). A flow's verdict is then a handful of array lookups.
+number). A flow's verdict is then a handful of array lookups. The compiler is ``engine.peer_tables``,
+which the all-pairs group matrix builds on too.
 
 Scope: TCP, UDP and ICMP flows between two ENIs of one VPC routed by the local route (the bulk of what
 flow-log attribution asks). ``BatchEvaluator.supports`` says which flows are in scope; anything else is
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from vpcflow.engine.peer_tables import RemoteRows, first_match, mark_security_groups, rule_port_bounds
 from vpcflow.engine.rules import CompiledRules
 from vpcflow.engine.scope import Scope
 from vpcflow.model import (
@@ -27,7 +29,6 @@ from vpcflow.model import (
     UDP,
     Direction,
     NetworkAclEntry,
-    RuleAction,
     SecurityGroupRule,
     Snapshot,
 )
@@ -73,28 +74,24 @@ class BatchEvaluator:
         sub_index = {s: i for i, s in enumerate(subnets)}
         self.subnet = np.array([sub_index[e.subnet_id] for e in enis], dtype=np.int64)
         # port classes: every boundary of every port range that can matter
-        bounds = {0, 65536}
-        for g in snapshot.security_groups.values():
-            for r in g.ingress + g.egress:
-                self._add_bounds(bounds, r)
-        for acl in snapshot.network_acls.values():
-            for entry in acl.ingress + acl.egress:
-                self._add_bounds(bounds, entry)
+        bounds = rule_port_bounds(snapshot)
         bounds.update(range(0, 257))  # ICMP types ride the port dimension
         self.bounds = np.array(sorted(bounds), dtype=np.int64)
         n_cls = len(self.bounds) - 1
         n = len(enis)
+        rows = RemoteRows(self.addr, self.rules)
+        self._masks: dict[tuple[object, ...], BoolArray] = {}
         # security groups → tables [group, remote eni, proto, port class]
         gids = sorted(snapshot.security_groups)
         self.gindex = {g: i + 1 for i, g in enumerate(gids)}  # 0 = "no group": allows nothing
         self.sg_in = np.zeros((len(gids) + 1, n, 3, n_cls), dtype=np.bool_)
         self.sg_out = np.zeros_like(self.sg_in)
-        for gid in gids:
-            g = snapshot.security_groups[gid]
-            for rule in g.ingress:
-                self._mark_sg(self.sg_in[self.gindex[gid]], rule)
-            for rule in g.egress:
-                self._mark_sg(self.sg_out[self.gindex[gid]], rule)
+
+        def mark(gid: str, direction: Direction, hit: BoolArray, m: BoolArray) -> None:
+            table = self.sg_out if direction is Direction.EGRESS else self.sg_in
+            table[self.gindex[gid], hit] |= m
+
+        mark_security_groups(snapshot, rows, self._mask, mark)
         width = max((len(e.group_ids) for e in enis), default=1) or 1
         self.groups = np.zeros((n, width), dtype=np.int64)
         for i, e in enumerate(enis):
@@ -105,10 +102,11 @@ class BatchEvaluator:
         aindex = {a: i for i, a in enumerate(acl_ids)}
         self.acl_in = np.zeros((len(acl_ids) + 1, n, 3, n_cls), dtype=np.bool_)
         self.acl_out = np.zeros_like(self.acl_in)
+        empty = np.zeros((n, 3, n_cls), dtype=np.bool_)
         for a in acl_ids:
             acl = snapshot.network_acls[a]
-            self.acl_in[aindex[a]] = self._nacl_table(acl.entries(Direction.INGRESS), n, n_cls)
-            self.acl_out[aindex[a]] = self._nacl_table(acl.entries(Direction.EGRESS), n, n_cls)
+            self.acl_in[aindex[a]] = first_match(acl.entries(Direction.INGRESS), rows, self._mask, empty)
+            self.acl_out[aindex[a]] = first_match(acl.entries(Direction.EGRESS), rows, self._mask, empty)
         # a subnet without NACL: its VPC has none in the snapshot and the default one (allow everything)
         # is assumed (docs/semantics.md); interfaces of other subnets without one are not in scope
         none_acl = len(acl_ids)
@@ -119,12 +117,6 @@ class BatchEvaluator:
         )
 
     # -- compilation ---------------------------------------------------------------------------
-
-    @staticmethod
-    def _add_bounds(bounds: set[int], rule: SecurityGroupRule | NetworkAclEntry) -> None:
-        if rule.ports is not None:
-            bounds.add(rule.ports.lo)
-            bounds.add(rule.ports.hi + 1)
 
     def _classes(self, lo: int, hi: int) -> slice:
         a = int(np.searchsorted(self.bounds, lo, side="right")) - 1
@@ -141,50 +133,25 @@ class BatchEvaluator:
                 return self._classes(rule.icmp.type, rule.icmp.type)
         return slice(0, len(self.bounds) - 1)
 
-    @staticmethod
-    def _protos(protocol: int) -> list[int]:
-        if protocol == ALL_PROTOCOLS:
-            return [0, 1, 2]
-        return [PROTO_INDEX[protocol]] if protocol in PROTO_INDEX else []
-
-    def _remote_mask_sg(self, rule: SecurityGroupRule) -> BoolArray:
-        space = self.rules.peer_space(rule).v4
-        if not space.spans:
-            return np.zeros(len(self.addr), dtype=np.bool_)
-        starts = np.array([lo for lo, _ in space.spans], dtype=np.int64)
-        ends = np.array([hi for _, hi in space.spans], dtype=np.int64)
-        i = np.searchsorted(starts, self.addr, side="right") - 1
-        ok = i >= 0
-        return np.asarray(ok & (self.addr <= ends[np.maximum(i, 0)]))
-
-    def _mark_sg(self, table: BoolArray, rule: SecurityGroupRule) -> None:
-        mask = self._remote_mask_sg(rule)
-        if not mask.any():
-            return
+    def _mask(self, rule: SecurityGroupRule | NetworkAclEntry) -> BoolArray:
+        """The (protocol, port class) cells a rule covers (shared by the rules alike: read only)."""
+        key = (rule.protocol, rule.ports, rule.icmp)
+        hit = self._masks.get(key)
+        if hit is not None:
+            return hit
+        m = self._masks[key] = np.zeros((3, len(self.bounds) - 1), dtype=np.bool_)
+        protocol = rule.protocol
+        protos = (
+            [0, 1, 2]
+            if protocol == ALL_PROTOCOLS
+            else [PROTO_INDEX[protocol]]
+            if protocol in PROTO_INDEX
+            else []
+        )
         cls = self._rule_ports(rule)
-        rows = np.nonzero(mask)[0]
-        for p in self._protos(rule.protocol):
-            table[rows, p, cls] = True
-
-    def _nacl_table(self, entries: tuple[NetworkAclEntry, ...], n: int, n_cls: int) -> BoolArray:
-        allowed = np.zeros((n, 3, n_cls), dtype=np.bool_)
-        decided = np.zeros_like(allowed)
-        for e in entries:
-            if e.cidr.version != 4:
-                continue
-            rows = (self.addr >= e.cidr.lo) & (self.addr <= e.cidr.hi)
-            if not rows.any():
-                continue
-            m = np.zeros_like(allowed)
-            cls = self._rule_ports(e)
-            idx = np.nonzero(rows)[0]
-            for p in self._protos(e.protocol):
-                m[idx, p, cls] = True
-            new = m & ~decided
-            if e.action is RuleAction.ALLOW:
-                allowed |= new
-            decided |= m
-        return allowed
+        for p in protos:
+            m[p, cls] = True
+        return m
 
     def _vpc_code(self, vpc_id: str) -> int:
         return hash(vpc_id) & 0x7FFFFFFF if vpc_id in self._in_scope_vpcs else -1

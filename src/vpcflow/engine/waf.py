@@ -23,6 +23,7 @@ from vpcflow.model.waf import (
     IpSetReference,
     NotStatement,
     OrStatement,
+    OtherStatement,
     Statement,
     Waf,
     WafRule,
@@ -98,7 +99,10 @@ def evaluate_web_acl(acl: WebAcl, source: Address, waf: Waf) -> WafDecision:
                 counted.append(rule)
             continue
         if effect == "group":
-            may_block.append(rule)  # its rules may block or allow: content the packet does not show
+            # its rules may block, and some groups' may allow: on content the packet does not show
+            may_block.append(rule)
+            if isinstance(rule.statement, OtherStatement) and rule.statement.may_allow:
+                may_allow.append(rule)
             continue
         if hit is Tri.NO:
             continue

@@ -29,6 +29,7 @@ from vpcflow.engine import Engine, Trace, Verdict
 from vpcflow.engine.diagnosis import blocker_text
 from vpcflow.engine.elb_index import elb_index
 from vpcflow.engine.firewall_index import firewall_index
+from vpcflow.engine.peer_tables import rule_port_bounds
 from vpcflow.engine.result import rule_text
 from vpcflow.errors import VpcflowError
 from vpcflow.flowlogs.analyses import Window
@@ -208,15 +209,7 @@ class Explainer:
     def __init__(self, snapshot: Snapshot) -> None:
         self.engine = Engine(snapshot)
         self.s = snapshot
-        bounds = {0, 65536}
-        for g in snapshot.security_groups.values():
-            for r in g.ingress + g.egress:
-                if r.ports is not None:
-                    bounds.update((r.ports.lo, r.ports.hi + 1))
-        for acl in snapshot.network_acls.values():
-            for e in acl.ingress + acl.egress:
-                if e.ports is not None:
-                    bounds.update((e.ports.lo, e.ports.hi + 1))
+        bounds = rule_port_bounds(snapshot)
         bounds.update((1024, 65536))  # NAT gateways' and load balancers' port range
         fwi = firewall_index(snapshot)
         for fw in snapshot.network_firewall.firewalls.values():

@@ -1,6 +1,6 @@
 """The vpcflow model: frozen values built once from AWS data. Imports nothing else of vpcflow."""
 
-from vpcflow.model.endpoints import EndpointType, VpcEndpoint
+from vpcflow.model.endpoints import EndpointType, VpcEndpoint, VpcEndpointServiceConfiguration
 from vpcflow.model.filters import (
     DEFAULT_DENY_V4,
     DEFAULT_DENY_V6,
@@ -135,6 +135,7 @@ __all__ = [
     "Vpc",
     "VpcAttachmentOptions",
     "VpcEndpoint",
+    "VpcEndpointServiceConfiguration",
     "VpcPeeringConnection",
     "VpnConnection",
     "VpnGateway",

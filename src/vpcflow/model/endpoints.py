@@ -61,3 +61,31 @@ class VpcEndpoint:
         if not self.service_name:
             return None
         return self.service_name.rsplit(".", 1)[-1]
+
+
+@dataclass(frozen=True, slots=True)
+class VpcEndpointServiceConfiguration:
+    """An endpoint service as its provider describes it (``describe-vpc-endpoint-service-configurations``):
+    which load balancers serve it — Gateway Load Balancers for a ``GatewayLoadBalancer`` service, Network
+    Load Balancers for a PrivateLink one — and in which Availability Zones it is offered.
+    https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ServiceConfiguration.html
+
+    The provider's account holds this configuration; a consumer's snapshot usually has only the endpoint
+    (``VpcEndpoint.service_name``), and then which load balancer serves it is unknown."""
+
+    service_id: str
+    service_name: str | None
+    service_types: tuple[str, ...]  # "Interface" | "Gateway" | "GatewayLoadBalancer"
+    # lowercase: Pending | Available | Deleting | Deleted | Failed
+    state: str
+    availability_zones: tuple[str, ...] = ()
+    gateway_load_balancer_arns: tuple[str, ...] = ()
+    network_load_balancer_arns: tuple[str, ...] = ()
+    acceptance_required: bool = False
+    owner_id: str | None = None
+    region: str | None = None
+    tags: Tags = ()
+
+    @property
+    def available(self) -> bool:
+        return self.state == "available"

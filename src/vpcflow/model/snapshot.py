@@ -9,7 +9,7 @@ from types import MappingProxyType
 from typing import TypeVar
 
 from vpcflow.model.elb import LoadBalancing
-from vpcflow.model.endpoints import VpcEndpoint
+from vpcflow.model.endpoints import VpcEndpoint, VpcEndpointServiceConfiguration
 from vpcflow.model.filters import NetworkAcl, SecurityGroup
 from vpcflow.model.flow_logs import FlowLog
 from vpcflow.model.net import Address, Cidr
@@ -114,6 +114,10 @@ class Snapshot:
     vpn_connections: Mapping[str, VpnConnection] = field(default_factory=lambda: MappingProxyType({}))
     customer_gateways: Mapping[str, CustomerGateway] = field(default_factory=lambda: MappingProxyType({}))
     vpc_endpoints: Mapping[str, VpcEndpoint] = field(default_factory=lambda: MappingProxyType({}))
+    # endpoint services by ServiceId (describe-vpc-endpoint-service-configurations, the provider's view)
+    endpoint_services: Mapping[str, VpcEndpointServiceConfiguration] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
     direct_connect_gateways: Mapping[str, DirectConnectGateway] = field(
         default_factory=lambda: MappingProxyType({})
     )
@@ -165,6 +169,7 @@ class Snapshot:
         vpn_connections: Iterable[VpnConnection] = (),
         customer_gateways: Iterable[CustomerGateway] = (),
         vpc_endpoints: Iterable[VpcEndpoint] = (),
+        endpoint_services: Iterable[VpcEndpointServiceConfiguration] = (),
         direct_connect_gateways: Iterable[DirectConnectGateway] = (),
         direct_connect_gateway_associations: Iterable[DirectConnectGatewayAssociation] = (),
         virtual_interfaces: Iterable[VirtualInterface] = (),
@@ -274,6 +279,7 @@ class Snapshot:
             vpn_connections=_by_id(vpn_connections, "vpn_connection_id"),
             customer_gateways=_by_id(customer_gateways, "customer_gateway_id"),
             vpc_endpoints=_by_id(vpc_endpoints, "vpc_endpoint_id"),
+            endpoint_services=_by_id(endpoint_services, "service_id"),
             direct_connect_gateways=_by_id(direct_connect_gateways, "direct_connect_gateway_id"),
             direct_connect_gateway_associations=tuple(direct_connect_gateway_associations),
             virtual_interfaces=_by_id(virtual_interfaces, "virtual_interface_id"),
@@ -285,6 +291,12 @@ class Snapshot:
             enis_by_address=MappingProxyType({k: tuple(sorted(v)) for k, v in by_address.items()}),
             _subnet_spans=MappingProxyType({k: tuple(sorted(v)) for k, v in spans.items()}),
         )
+
+    def endpoint_service(self, service_name: str | None) -> VpcEndpointServiceConfiguration | None:
+        """The endpoint service configuration named ``service_name`` (an endpoint's ``ServiceName``)."""
+        if not service_name:
+            return None
+        return next((c for c in self.endpoint_services.values() if c.service_name == service_name), None)
 
     def contradiction(self, *ids: str | None) -> tuple[str, str] | None:
         """The first of ``ids`` the snapshot contradicts itself about, with the reason; else None."""

@@ -41,6 +41,8 @@ class Subnet:
     availability_zone: str | None = None
     owner_id: str | None = None
     tags: Tags = ()
+    # the zone's id (use1-az1): zone names map to physical zones differently in each account
+    availability_zone_id: str | None = None
 
     @property
     def cidrs(self) -> tuple[Cidr, ...]:

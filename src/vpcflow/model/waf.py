@@ -42,6 +42,9 @@ class OtherStatement:
 
     kind: str  # e.g. RateBasedStatement, GeoMatchStatement, ManagedRuleGroupStatement
     detail: str | None = None  # e.g. the managed rule group's name
+    # a rule group whose rules may Allow (a terminating action): the customer's own groups, other vendors'
+    # managed groups, and managed groups with a rule action overridden to Allow
+    may_allow: bool = False
 
 
 Statement = IpSetReference | NotStatement | AndStatement | OrStatement | OtherStatement

@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from vpcflow.engine.components.interfaces import InterfaceKind, interface_kind
 from vpcflow.engine.intervals import IntervalSet
 from vpcflow.engine.result import HopAction, Trace, Verdict, rule_text
 from vpcflow.errors import QueryError
-from vpcflow.model import Snapshot
+from vpcflow.model import Address, Snapshot
 from vpcflow.reach.endpoints import EndpointSet
 from vpcflow.reach.headerspace import Flow, HeaderSpace
 from vpcflow.reach.query import Reachability, ReachResult, blocker_text, parse_ports, parse_protocols
@@ -137,10 +138,86 @@ def _rules(t: Trace, gained: bool) -> tuple[str, ...]:
     return tuple(out)
 
 
+# What ``affected_enis`` does with each part of a snapshot (``tests/test_reach_diff_pruning`` checks that
+# every field of ``Snapshot`` is in exactly one of these, so a new part cannot be silently ignored).
+# Parts shared by many flows: any difference may alter anyone's flows.
+SHARED_PARTS = (
+    "vpcs",
+    "subnets",
+    "internet_gateways",
+    "nat_gateways",
+    "elastic_ips",
+    "prefix_lists",
+    "peerings",
+    "transit_gateways",
+    "transit_gateway_attachments",
+    "transit_gateway_route_tables",
+    "vpn_gateways",
+    "vpn_connections",
+    "customer_gateways",
+    "vpc_endpoints",
+    "direct_connect_gateways",
+    "direct_connect_gateway_associations",
+    "virtual_interfaces",
+    # load balancers carry flows between clients and targets; a firewall or a web ACL filters flows
+    # between interfaces whose own filters did not change
+    "load_balancing",
+    "network_firewall",
+    "waf",
+    "endpoint_services",  # which Gateway Load Balancer serves a GWLB endpoint
+    "contradictions",
+)
+# Parts compared interface by interface (an interface, its groups, its subnet's NACL and route table; an
+# instance a route points to).
+PER_INTERFACE_PARTS = frozenset(
+    {"interfaces", "instances", "security_groups", "network_acls", "route_tables"}
+)
+# Indexes derived from the parts above, and what the loader says about its input: no flow of their own.
+DERIVED_PARTS = frozenset(
+    {
+        "eni_by_private_ip",
+        "eni_by_public_ip",
+        "group_members",
+        "acl_of_subnet",
+        "route_table_of_subnet",
+        "enis_by_address",
+        "_subnet_spans",
+        "group_attachers",
+        "warnings",
+        "not_modelled",
+        "flow_logs",
+        "origins",
+    }
+)
+
+
+# interfaces that carry only their own flows; any other kind (NAT gateways, transit gateway attachments,
+# load balancer nodes, Gateway Load Balancer and firewall endpoints, service-managed interfaces) carries
+# others' flows
+_OWN_FLOWS_ONLY = frozenset({InterfaceKind.HOST, InterfaceKind.VPC_ENDPOINT})
+
+
+def _targets(snap: Snapshot) -> set[str]:
+    """The interfaces of every registered load-balancer target (instances' interfaces, IP targets')."""
+    out: set[str] = set()
+    for health in snap.load_balancing.target_health.values():
+        for h in health:
+            inst = snap.instances.get(h.target_id)
+            if inst is not None:
+                out.update(inst.eni_ids)
+                continue
+            try:
+                out.update(snap.enis_by_address.get(Address.parse(h.target_id), ()))
+            except ValueError:
+                continue  # a Lambda function or an ALB: no interface of its own here
+    return out
+
+
 def affected_enis(old: Snapshot, new: Snapshot) -> set[str] | None:
     """ENIs whose flows (as source or destination) the change from ``old`` to ``new`` may alter; None when
     it may alter anyone's (VPCs, subnets, gateways, NAT gateways, Elastic IPs, prefix lists, peerings,
-    transit gateways and their tables, VPN, Direct Connect or endpoints differ; a gateway route table
+    transit gateways and their tables, VPN, Direct Connect, endpoints, load balancers (listeners, target
+    groups, targets' health, attributes), Network Firewall or WAF differ; a gateway route table
     differs; or a changed subnet or interface carries others' flows: a NAT gateway, a transit gateway
     attachment, an appliance some route points to).
 
@@ -149,26 +226,7 @@ def affected_enis(old: Snapshot, new: Snapshot) -> set[str] | None:
     it differs, when one of its groups differs, or when its subnet's NACL or route table differs. A group
     reference stands for its members' addresses: when membership changes, the ENIs that joined or left
     differ themselves, and every flow the reference decides has one of them as an endpoint."""
-    for part in (
-        "vpcs",
-        "subnets",
-        "internet_gateways",
-        "nat_gateways",
-        "elastic_ips",
-        "prefix_lists",
-        "peerings",
-        "transit_gateways",
-        "transit_gateway_attachments",
-        "transit_gateway_route_tables",
-        "vpn_gateways",
-        "vpn_connections",
-        "customer_gateways",
-        "vpc_endpoints",
-        "direct_connect_gateways",
-        "direct_connect_gateway_associations",
-        "virtual_interfaces",
-        "contradictions",
-    ):
+    for part in SHARED_PARTS:
         if getattr(old, part) != getattr(new, part):
             return None
     for snap in (old, new):
@@ -189,10 +247,12 @@ def affected_enis(old: Snapshot, new: Snapshot) -> set[str] | None:
     for snap in (old, new):
         # interfaces that carry others' flows: routes point to them (appliances), or they are hops
         carriers = {r.target_id for rtb in snap.route_tables.values() for r in rtb.routes if r.target_id}
+        carriers |= {e for i in carriers & set(snap.instances) for e in snap.instances[i].eni_ids}
+        carriers |= _targets(snap)  # a load balancer's targets carry its clients' flows (GWLB appliances too)
         for eni in snap.interfaces.values():
             if set(eni.group_ids) & changed or eni.subnet_id in subnets:
                 affected.add(eni.eni_id)
-            hop = eni.interface_type in ("nat_gateway", "transit_gateway") or eni.eni_id in carriers
+            hop = interface_kind(eni) not in _OWN_FLOWS_ONLY or eni.eni_id in carriers
             if hop and (eni.eni_id in affected or eni.subnet_id in subnets):
                 return None
         for att in snap.transit_gateway_attachments.values():

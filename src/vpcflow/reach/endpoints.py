@@ -226,12 +226,21 @@ class Endpoints:
         if (lb is not None or tg is not None) and ref in self._names:
             raise QueryError(f"name {ref!r} is ambiguous: a load balancer or target group and a Name tag")
         if lb is not None:
-            # a load balancer: its nodes (the listener side as a destination, the sender of its
-            # connections to targets as a source)
-            enis = [e.eni.eni_id for e in elb_index(s).nodes(lb) if e.eni is not None]
-            if not enis:
+            # a load balancer: the nodes its DNS name answers with (the listener side as a destination,
+            # the sender of its connections to targets as a source)
+            nodes = [n for n in elb_index(s).dns_nodes(lb)[0] if n.eni is not None]
+            if not nodes:
                 raise QueryError(f"load balancer {lb.name} has no node interface in the snapshot")
-            return self._enis(ref, f"{lb.name} ({lb.type.value} load balancer)", enis)
+            label = f"{lb.name} ({lb.type.value} load balancer)"
+            if not lb.internet_facing:
+                return self._enis(ref, label, [n.eni.eni_id for n in nodes if n.eni is not None])
+            # its name resolves to the nodes' public addresses, from inside its VPC too (as trace does)
+            members = tuple(
+                Member(n.eni, None if n.public_ip is None else (n.public_ip, *n.eni.ipv6_addresses))
+                for n in nodes
+                if n.eni is not None
+            )
+            return EndpointSet(ref, label, members, IntervalSet())
         if tg is not None:
             return self._enis(ref, f"{tg.name} (target group)", self._targets(tg))
         if ref in self._names:

@@ -7,8 +7,9 @@ those whose replies also return to the client's whole ephemeral range (``bidirec
 ephemeral ranges and ``ProtocolClasses``, so a class is answered by one bit, exactly.
 
 Every security group and every NACL direction is compiled once into a table ``[remote ENI] → class
-bits`` (uint64 words) with the engine's matching (``sg_rule_space``/``nacl_entry_space``: the same
-translation the rule analysis uses). Then, per source ENI, one pass over all destinations:
+bits`` (uint64 words) by the compiler batch verdicts use too (``engine.peer_tables``: the rows a rule's
+peer covers, a group's union, a NACL's first match), each rule's classes from the translation the rule
+analysis uses (``sg_rule_space``/``nacl_entry_space``). Then, per source ENI, one pass over all destinations:
 
     fwd[b]  = SG_out(a)[b] & SG_in(b)[a] & (same subnet | NACL_out(a)[b] & NACL_in(b)[a])
     back[b] = same subnet | reply_ok(NACL_out(b), a) & reply_ok(NACL_in(a), b)
@@ -43,10 +44,11 @@ import numpy.typing as npt
 
 from vpcflow.engine.components.interfaces import InterfaceKind, interface_kind
 from vpcflow.engine.intervals import IntervalSet
+from vpcflow.engine.peer_tables import RemoteRows, first_match, mark_security_groups, rule_port_bounds
 from vpcflow.engine.rules import CompiledRules
 from vpcflow.engine.scope import Scope
 from vpcflow.engine.trace import Engine
-from vpcflow.model import ICMP, TCP, UDP, Direction, NetworkAclEntry, Snapshot
+from vpcflow.model import ICMP, TCP, UDP, Direction, NetworkAclEntry, SecurityGroupRule, Snapshot
 from vpcflow.reach.analysis import nacl_entry_space, sg_rule_space
 from vpcflow.reach.classes import REPLIES, ProtocolClasses
 from vpcflow.reach.headerspace import DPORT, PORTLESS, PROTO, HeaderSpace
@@ -123,16 +125,7 @@ class GroupMatrix:
 
     def _build_classes(self) -> None:
         s = self.s
-        bounds = {0, 65536}
-        items: list[object] = []
-        for g in s.security_groups.values():
-            items.extend(g.ingress + g.egress)
-        for a in s.network_acls.values():
-            items.extend(a.ingress + a.egress)
-        for r in items:
-            ports = getattr(r, "ports", None)
-            if ports is not None and getattr(r, "protocol", None) in (TCP, UDP):
-                bounds.update((ports.lo, ports.hi + 1))
+        bounds = rule_port_bounds(s)
         self.clients: list[IntervalSet] = []
         self.client_of = np.zeros(self.n, dtype=np.int64)
         seen: dict[tuple[int, int], int] = {}
@@ -189,38 +182,32 @@ class GroupMatrix:
 
     # -- tables --------------------------------------------------------------------------------
 
-    def _rows(self, remote: IntervalSet) -> npt.NDArray[np.bool_]:
-        remote = remote & IntervalSet.of((0, (1 << 32) - 1))  # the matrix covers IPv4 only
-        if not remote.spans:
-            return np.zeros(self.n, dtype=np.bool_)
-        starts = np.array([lo for lo, _ in remote.spans], dtype=np.int64)
-        ends = np.array([hi for _, hi in remote.spans], dtype=np.int64)
-        i = np.searchsorted(starts, self.addr, side="right") - 1
-        return np.asarray((i >= 0) & (self.addr <= ends[np.maximum(i, 0)]))
+    def _sg_mask(self, rule: SecurityGroupRule) -> U64 | None:
+        """The classes a security group rule admits (``None``: its peer covers nothing)."""
+        space = sg_rule_space(self.rules, rule)
+        if not space:
+            return None
+        key = (rule.protocol, rule.ports, rule.icmp)
+        m = self._mask_cache.get(key)
+        if m is None:
+            m = self._mask_cache[key] = self._class_mask(space)
+        return m
 
     def _build_tables(self) -> None:
         s, n, w = self.s, self.n, self.w
         ng = len(self.group_ids) + 1
+        self.rows = RemoteRows(self.addr, self.rules)
         self.sg_out = np.zeros((ng, n, w), dtype=np.uint64)  # [group, remote (dst) ENI]
         self.sg_in_t = np.zeros((n, ng, w), dtype=np.uint64)  # [remote (src) ENI, group]
-        mask_cache: dict[tuple[object, ...], U64] = {}
-        for gid in self.group_ids:
-            gi = self.gindex[gid]
-            g = s.security_groups[gid]
-            for direction, rules in ((Direction.EGRESS, g.egress), (Direction.INGRESS, g.ingress)):
-                for rule in rules:
-                    space = sg_rule_space(self.rules, rule)
-                    if not space:
-                        continue
-                    key = (rule.protocol, rule.ports, rule.icmp)
-                    m = mask_cache.get(key)
-                    if m is None:
-                        m = mask_cache[key] = self._class_mask(space)
-                    rows = self._rows(space.project(0))
-                    if direction is Direction.EGRESS:
-                        self.sg_out[gi, rows] |= m
-                    else:
-                        self.sg_in_t[rows, gi] |= m
+        self._mask_cache: dict[tuple[object, ...], U64] = {}
+
+        def mark(gid: str, direction: Direction, hit: npt.NDArray[np.bool_], m: U64) -> None:
+            if direction is Direction.EGRESS:
+                self.sg_out[self.gindex[gid], hit] |= m
+            else:
+                self.sg_in_t[hit, self.gindex[gid]] |= m
+
+        mark_security_groups(s, self.rows, self._sg_mask, mark)
         width = max((len(e.group_ids) for e in self.enis), default=1) or 1
         self.groups = np.zeros((n, width), dtype=np.int64)
         for i, e in enumerate(self.enis):
@@ -311,21 +298,16 @@ class GroupMatrix:
                     self.t_ok[i, j] = False
 
     def _nacl_table(self, entries: tuple[NetworkAclEntry, ...]) -> U64:
-        allowed = np.zeros((self.n, self.w), dtype=np.uint64)
-        decided = np.zeros_like(allowed)
-        for e in entries:
-            if e.cidr.version != 4:
-                continue
-            space = nacl_entry_space(e)
-            rows = self._rows(space.project(0))
-            if not rows.any():
-                continue
-            m = self._class_mask(space)
-            new = m & ~decided[rows]
-            if e.action.value == "allow":
-                allowed[rows] |= new
-            decided[rows] |= m
-        return allowed
+        empty = np.zeros((self.n, self.w), dtype=np.uint64)
+        return first_match(entries, self.rows, self._nacl_mask, empty)
+
+    def _nacl_mask(self, entry: NetworkAclEntry) -> U64:
+        """The classes a NACL entry matches, whatever its action."""
+        key = ("nacl", entry.protocol, entry.ports, entry.icmp, entry.cidr.version)
+        m = self._mask_cache.get(key)
+        if m is None:
+            m = self._mask_cache[key] = self._class_mask(nacl_entry_space(entry))
+        return m
 
     def _bit(self, table: U64, k: int) -> npt.NDArray[np.bool_]:
         return np.asarray((table[..., k // 64] >> np.uint64(k % 64)) & ONE == ONE)

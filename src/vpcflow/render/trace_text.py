@@ -24,6 +24,7 @@ _ACTION_STYLE = {
     HopAction.FORWARD: "cyan",
     HopAction.DENY: "bold red",
     HopAction.DROP: "bold red",
+    HopAction.UNKNOWN: "bold magenta",
 }
 
 
@@ -52,15 +53,16 @@ def _hop_table(title: str, hops: tuple[Hop, ...], blocker: Blocker | None) -> Ta
     table.add_column("rule / detail", overflow="fold")
     for i, hop in enumerate(hops, 1):
         blocking = _is_blocking(hop, blocker) and (
-            hop.action in (HopAction.DENY, HopAction.DROP) or hop.denied_ports is not None
+            hop.action in (HopAction.DENY, HopAction.DROP, HopAction.UNKNOWN) or hop.denied_ports is not None
         )
         detail = rule_text(hop.rule) if hop.rule is not None else ""
         if hop.rule is None and hop.kind.value == "security-group" and hop.action is HopAction.DENY:
             detail = "no rule matches"
         if hop.detail:
             detail = f"{detail}; {hop.detail}" if detail else hop.detail
-        style = "bold red" if blocking else ""
-        marker = "✗ " if blocking else ""
+        undecided = hop.action is HopAction.UNKNOWN
+        style = ("bold magenta" if undecided else "bold red") if blocking else ""
+        marker = ("? " if undecided else "✗ ") if blocking else ""
         table.add_row(
             Text(str(i)),
             text(hop.kind.value),

@@ -47,6 +47,7 @@ from vpcflow.model import (
     Vpc,
     VpcAttachmentOptions,
     VpcEndpoint,
+    VpcEndpointServiceConfiguration,
     VpcPeeringConnection,
     VpnConnection,
     VpnGateway,
@@ -140,6 +141,7 @@ class Collected:
     vpn_connections: dict[str, VpnConnection] = field(default_factory=dict)
     customer_gateways: dict[str, CustomerGateway] = field(default_factory=dict)
     vpc_endpoints: dict[str, VpcEndpoint] = field(default_factory=dict)
+    endpoint_services: dict[str, VpcEndpointServiceConfiguration] = field(default_factory=dict)
     direct_connect_gateways: dict[str, DirectConnectGateway] = field(default_factory=dict)
     direct_connect_gateway_associations: list[DirectConnectGatewayAssociation] = field(default_factory=list)
     virtual_interfaces: dict[str, VirtualInterface] = field(default_factory=dict)

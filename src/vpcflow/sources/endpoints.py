@@ -1,4 +1,5 @@
-"""describe-vpc-endpoints → ``VpcEndpoint``.
+"""describe-vpc-endpoints → ``VpcEndpoint``; describe-vpc-endpoint-service-configurations →
+``VpcEndpointServiceConfiguration`` (which load balancers serve an endpoint service).
 
 ``State`` is compared case-insensitively (real dumps say ``available``, botocore's enum ``Available``) and
 kept lowercase. ``PolicyDocument`` is kept as text for reports: it authorizes API calls, it does not filter
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from vpcflow.model import EndpointType, VpcEndpoint
+from vpcflow.model import EndpointType, VpcEndpoint, VpcEndpointServiceConfiguration
 from vpcflow.sources.base import Ctx, FunctionParser, each, tags_of
 
 
@@ -63,3 +64,33 @@ def parse_vpc_endpoints(items: list[Any], ctx: Ctx) -> None:
 
 
 VPC_ENDPOINTS = FunctionParser("VpcEndpoints", parse_vpc_endpoints)
+
+
+def _service_types(ctx: Ctx, item: dict[str, Any], path: str) -> tuple[str, ...]:
+    out = []
+    for j, raw in enumerate(ctx.opt_list(item, "ServiceType", path)):
+        tp = f"{path}.ServiceType[{j}]"
+        out.append(ctx.str_(ctx.obj(raw, tp), "ServiceType", tp))
+    return tuple(out)
+
+
+def parse_service_configurations(items: list[Any], ctx: Ctx) -> None:
+    for service_id, item, path in each(ctx, items, "ServiceConfigurations", "ServiceId"):
+        with ctx.about(service_id):
+            config = VpcEndpointServiceConfiguration(
+                service_id,
+                ctx.opt_str(item, "ServiceName", path),
+                _service_types(ctx, item, path),
+                (ctx.opt_str(item, "ServiceState", path) or "available").lower(),
+                _ids(ctx, item, "AvailabilityZones", path),
+                _ids(ctx, item, "GatewayLoadBalancerArns", path),
+                _ids(ctx, item, "NetworkLoadBalancerArns", path),
+                ctx.opt_bool(item, "AcceptanceRequired", path, False),
+                ctx.account,
+                ctx.region,
+                tags_of(ctx, item, path),
+            )
+            ctx.keep(ctx.out.endpoint_services, service_id, config, path, "endpoint service")
+
+
+SERVICE_CONFIGURATIONS = FunctionParser("ServiceConfigurations", parse_service_configurations)

@@ -29,6 +29,7 @@ def parse_subnets(items: list[Any], ctx: Ctx) -> None:
             ctx.opt_str(item, "AvailabilityZone", path),
             ctx.opt_str(item, "OwnerId", path) or ctx.account,
             tags_of(ctx, item, path),
+            ctx.opt_str(item, "AvailabilityZoneId", path),
         )
         ctx.keep(ctx.out.subnets, subnet_id, subnet, path, "subnet")
 

@@ -227,6 +227,23 @@ def _check_endpoints(out: Collected) -> None:
             )
 
 
+def _check_endpoint_services(out: Collected) -> None:
+    for config in out.endpoint_services.values():
+        missing = [
+            arn
+            for arn in config.gateway_load_balancer_arns + config.network_load_balancer_arns
+            if arn not in out.load_balancers
+        ]
+        if missing:
+            _warn(
+                out,
+                "UNRESOLVED_LOAD_BALANCER",
+                f"endpoint service {config.service_id} is served by {', '.join(missing)}, "
+                "not in the snapshot",
+                config.service_id,
+            )
+
+
 def build_transit(out: Collected) -> dict[str, Any]:
     """Keyword arguments of ``Snapshot.create`` for transit gateways, VPN, Direct Connect and endpoints."""
     atts = _attachments(out)
@@ -234,6 +251,7 @@ def build_transit(out: Collected) -> dict[str, Any]:
     _check_transit(out, atts, tables)
     _check_vpn(out)
     _check_endpoints(out)
+    _check_endpoint_services(out)
     return {
         "transit_gateways": out.transit_gateways.values(),
         "transit_gateway_attachments": atts.values(),
@@ -242,6 +260,7 @@ def build_transit(out: Collected) -> dict[str, Any]:
         "vpn_connections": out.vpn_connections.values(),
         "customer_gateways": out.customer_gateways.values(),
         "vpc_endpoints": out.vpc_endpoints.values(),
+        "endpoint_services": out.endpoint_services.values(),
         "direct_connect_gateways": out.direct_connect_gateways.values(),
         "direct_connect_gateway_associations": out.direct_connect_gateway_associations,
         "virtual_interfaces": out.virtual_interfaces.values(),

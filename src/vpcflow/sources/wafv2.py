@@ -60,15 +60,30 @@ def statement(ctx: Ctx, value: Any, path: str) -> Statement:
         )
         return AndStatement(items) if kind == "AndStatement" else OrStatement(items)
     detail = None
+    may_allow = False
     if kind == "ManagedRuleGroupStatement":
         detail = f"{body.get('VendorName', '?')}/{body.get('Name', '?')}"
+        # AWS's own managed groups block, count or challenge; an Allow comes from another vendor or from a
+        # rule action override (https://docs.aws.amazon.com/waf/latest/developerguide/web-acl-rule-group-override-options.html)
+        may_allow = str(body.get("VendorName", "")) != "AWS" or _overrides_allow(ctx, body, bp)
     elif kind == "RuleGroupReferenceStatement":
         detail = str(body.get("ARN", "?"))
+        may_allow = True  # the group's own rules are not in the snapshot: any of them may Allow
     elif kind == "GeoMatchStatement":
         detail = ",".join(str(c) for c in ctx.opt_list(body, "CountryCodes", bp))
     elif kind == "RateBasedStatement":
         detail = f"limit {body.get('Limit', '?')}"
-    return OtherStatement(kind, detail)
+    return OtherStatement(kind, detail, may_allow)
+
+
+def _overrides_allow(ctx: Ctx, body: Json, path: str) -> bool:
+    """Whether a rule group statement's ``RuleActionOverrides`` turn a rule's action into Allow."""
+    for j, raw in enumerate(ctx.opt_list(body, "RuleActionOverrides", path)):
+        op = f"{path}.RuleActionOverrides[{j}]"
+        use = ctx.opt_obj(ctx.obj(raw, op), "ActionToUse", op)
+        if use.get("Allow") is not None:
+            return True
+    return False
 
 
 def _web_acl(ctx: Ctx, raw: Any, path: str) -> WebAcl:

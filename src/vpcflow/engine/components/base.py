@@ -32,8 +32,10 @@ from vpcflow.model import (
     Address,
     Direction,
     NatGateway,
+    NetworkAclEntry,
     NetworkInterface,
     Route,
+    SecurityGroupRule,
     Snapshot,
     Subnet,
 )
@@ -204,9 +206,11 @@ class Walk(Protocol):
         detail: str,
         direction: Direction | None = None,
         unknown: bool = False,
+        rule: SecurityGroupRule | NetworkAclEntry | None = None,
     ) -> Packet | None:
         """The component's own filter over the destination-port set: ports outside ``allowed`` stop here
-        with ``code`` (``unknown``: their fate is not known); ``None`` when none pass."""
+        with ``code`` (``unknown``: their fate is not known; ``rule``: the rule that stops them);
+        ``None`` when none pass."""
 
     def leave_subnet(self, subnet: Subnet, pkt: Packet) -> Packet | None:
         """The subnet's NACL outbound; ``None`` if it stops every port (the blockers are recorded)."""

@@ -142,7 +142,15 @@ def _request(walk: Walk, hit: EndpointOf, pkt: Packet, crossed: dict[str, Inspec
     icmp = is_icmp(pkt.protocol)
     one_way = icmp and (pkt.icmp_type is None or reply_icmp(pkt.icmp_type) is None)
     flow = FirewallFlow(
-        pkt.src, pkt.dst, pkt.protocol, pkt.sports, pkt.dports, one_way=one_way, app=walk.session.app
+        pkt.src,
+        pkt.dst,
+        pkt.protocol,
+        pkt.sports,
+        pkt.dports,
+        one_way=one_way,
+        app=walk.session.app,
+        icmp_type=pkt.icmp_type if icmp else None,
+        icmp_code=pkt.icmp_code if icmp else None,
     )
     result = index.evaluate(fw, flow)
     if result is None:

@@ -18,6 +18,7 @@ from vpcflow.engine.components import (
     classic_load_balancer,
     egress_only,
     endpoint_route,
+    gateway_load_balancer_interfaces,
     host,
     internet_gateway,
     load_balancer,
@@ -56,5 +57,7 @@ INTERFACES: Mapping[InterfaceKind, InterfaceComponent] = MappingProxyType(
         InterfaceKind.VPC_ENDPOINT: vpc_endpoint.INTERFACE,
         InterfaceKind.LOAD_BALANCER: load_balancer.NODE,
         InterfaceKind.CLASSIC_LOAD_BALANCER: classic_load_balancer.NODE,
+        InterfaceKind.GATEWAY_LOAD_BALANCER_ENDPOINT: gateway_load_balancer_interfaces.ENDPOINT,
+        InterfaceKind.GATEWAY_LOAD_BALANCER: gateway_load_balancer_interfaces.NODE,
     }
 )
