@@ -24,7 +24,10 @@ def _rank(t: Trace) -> int:
 
 
 def _fill_connections(hops: tuple[Hop, ...]) -> tuple[Hop, ...]:
-    """Hops before the first one a proxy labelled belong to its first connection."""
+    """Hops before the first one a proxy labelled belong to its first connection (the walk labels them
+    as it goes: this only completes hops built otherwise)."""
+    if not hops or hops[0].connection:
+        return hops
     first = next((h.connection for h in hops if h.connection), "")
     if not first:
         return hops

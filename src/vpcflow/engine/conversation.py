@@ -19,11 +19,13 @@ from vpcflow.engine.packets import Arrival, Packet, Session, is_icmp, reply_icmp
 from vpcflow.engine.path import LegWalker
 from vpcflow.engine.rules import CompiledRules
 from vpcflow.model import NetworkInterface, Snapshot
+from vpcflow.model.frozen import fast_init
 
 # combinations of choices walked for one flow before the answer is called incomplete (UNKNOWN)
 MAX_PATHS = 256
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Conversation:
     request: Packet  # as the client sends it (its source ports: the client's ephemeral range)

@@ -38,6 +38,9 @@ class ElbIndex:
         self._edges: tuple[list[int], list[int]] | None = None
         self._listeners: dict[str, tuple[Listener, ...]] = {}
         self._ports: dict[tuple[str, int], IntervalSet] = {}
+        # (load balancer, node, protocol, listener port, every target) → the listener's selection, the ways
+        # a node sends a connection (label, target or issue or answer) and the targets' addresses
+        # (``load_balancer_target.to_target``)
 
     def address_cell(self, address: Address) -> int:
         """Which cell of the snapshot's address edges ``address`` is in (every CIDR a security-group

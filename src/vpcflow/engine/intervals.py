@@ -10,6 +10,8 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from vpcflow.model.frozen import fast_init
+
 
 def _normalise(pairs: Iterable[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
     out: list[tuple[int, int]] = []
@@ -22,6 +24,7 @@ def _normalise(pairs: Iterable[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
     return tuple(out)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class IntervalSet:
     spans: tuple[tuple[int, int], ...] = ()
@@ -57,6 +60,8 @@ class IntervalSet:
         if other is self:  # x & x is x (often: a packet's ports and a filter that passed them all)
             return self
         a, b = self.spans, other.spans
+        if a == b:
+            return self
         if len(a) == 1 and len(b) == 1:  # the common case, kept cheap
             lo, hi = max(a[0][0], b[0][0]), min(a[0][1], b[0][1])
             return IntervalSet(((lo, hi),)) if lo <= hi else _EMPTY

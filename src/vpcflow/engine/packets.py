@@ -9,6 +9,7 @@ from vpcflow.engine.firewall_match import AppContext
 from vpcflow.engine.intervals import IntervalSet
 from vpcflow.engine.result import HopKind
 from vpcflow.model import ICMP, ICMPV6, Address, NatGateway, NetworkInterface, SecurityGroupRule
+from vpcflow.model.frozen import fast_init
 
 if TYPE_CHECKING:
     from vpcflow.engine.components.base import Step, Walk
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
 NAT_PORTS = IntervalSet.of((1024, 65535))  # NAT gateways remap source ports into this range
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Packet:
     src: Address
@@ -28,6 +30,19 @@ class Packet:
     # security groups the sender also stands for, whatever its address: a Network Load Balancer's, on the
     # client traffic it forwards with the client's address (references to them match)
     via_groups: tuple[str, ...] = ()
+
+    def with_dports(self, dports: IntervalSet) -> Packet:
+        """The packet with other destination ports (``dataclasses.replace``, without its cost)."""
+        return Packet(self.src, self.dst, self.protocol, self.sports, dports, self.icmp_type, self.icmp_code,
+                      self.via_groups)  # fmt: skip
+
+    def with_src(self, src: Address) -> Packet:
+        return Packet(src, self.dst, self.protocol, self.sports, self.dports, self.icmp_type, self.icmp_code,
+                      self.via_groups)  # fmt: skip
+
+    def with_dst(self, dst: Address) -> Packet:
+        return Packet(self.src, dst, self.protocol, self.sports, self.dports, self.icmp_type, self.icmp_code,
+                      self.via_groups)  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -102,6 +117,7 @@ class Session:
         return "; ".join(labels[self.choices.get(k, 0)] for k, labels in self.alternatives.items())
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Arrival:
     """Where a leg ends: at an ENI of the snapshot, or at a host outside every VPC."""

@@ -15,8 +15,6 @@ client's whole ephemeral range, so a NACL that admits only part of it shows up a
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from vpcflow.engine.components import internet, outside
 from vpcflow.engine.components.base import (
     ON_INTERNET,
@@ -36,6 +34,7 @@ from vpcflow.engine.components.base import (
 from vpcflow.engine.components.interfaces import InterfaceKind, interface_kind, interface_owner
 from vpcflow.engine.components.registry import INTERFACES, ROUTE_TARGETS
 from vpcflow.engine.intervals import IntervalSet
+from vpcflow.engine.memo import put
 from vpcflow.engine.packets import Arrival, EniEvent, Packet, Session
 from vpcflow.engine.result import Blocker, Hop, HopAction, HopKind, RuleRef
 from vpcflow.engine.rules import CompiledRules, FilterResult, sg_rule_matches_header
@@ -88,12 +87,13 @@ class LegWalker:
         self.connection = ""
         # whose source ports the "nat" port space holds (a NAT gateway's, or a load balancer's)
         self.nat_label = "NAT gateway"
+        self._labelled = False  # a hop carries a connection: the hops before it were labelled too
 
     # -- entry points --------------------------------------------------------------------------
 
     def from_eni(self, eni: NetworkInterface, pkt: Packet) -> Arrival | None:
         """The leg of a packet ``eni`` sends."""
-        component = INTERFACES.get(interface_kind(eni))
+        component = INTERFACES.get(self._kind(eni))
         if component is None:
             return self.follow(self._unmodelled_interface(eni, pkt, Direction.EGRESS))
         return self.follow(component.send(self, eni, pkt))
@@ -135,13 +135,25 @@ class LegWalker:
             else:  # STOPPED: a filter recorded why
                 return None
 
+    def _kind(self, eni: NetworkInterface) -> InterfaceKind:
+        """``interface_kind(eni)``, once per interface and Engine."""
+        kinds = self.rules.memo.interface_kinds
+        hit = kinds.get(eni.eni_id)
+        if hit is None:
+            hit = kinds[eni.eni_id] = interface_kind(eni)
+        return hit
+
     # -- bookkeeping ---------------------------------------------------------------------------
 
     def _add_hop(self, hop: Hop) -> None:
-        if self.connection:
-            h = hop
-            hop = Hop(h.kind, h.id, h.direction, h.action, h.rule, h.detail, h.denied_ports, h.group_ids,
-                      self.connection)  # fmt: skip
+        conn = self.connection
+        if conn:
+            if not self._labelled:
+                # hops before the first one a proxy labels belong to its first connection
+                self._labelled = True
+                self.hops = [_labelled(h, conn) for h in self.hops]
+            if hop.connection != conn:
+                hop = _labelled(hop, conn)
         self.hops.append(hop)
 
     def hop(
@@ -153,7 +165,7 @@ class LegWalker:
         rule: RuleRef | None = None,
         detail: str = "",
     ) -> None:
-        self._add_hop(Hop(kind, id_, direction, action, rule, detail))
+        self._add_hop(Hop(kind, id_, direction, action, rule, detail, None, (), self.connection))
 
     def narrow(
         self,
@@ -187,7 +199,7 @@ class LegWalker:
             )
         )
         self._settle_events(kept)
-        return replace(pkt, dports=kept) if kept else None
+        return pkt.with_dports(kept) if kept else None
 
     def _block(
         self,
@@ -206,9 +218,9 @@ class LegWalker:
             detail = (detail + "; " if detail else "") + f"{self.nat_label} source ports {ports}"
             self.nat_failed = self.nat_failed | ports
             shown = None
-        blocker = Blocker(self.stage, kind, id_, direction, rule, code, shown, detail, unknown)
-        if self.connection:
-            blocker = replace(blocker, connection=self.connection)
+        blocker = Blocker(
+            self.stage, kind, id_, direction, rule, code, shown, detail, unknown, self.connection
+        )
         self.blockers.append(blocker)
         self.cuts.append((ports, space, self.blockers[-1]))
 
@@ -240,45 +252,23 @@ class LegWalker:
         code: str,
         pkt: Packet,
         group_ids: tuple[str, ...] = (),
+        hop: Hop | None = None,
     ) -> Packet | None:
-        """Record the hop; shrink the port set to what passed; record blockers for the rest."""
+        """Record the hop (``hop``: the one ``filter_hop`` gives, already built); shrink the port set to
+        what passed; record blockers for the rest."""
         for ports, ok, rule in result.pieces:
             if not ok:
                 self._block(kind, id_, direction, code, rule, ports)
-        if result.allowed:
-            if len(result.pieces) == 1 and result.pieces[0][1]:  # every request that passes
-                rule, detail = result.pieces[0][2], ""
-            else:
-                rule = next((r for p, ok, r in result.pieces if ok), None)
-                detail = "; ".join(
-                    f"ports {ports} denied by "
-                    + (f"rule {r.number_text}" if isinstance(r, NetworkAclEntry) else "no matching rule")
-                    for ports, ok, r in result.pieces
-                    if not ok
-                )
-            self._add_hop(
-                Hop(
-                    kind,
-                    id_,
-                    direction,
-                    HopAction.ALLOW,
-                    rule,
-                    detail,
-                    denied_ports=result.denied or None,
-                    group_ids=group_ids,
-                )
-            )
-        else:
-            rule = result.pieces[0][2] if result.pieces else None
-            self._add_hop(Hop(kind, id_, direction, HopAction.DENY, rule, group_ids=group_ids))
-        self._settle_events(result.allowed)
-        if not result.allowed:
+        if hop is None:
+            hop = filter_hop(result, kind, id_, direction, group_ids, self.connection)
+        self._add_hop(hop)
+        allowed = result.allowed
+        self._settle_events(allowed)
+        if not allowed:
             return None
-        if result.allowed == pkt.dports:
+        if allowed.spans == pkt.dports.spans:
             return pkt
-        return Packet(
-            pkt.src, pkt.dst, pkt.protocol, pkt.sports, result.allowed, pkt.icmp_type, pkt.icmp_code
-        )
+        return Packet(pkt.src, pkt.dst, pkt.protocol, pkt.sports, allowed, pkt.icmp_type, pkt.icmp_code)
 
     # -- filters -------------------------------------------------------------------------------
 
@@ -302,17 +292,34 @@ class LegWalker:
             )
             return pkt
         refs_code = self._group_refs_lost(eni, direction, pkt)
-        result = self.rules.evaluate_sg(
-            eni,
-            direction,
-            remote,
-            pkt.protocol,
-            pkt.dports,
-            pkt.icmp_type,
-            pkt.icmp_code,
-            group_refs=refs_code is None,
-            sender_groups=pkt.via_groups if direction is Direction.INGRESS else (),
-        )
+        sender_groups = pkt.via_groups if direction is Direction.INGRESS else ()
+        # the decision reads the interface's rules, the remote address, protocol, ports, ICMP header,
+        # whether group references carry and the groups the sender stands for
+        key = (eni.eni_id, direction is Direction.EGRESS, remote.version, remote.value, pkt.protocol,
+               pkt.dports.spans, pkt.icmp_type, pkt.icmp_code, refs_code is None, sender_groups,
+               self.connection)  # fmt: skip
+        hit = self.rules.memo.filters.get(key)
+        if hit is None:
+            result = self.rules.evaluate_sg(
+                eni,
+                direction,
+                remote,
+                pkt.protocol,
+                pkt.dports,
+                pkt.icmp_type,
+                pkt.icmp_code,
+                group_refs=refs_code is None,
+                sender_groups=sender_groups,
+            )
+            hop = None
+            if not result.denied:
+                hop = filter_hop(
+                    result, HopKind.SECURITY_GROUP, gid, direction, eni.group_ids, self.connection
+                )
+            hit = (result, hop)
+            if self.rules.memo.admit(key):
+                put(self.rules.memo.filters, key, hit)
+        result, hop = hit
         if self.reply and eni.eni_id in self.session.untracked:
             self._add_hop(
                 Hop(
@@ -329,32 +336,43 @@ class LegWalker:
             for ports, ok, rule in result.pieces:
                 if not ok:
                     self._block(HopKind.SECURITY_GROUP, gid, direction, "ENI_SG_RULES_MISMATCH", rule, ports)
-            return replace(pkt, dports=result.allowed) if result.allowed else None
+            return pkt.with_dports(result.allowed) if result.allowed else None
+        if not result.denied:  # every port passes: no blocker, so no code to find
+            out = self._apply_filter(
+                result, HopKind.SECURITY_GROUP, gid, direction, "", pkt, eni.group_ids, hop
+            )
+            if out is not None and not self.reply:
+                self._track(eni, direction, pkt, result)
+            return out
         has_rules = bool(self.rules.sg_rules(eni, direction))
         code = "ENI_SG_RULES_MISMATCH" if has_rules else "SG_HAS_NO_RULES"
-        if refs_code is not None and result.denied:
+        if refs_code is not None:
             full = self.rules.evaluate_sg(
                 eni, direction, remote, pkt.protocol, pkt.dports, pkt.icmp_type, pkt.icmp_code
             )
             if full.allowed != result.allowed:
                 code = refs_code  # a group reference would have admitted it, but it does not carry over
-        if result.denied:
-            result = self._unknown_sg_ports(eni, direction, remote, pkt, result, gid)
-            if not result.pieces:  # every denied port depends on what the snapshot lacks
-                self.hops.append(
-                    Hop(HopKind.SECURITY_GROUP, gid, direction, HopAction.UNKNOWN, None,
-                        self.blockers[-1].detail, group_ids=eni.group_ids)
-                )  # fmt: skip
-                self._settle_events(IntervalSet())
-                return None
+        result = self._unknown_sg_ports(eni, direction, remote, pkt, result, gid)
+        if not result.pieces:  # every denied port depends on what the snapshot lacks
+            self.hops.append(
+                Hop(HopKind.SECURITY_GROUP, gid, direction, HopAction.UNKNOWN, None,
+                    self.blockers[-1].detail, group_ids=eni.group_ids)
+            )  # fmt: skip
+            self._settle_events(IntervalSet())
+            return None
         out = self._apply_filter(result, HopKind.SECURITY_GROUP, gid, direction, code, pkt, eni.group_ids)
         if out is not None and not self.reply:
-            untracked_by = self._untracked_rule(eni, direction, pkt, result)
-            if untracked_by is not None:
-                self.session.untracked[eni.eni_id] = untracked_by
-            else:
-                self.session.tracked.add(eni.eni_id)
+            self._track(eni, direction, pkt, result)
         return out
+
+    def _track(self, eni: NetworkInterface, direction: Direction, pkt: Packet, result: FilterResult) -> None:
+        """The request passed the interface's groups: the connection is tracked, unless it is one of the
+        documented untracked ones."""
+        untracked_by = self._untracked_rule(eni, direction, pkt, result)
+        if untracked_by is not None:
+            self.session.untracked[eni.eni_id] = untracked_by
+        else:
+            self.session.tracked.add(eni.eni_id)
 
     def _group_refs_lost(self, eni: NetworkInterface, direction: Direction, pkt: Packet) -> str | None:
         """Why security-group references cannot match here (the Reachability Analyzer code), or None.
@@ -494,12 +512,22 @@ class LegWalker:
             )
             self._settle_events(IntervalSet())
             return None
-        remote = pkt.dst if direction is Direction.EGRESS else pkt.src
-        result = self.rules.evaluate_nacl(
-            acl, direction, remote, pkt.protocol, pkt.dports, pkt.icmp_type, pkt.icmp_code
-        )
+        egress = direction is Direction.EGRESS
+        remote = pkt.dst if egress else pkt.src
+        # the decision and its hop read the entries, the remote address, protocol, ports and ICMP header
+        key = (acl.acl_id, egress, remote.version, remote.value, pkt.protocol, pkt.dports.spans,
+               pkt.icmp_type, pkt.icmp_code, self.connection)  # fmt: skip
+        hit = self.rules.memo.filters.get(key)
+        if hit is None:
+            result = self.rules.evaluate_nacl(
+                acl, direction, remote, pkt.protocol, pkt.dports, pkt.icmp_type, pkt.icmp_code
+            )
+            hop = filter_hop(result, HopKind.NETWORK_ACL, acl.acl_id, direction, (), self.connection)
+            hit = (result, hop)
+            if self.rules.memo.admit(key):
+                put(self.rules.memo.filters, key, hit)
         return self._apply_filter(
-            result, HopKind.NETWORK_ACL, acl.acl_id, direction, "SUBNET_ACL_RESTRICTION", pkt
+            hit[0], HopKind.NETWORK_ACL, acl.acl_id, direction, "SUBNET_ACL_RESTRICTION", pkt, hop=hit[1]
         )
 
     def leave_subnet(self, subnet: Subnet, pkt: Packet) -> Packet | None:
@@ -647,7 +675,7 @@ class LegWalker:
         if eni_id is not None:
             eni = self.s.interfaces.get(eni_id)
             if eni is not None and kind is None:
-                kind = interface_kind(eni)
+                kind = self._kind(eni)
         component = INTERFACES.get(kind) if kind is not None else None
         crossing = from_sub is None or from_sub.subnet_id != target_sub.subnet_id
         cur = pkt
@@ -699,6 +727,46 @@ class LegWalker:
             f"{what}: the packet path through it is not modelled",
             "UNSUPPORTED_INTERFACE",
         )
+
+
+def filter_hop(
+    result: FilterResult,
+    kind: HopKind,
+    id_: str,
+    direction: Direction,
+    group_ids: tuple[str, ...] = (),
+    connection: str = "",
+) -> Hop:
+    """The hop of a security group or network ACL that decided ``result``."""
+    if result.allowed:
+        if len(result.pieces) == 1 and result.pieces[0][1]:  # every request that passes
+            rule, detail = result.pieces[0][2], ""
+        else:
+            rule = next((r for p, ok, r in result.pieces if ok), None)
+            detail = "; ".join(
+                f"ports {ports} denied by "
+                + (f"rule {r.number_text}" if isinstance(r, NetworkAclEntry) else "no matching rule")
+                for ports, ok, r in result.pieces
+                if not ok
+            )
+        return Hop(
+            kind,
+            id_,
+            direction,
+            HopAction.ALLOW,
+            rule,
+            detail,
+            denied_ports=result.denied or None,
+            group_ids=group_ids,
+            connection=connection,
+        )
+    rule = result.pieces[0][2] if result.pieces else None
+    return Hop(kind, id_, direction, HopAction.DENY, rule, group_ids=group_ids, connection=connection)
+
+
+def _labelled(h: Hop, connection: str) -> Hop:
+    """``h`` as a hop of ``connection``."""
+    return Hop(h.kind, h.id, h.direction, h.action, h.rule, h.detail, h.denied_ports, h.group_ids, connection)
 
 
 def assumed_default_acl(subnet: Subnet) -> str:

@@ -16,6 +16,7 @@ from vpcflow.model import (
     SecurityGroupRule,
     protocol_name,
 )
+from vpcflow.model.frozen import fast_init
 
 
 class Verdict(Enum):
@@ -86,6 +87,9 @@ def rule_text(rule: RuleRef | None) -> str:
 
 
 class HopKind(Enum):
+    # members are singletons: hash by identity (Enum's own hash is a Python call, on every dict lookup)
+    __hash__ = object.__hash__
+
     SECURITY_GROUP = "security-group"
     NETWORK_ACL = "network-acl"
     ROUTE_TABLE = "route-table"
@@ -120,6 +124,7 @@ class HopAction(Enum):
     UNKNOWN = "unknown"
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Hop:
     kind: HopKind
@@ -154,6 +159,7 @@ class Hop:
         return out
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Blocker:
     """What stops (part of) a flow, in AWS Reachability Analyzer's vocabulary where one fits."""
@@ -190,6 +196,7 @@ class Blocker:
         return out
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class FlowLogRecord:
     """A record AWS would write on one ENI for this conversation (addresses as the ENI sees them)."""
@@ -221,6 +228,7 @@ class FlowLogRecord:
         }
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Endpoint:
     """A resolved trace endpoint: an ENI of the snapshot, or an address outside it."""
@@ -243,6 +251,7 @@ class Endpoint:
         }
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Leg:
     delivered: bool
@@ -250,6 +259,7 @@ class Leg:
     applicable: bool = True
 
 
+@fast_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Trace:
     verdict: Verdict

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from vpcflow.engine.intervals import IntervalSet
+from vpcflow.engine.memo import WalkMemo
 from vpcflow.model import (
     ALL_PROTOCOLS,
     ICMP,
@@ -31,6 +32,7 @@ from vpcflow.model import (
     Snapshot,
 )
 from vpcflow.model.filters import icmp_applies, ports_apply
+from vpcflow.model.frozen import fast_init
 
 if TYPE_CHECKING:
     from vpcflow.engine.vpn import RouteChoice
@@ -41,6 +43,7 @@ _PAST_ANY_ADDRESS = 1 << 200  # sorts after every (lo, hi) span starting at the 
 Spans = tuple[tuple[int, int], ...]
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class AddressSpace:
     """Addresses a peer matches, per family, as interval sets."""
@@ -67,6 +70,7 @@ def rule_ports(protocol: int, ports: object) -> IntervalSet:
     return ALL_PORT_SET
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class FilterResult:
     """Outcome of one filter over a set of destination ports.
@@ -105,6 +109,7 @@ class CompiledRules:
         self._world_rules: dict[tuple[str, Direction, int, int], SecurityGroupRule | None] = {}
         # (subnet id, destination) → (route table id, the route chosen): routing memoised per snapshot
         self.route_cache: dict[tuple[str, Address], tuple[str | None, RouteChoice]] = {}
+        self.memo = WalkMemo()  # what the walk memoises for this Engine (``engine.memo``)
         self._sg_cache: dict[
             tuple[str, Direction, int, int | None, int | None],
             tuple[tuple[SecurityGroupRule, int, int, Spans, Spans], ...],

@@ -48,6 +48,8 @@ _ELB_KINDS = frozenset(
     {InterfaceKind.LOAD_BALANCER, InterfaceKind.CLASSIC_LOAD_BALANCER, InterfaceKind.GATEWAY_LOAD_BALANCER}
 )
 EPHEMERAL_TAG = "vpcflow:ephemeral-ports"
+_NO_APP = AppContext()
+_PROTOCOLS = {name: parse_protocol(name) for name in ("tcp", "udp", "icmp", "icmpv6")}
 
 
 def _one_address(text: str) -> Address:
@@ -94,6 +96,14 @@ class Engine:
         self._resolved: dict[str, tuple[NetworkInterface | None, Address | None]] = {}
         self._labels: dict[str, str] = {}  # ENI id → endpoint label
         self._lbs: dict[str, LoadBalancer | None] = {}  # endpoint text → the load balancer it names
+        # every NAT gateway's public and private address (a hop, never an endpoint)
+        self._nat_addresses = frozenset(
+            a for n in snapshot.nat_gateways.values() for a in (n.public_ip, n.private_ip) if a is not None
+        )
+        # endpoint text → the ways it names (``_ways``); the snapshot is immutable
+        self._ways_of: dict[
+            tuple[str, bool], tuple[list[tuple[str, tuple[NetworkInterface | None, Address | None]]], str]
+        ] = {}
 
     # -- endpoints -----------------------------------------------------------------------------
 
@@ -203,9 +213,7 @@ class Engine:
         return None, addr
 
     def _is_nat_address(self, addr: Address | None) -> bool:
-        return addr is not None and any(
-            addr in (n.public_ip, n.private_ip) for n in self.snapshot.nat_gateways.values()
-        )
+        return addr is not None and addr in self._nat_addresses
 
     def _connected(self, a: NetworkInterface | None, a_addr: Address | None, b: NetworkInterface) -> bool:
         return private_path(self.snapshot, a, a_addr, b)
@@ -246,11 +254,17 @@ class Engine:
     ) -> Trace:
         """``sni``/``host``: the TLS server name or HTTP Host of the connection, which decide Network
         Firewall domain-list and TLS/HTTP rules (without them such rules make the answer UNKNOWN)."""
-        app = AppContext(_name(sni, "--sni"), _name(host, "--host"))
-        try:
-            proto = parse_protocol(protocol)
-        except ProtocolError as exc:
-            raise QueryError(str(exc)) from None
+        app = (
+            _NO_APP
+            if sni is None and host is None
+            else AppContext(_name(sni, "--sni"), _name(host, "--host"))
+        )
+        proto = _PROTOCOLS.get(protocol) if isinstance(protocol, str) else None
+        if proto is None:
+            try:
+                proto = parse_protocol(protocol)
+            except ProtocolError as exc:
+                raise QueryError(str(exc)) from None
         if proto == -1:
             raise QueryError("a trace needs one protocol (tcp, udp, icmp, icmpv6 or a number)")
         if proto in (TCP, UDP):
@@ -301,7 +315,18 @@ class Engine:
         name answers with (which one a client reaches is DNS's choice: each is a way the flow can go),
         and a note naming the nodes DNS leaves out. ``public``: an internet-facing load balancer's name
         resolves to its nodes' public IPv4 addresses, from inside its VPC too (application-load-balancers
-        "Load balancer scheme")."""
+        "Load balancer scheme"). Memoised per (text, public): the snapshot is immutable."""
+        key = (ref, public)
+        hit = self._ways_of.get(key)
+        if hit is None:
+            if len(self._ways_of) > 100_000:  # bounded: flow-log attribution sees many addresses
+                self._ways_of.clear()
+            hit = self._ways_of[key] = self._find_ways(ref, public)
+        return hit
+
+    def _find_ways(
+        self, ref: str, public: bool
+    ) -> tuple[list[tuple[str, tuple[NetworkInterface | None, Address | None]]], str]:
         lb = self.load_balancer(ref)
         if lb is None:
             return [("", self.resolve(ref))], ""
@@ -315,7 +340,6 @@ class Engine:
             raise QueryError(
                 f"load balancer {lb.name} has no node interface in the snapshot (describe-network-interfaces)"
             )
-        self._labels.update({w[1][0].eni_id: lb.name for w in ways if w[1][0] is not None})
         return ways, left_out
 
     def load_balancer(self, ref: str) -> LoadBalancer | None:
@@ -386,7 +410,12 @@ class Engine:
         itype = (8 if proto == ICMP else 128) if icmp_type is None else icmp_type
         icode = 0 if icmp_code is None else icmp_code
         ports_apply = proto in (TCP, UDP)
-        sports = IntervalSet.of((crange.lo, crange.hi)) if ports_apply else IntervalSet.single(0)
+        if not ports_apply:
+            sports = IntervalSet.single(0)
+        elif crange.lo <= crange.hi:
+            sports = IntervalSet(((crange.lo, crange.hi),))  # one span: nothing to normalise
+        else:
+            sports = IntervalSet()
         dports = IntervalSet.single(port if ports_apply and port is not None else 0)
         pkt = Packet(
             src_addr, dst_addr, proto, sports, dports,
@@ -505,6 +534,10 @@ class Engine:
     def _endpoint(self, eni: NetworkInterface | None, addr: Address, ref: str) -> Endpoint:
         if eni is None:
             return Endpoint(addr, label=str(addr))
+        lb = self.load_balancer(ref)
+        if lb is not None:  # a node of the load balancer the user named: its name (never remembered for
+            # the interface, or a later trace naming the node's address would show it: history)
+            return Endpoint(addr, eni.eni_id, eni.instance_id, lb.name)
         label = self._labels.get(eni.eni_id)
         if label is None:
             name = tag(eni.tags, "Name")

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from vpcflow.engine.firewall_match import Tri
 from vpcflow.model import Address
+from vpcflow.model.frozen import fast_init
 from vpcflow.model.waf import (
     AndStatement,
     IpSetReference,
@@ -33,6 +34,7 @@ WAF_CODE = "WAF_RULE_RESTRICTION"  # no Reachability Analyzer code covers WAF; o
 _BLOCKING = frozenset({"Block", "Captcha", "Challenge"})
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class WafDecision:
     """``action``: ALLOW | BLOCK | UNKNOWN. ``rule`` is the deciding rule (None: the default action)."""

@@ -10,6 +10,8 @@ import ipaddress
 from dataclasses import dataclass
 from enum import Enum
 
+from vpcflow.model.frozen import fast_init
+
 ALL_PROTOCOLS = -1
 ICMP = 1
 TCP = 6
@@ -147,6 +149,7 @@ WORLD_V4 = Cidr(4, 0, (1 << 32) - 1, 0)
 WORLD_V6 = Cidr(6, 0, (1 << 128) - 1, 0)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True, order=True)
 class Address:
     """A single IPv4 or IPv6 address."""
@@ -178,6 +181,9 @@ _ULA_V6 = Cidr.parse("fc00::/7")
 
 
 class Direction(Enum):
+    # members are singletons: hash by identity (Enum's own hash is a Python call, on every dict lookup)
+    __hash__ = object.__hash__
+
     INGRESS = "ingress"
     EGRESS = "egress"
 

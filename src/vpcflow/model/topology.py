@@ -107,6 +107,9 @@ class Instance:
 
 
 class RouteTarget(Enum):
+    # members are singletons: hash by identity (Enum's own hash is a Python call, on every dict lookup)
+    __hash__ = object.__hash__
+
     LOCAL = "local"
     INTERNET_GATEWAY = "internet-gateway"
     EGRESS_ONLY_INTERNET_GATEWAY = "egress-only-internet-gateway"

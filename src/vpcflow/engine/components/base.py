@@ -39,6 +39,7 @@ from vpcflow.model import (
     Snapshot,
     Subnet,
 )
+from vpcflow.model.frozen import fast_init
 
 # What sent the packet into a subnet's routing: the ENI that sent it, the NAT gateway that translated
 # it, or nothing known (the IGW needs the sender to find its public address).
@@ -50,6 +51,7 @@ UNSUPPORTED_ROUTE_TARGET = "UNSUPPORTED_ROUTE_TARGET"
 # -- where a forwarded packet goes ------------------------------------------------------------------
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class RouteFrom:
     """Route the packet in ``subnet``'s route table (a NAT gateway's own subnet, an attachment subnet)."""
@@ -58,6 +60,7 @@ class RouteFrom:
     origin: Origin
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class IntoSubnet:
     """Deliver the packet to its destination address inside ``subnet``. ``source`` is the subnet it
@@ -68,6 +71,7 @@ class IntoSubnet:
     source: Subnet | None
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class OnInternet:
     """The packet is on the internet: back into a VPC through a gateway, or to a host outside."""
@@ -76,6 +80,7 @@ class OnInternet:
 ON_INTERNET = OnInternet()
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Delivered:
     """The leg ends: at ``eni``, or (``None``) at a host outside every VPC — on the internet, or (``via``
@@ -92,12 +97,14 @@ Where = RouteFrom | IntoSubnet | OnInternet | Delivered
 # -- what a component answers ------------------------------------------------------------------------
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Forward:
     pkt: Packet
     to: Where
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Drop:
     """A REJECT here: which component, which rule (a route) and the Reachability Analyzer code."""
@@ -110,6 +117,7 @@ class Drop:
     direction: Direction | None = None
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class NotModelled:
     """UNKNOWN: the verdict depends on ``id`` (a construct vpcflow does not model, or a resource the
@@ -122,6 +130,7 @@ class NotModelled:
     rule: Route | None = None
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Stopped:
     """Every port was stopped by a filter the component ran; the filter recorded the blockers."""
@@ -132,6 +141,7 @@ STOPPED = Stopped()
 Step = Forward | Drop | NotModelled | Stopped
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class RouteContext:
     """A packet routed to a component: in ``subnet``, by ``route`` of ``route_table_id``."""
@@ -143,6 +153,7 @@ class RouteContext:
     origin: Origin
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Landing:
     """A packet that reached its destination address in ``subnet`` (past the NACLs), held by ``eni``

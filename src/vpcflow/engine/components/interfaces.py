@@ -22,6 +22,9 @@ GWLB_KIND = "gwy/"
 
 
 class InterfaceKind(Enum):
+    # members are singletons: hash by identity (Enum's own hash is a Python call, on every dict lookup)
+    __hash__ = object.__hash__
+
     HOST = "host"  # an instance, or a service interface that sends and receives like one
     NAT_GATEWAY = "nat-gateway"
     TRANSIT_GATEWAY = "transit-gateway"  # a transit gateway attachment's interface: a hop, never an endpoint

@@ -4,8 +4,6 @@ to (an ENI's public IP, a NAT gateway's public IP, a VPC's IPv6 address), or rea
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from vpcflow.engine.components import internet_gateway, nat_gateway
 from vpcflow.engine.components.base import Delivered, Drop, Forward, Step, Walk
 from vpcflow.engine.packets import Packet
@@ -17,7 +15,7 @@ def on_internet(walk: Walk, pkt: Packet) -> Step:
     hit = s.eni_by_public_ip.get(pkt.dst)
     if hit is not None and s.interfaces[hit[0]].interface_type != "nat_gateway":
         eni = s.interfaces[hit[0]]
-        inner = replace(pkt, dst=hit[1])
+        inner = pkt.with_dst(hit[1])
         return internet_gateway.enter(walk, eni.vpc_id, inner, f"destination {pkt.dst} → {hit[1]}")
     for nat in s.nat_gateways.values():
         if nat.public_ip == pkt.dst:

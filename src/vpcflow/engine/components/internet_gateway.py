@@ -5,8 +5,6 @@ https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Internet_Gateway.html
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from vpcflow.engine.components import ingress_routing
 from vpcflow.engine.components.base import (
     ON_INTERNET,
@@ -76,7 +74,7 @@ def route(walk: Walk, at: RouteContext) -> Step:
     new_src = public if public is not None else pkt.src
     detail = f"source {pkt.src} → {new_src}" if new_src != pkt.src else "IPv6, no translation"
     walk.hop(HopKind.INTERNET_GATEWAY, igw_id, Direction.EGRESS, HopAction.FORWARD, None, detail)
-    return Forward(replace(cur, src=new_src), ON_INTERNET)
+    return Forward(cur.with_src(new_src), ON_INTERNET)
 
 
 def enter(walk: Walk, vpc_id: str, inner: Packet, detail: str) -> Step:

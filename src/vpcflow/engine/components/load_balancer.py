@@ -31,6 +31,7 @@ from vpcflow.engine.components.base import (
 )
 from vpcflow.engine.elb import listener_for
 from vpcflow.engine.elb_index import elb_index
+from vpcflow.engine.memo import put
 from vpcflow.engine.packets import Packet
 from vpcflow.engine.result import HopAction, HopKind
 from vpcflow.engine.waf import WAF_CODE, WafDecision, evaluate_web_acl
@@ -187,7 +188,14 @@ def _listener(walk: Walk, lb: LoadBalancer, eni: NetworkInterface, pkt: Packet) 
     if lb.type is LoadBalancerType.APPLICATION:
         acl = walk.snapshot.waf.web_acl_for(lb.arn)
         if acl is not None:
-            decision = evaluate_web_acl(acl, cur.src, walk.snapshot.waf)
+            # the decision reads the web ACL, its IP sets and the client address
+            key = (acl.arn, cur.src.version, cur.src.value)
+            memo = walk.rules.memo
+            decision = memo.waf.get(key)
+            if decision is None:
+                decision = evaluate_web_acl(acl, cur.src, walk.snapshot.waf)
+                if memo.admit(key):
+                    put(memo.waf, key, decision)
             stop = _waf_step(walk, decision)
             if stop is not None:
                 return stop

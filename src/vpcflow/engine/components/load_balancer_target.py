@@ -34,10 +34,12 @@ from vpcflow.engine.components.base import (
 from vpcflow.engine.elb import LB_SOURCE_PORTS, LbIssue, TargetChoice
 from vpcflow.engine.elb_index import ElbIndex, elb_index
 from vpcflow.engine.intervals import IntervalSet
+from vpcflow.engine.memo import put
 from vpcflow.engine.packets import Packet
 from vpcflow.engine.result import HopAction, HopKind
 from vpcflow.model import TCP, Address, Direction, NetworkInterface, Subnet
 from vpcflow.model.elb import LoadBalancer, LoadBalancerType
+from vpcflow.model.frozen import fast_init
 
 STATE = "load_balancer"  # session state: node ENI id → the connection it proxies
 LB_PORTS = IntervalSet.of((LB_SOURCE_PORTS.lo, LB_SOURCE_PORTS.hi))
@@ -46,6 +48,7 @@ FROM_TARGET = "target → load balancer"
 TO_CLIENT = "load balancer → client"
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Proxied:
     """What the node keeps of the client's connection to answer it."""
@@ -73,18 +76,28 @@ def _filters(lb: LoadBalancer, eni: NetworkInterface) -> bool:
 def to_target(walk: Walk, lb: LoadBalancer, node: NetworkInterface, pkt: Packet, port: int) -> Step:
     """The node sends the connection to one target (the alternative this walk takes)."""
     index = elb_index(walk.snapshot)
-    zone = index.zone_of(lb, node)
-    sel = index.select(lb, pkt.protocol, port, zone)
-    ways: list[tuple[str, TargetChoice | LbIssue | str]] = []
-    for members in _alike(walk, index, node, sel.targets, pkt):
-        t = members[0]
-        who = ", ".join(m.health.target_id for m in members)
-        alike = " (alike: one NACL, route table, groups and rule cells)" if len(members) > 1 else ""
-        ways.append((f"target {who}:{t.port} of {t.target_group.name}{alike}", t))
-    for issue in sel.issues:
-        ways.append((f"{issue.code}: {issue.detail}", issue))
-    for answer in sel.answers_itself:
-        ways.append((f"the load balancer answers itself: {answer}", answer))
+    # the ways read the listener's selection for the node and, of the client, only whether it holds a
+    # target's address (such a target stands alone): memoised per node, protocol and port otherwise
+    key = (lb.arn, node.eni_id, pkt.protocol, port, walk.session.every_target)
+    hit = walk.rules.memo.lb_ways.get(key)
+    if hit is None or pkt.src in hit[2]:
+        zone = index.zone_of(lb, node)
+        sel = index.select(lb, pkt.protocol, port, zone)
+        found: list[tuple[str, TargetChoice | LbIssue | str]] = []
+        for members in _alike(walk, index, node, sel.targets, pkt):
+            t = members[0]
+            who = ", ".join(m.health.target_id for m in members)
+            alike = " (alike: one NACL, route table, groups and rule cells)" if len(members) > 1 else ""
+            found.append((f"target {who}:{t.port} of {t.target_group.name}{alike}", t))
+        for issue in sel.issues:
+            found.append((f"{issue.code}: {issue.detail}", issue))
+        for answer in sel.answers_itself:
+            found.append((f"the load balancer answers itself: {answer}", answer))
+        held = frozenset(t.address for t in sel.targets if t.address is not None)
+        hit = (sel, tuple(found), held)
+        if pkt.src not in held:
+            put(walk.rules.memo.lb_ways, key, hit)
+    sel, ways, _held = hit
     for note in sel.notes:
         if note not in walk.session.notes:
             walk.session.notes.append(note)
