@@ -36,6 +36,7 @@ from vpcflow.engine.components.base import (
     Step,
     Walk,
 )
+from vpcflow.engine.components.endpoint_subnet import enter_endpoint_subnet
 from vpcflow.engine.components.gwlb_appliance import geneve_groups, geneve_nacl, health_check_note, log_geneve
 from vpcflow.engine.elb import LbIssue, LoadBalancerNode, TargetChoice, forward_groups
 from vpcflow.engine.elb_index import elb_index
@@ -133,21 +134,9 @@ def _through(walk: Walk, route_: Route, pkt: Packet, from_subnet: Subnet | None,
             )
         walk.session.pending_returns.pop(key, None)
     eni = firewall_index(s).endpoint_interface(vpce)
-    cur: Packet | None = pkt
-    crossing = from_subnet is None or from_subnet.subnet_id != sub.subnet_id
-    if crossing and from_subnet is not None:
-        cur = walk.leave_subnet(from_subnet, pkt)
-        if cur is None:
-            return STOPPED
-    assert cur is not None
-    if eni is not None:
-        walk.log_ingress(eni, cur)
-    if crossing:
-        cur = walk.enter_subnet(sub, cur)
-        if cur is None:
-            walk.settle_ingress()
-            return STOPPED
-    walk.settle_ingress()
+    cur = enter_endpoint_subnet(walk, eni, from_subnet, sub, pkt)
+    if cur is None:
+        return STOPPED
     way: Crossed | Step
     if walk.reply:
         back = crossed[_key(vpce, pkt.dst, pkt.src, pkt.protocol)]

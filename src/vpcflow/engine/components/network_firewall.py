@@ -31,6 +31,7 @@ from vpcflow.engine.components.base import (
     Step,
     Walk,
 )
+from vpcflow.engine.components.endpoint_subnet import enter_endpoint_subnet
 from vpcflow.engine.firewall import FIREWALL_CODE, FirewallDecision, FirewallFlow
 from vpcflow.engine.firewall_index import EndpointOf, firewall_index
 from vpcflow.engine.firewall_match import DATAGRAM_PACKETS, ONE_WAY_PACKETS, TCP_PACKETS
@@ -107,21 +108,9 @@ def _through(
             rule=route_,
         )
     eni = firewall_index(s).endpoint_interface(vpce)
-    cur: Packet | None = pkt
-    crossing = from_subnet is None or from_subnet.subnet_id != fw_sub.subnet_id
-    if crossing and from_subnet is not None:
-        cur = walk.leave_subnet(from_subnet, pkt)
-        if cur is None:
-            return STOPPED
-    assert cur is not None
-    if eni is not None:
-        walk.log_ingress(eni, cur)
-    if crossing:
-        cur = walk.enter_subnet(fw_sub, cur)
-        walk.settle_ingress()
-        if cur is None:
-            return STOPPED
-    walk.settle_ingress()
+    cur = enter_endpoint_subnet(walk, eni, from_subnet, fw_sub, pkt)
+    if cur is None:
+        return STOPPED
     crossed = walk.session.state.setdefault(STATE, {})
     assert isinstance(crossed, dict)
     out = _response(walk, hit, cur, crossed) if walk.reply else _request(walk, hit, cur, crossed)
