@@ -21,10 +21,10 @@ from vpcflow.engine.components.base import (
     Forward,
     Landing,
     NotModelled,
-    RouteFrom,
     Step,
     Walk,
 )
+from vpcflow.engine.components.host import send_from
 from vpcflow.engine.components.interfaces import interface_owner
 from vpcflow.engine.packets import Packet
 from vpcflow.engine.result import HopAction, HopKind
@@ -69,21 +69,7 @@ class NodeInterface:
     logs_arrival = True
 
     def send(self, walk: Walk, eni: NetworkInterface, pkt: Packet) -> Step:
-        sub = walk.snapshot.subnets.get(eni.subnet_id)
-        if sub is None:
-            return NotModelled(
-                HopKind.NETWORK_INTERFACE,
-                eni.eni_id,
-                f"subnet {eni.subnet_id} of {eni.eni_id} is not in the snapshot",
-                "UNKNOWN_RESOURCE",
-            )
-        walk.log_egress(eni, pkt)
-        out: Packet | None = pkt
-        if eni.group_ids:
-            out = walk.security_groups(eni, Direction.EGRESS, pkt)
-        if out is None:
-            return STOPPED
-        return Forward(out, RouteFrom(sub, eni))
+        return send_from(walk, eni, pkt, groups=bool(eni.group_ids))
 
     def receive(self, walk: Walk, at: Landing) -> Step:
         eni = at.eni

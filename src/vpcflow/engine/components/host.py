@@ -19,24 +19,31 @@ from vpcflow.engine.result import HopAction, HopKind
 from vpcflow.model import Direction, NetworkInterface
 
 
+def send_from(walk: Walk, eni: NetworkInterface, pkt: Packet, *, groups: bool = True) -> Step:
+    """An interface sends ``pkt`` on its own: its flow-log record, its security groups outbound (unless
+    ``groups`` is false: a load balancer node without any), then its subnet's route table. A denial is a
+    REJECT even where the subnet is missing (then what follows is UNKNOWN)."""
+    subnet = walk.snapshot.subnets.get(eni.subnet_id)
+    walk.log_egress(eni, pkt)
+    out = walk.security_groups(eni, Direction.EGRESS, pkt) if groups else pkt
+    if out is None:
+        return STOPPED
+    if subnet is None:
+        return NotModelled(
+            HopKind.NETWORK_INTERFACE,
+            eni.subnet_id,
+            f"subnet {eni.subnet_id} of {eni.eni_id} is not in the snapshot: its route table and "
+            "network ACL are unknown",
+            "UNKNOWN_RESOURCE",
+        )
+    return Forward(out, RouteFrom(subnet, eni))
+
+
 class Host:
     logs_arrival = True
 
     def send(self, walk: Walk, eni: NetworkInterface, pkt: Packet) -> Step:
-        subnet = walk.snapshot.subnets.get(eni.subnet_id)
-        walk.log_egress(eni, pkt)
-        out = walk.security_groups(eni, Direction.EGRESS, pkt)
-        if out is None:
-            return STOPPED
-        if subnet is None:
-            return NotModelled(
-                HopKind.NETWORK_INTERFACE,
-                eni.subnet_id,
-                f"subnet {eni.subnet_id} of {eni.eni_id} is not in the snapshot: its route table and "
-                "network ACL are unknown",
-                "UNKNOWN_RESOURCE",
-            )
-        return Forward(out, RouteFrom(subnet, eni))
+        return send_from(walk, eni, pkt)
 
     def receive(self, walk: Walk, at: Landing) -> Step:
         eni = at.eni

@@ -25,10 +25,10 @@ from vpcflow.engine.components.base import (
     Forward,
     Landing,
     NotModelled,
-    RouteFrom,
     Step,
     Walk,
 )
+from vpcflow.engine.components.host import send_from
 from vpcflow.engine.elb import listener_for
 from vpcflow.engine.elb_index import elb_index
 from vpcflow.engine.memo import put
@@ -55,21 +55,7 @@ class LoadBalancerNode:
         """A packet the node sends on its own: a connection to a target or a health check (the load
         balancer as a source), or the answer to a request it answered itself."""
         lb = elb_index(walk.snapshot).load_balancer_of(eni)
-        subnet = walk.snapshot.subnets.get(eni.subnet_id)
-        if subnet is None:
-            return NotModelled(
-                HopKind.NETWORK_INTERFACE,
-                eni.eni_id,
-                f"subnet {eni.subnet_id} of {eni.eni_id} is not in the snapshot",
-                "UNKNOWN_RESOURCE",
-            )
-        walk.log_egress(eni, pkt)
-        out: Packet | None = pkt
-        if lb is None or has_security_groups(lb, eni):
-            out = walk.security_groups(eni, Direction.EGRESS, pkt)
-        if out is None:
-            return STOPPED
-        return Forward(out, RouteFrom(subnet, eni))
+        return send_from(walk, eni, pkt, groups=lb is None or has_security_groups(lb, eni))
 
     def receive(self, walk: Walk, at: Landing) -> Step:
         eni = at.eni
