@@ -7,6 +7,7 @@ https://docs.aws.amazon.com/elasticloadbalancing/latest/gateway/target-groups.ht
 from __future__ import annotations
 
 from vpcflow.engine.components.base import Walk
+from vpcflow.engine.components.load_balancer_target import health_check_nacl_stops
 from vpcflow.engine.elb import LB_SOURCE_PORTS, TargetChoice
 from vpcflow.engine.gwlb import ANY_PORT, GENEVE_PORT, GENEVE_PORTS, GENEVE_SPACE
 from vpcflow.engine.intervals import IntervalSet
@@ -114,27 +115,14 @@ def health_check_note(
     (what AWS measured)."""
     if t.health.health_check_port is None and t.target_group.health_check_port is None:
         return None  # "traffic-port" is not a port a Gateway Load Balancer checks: the port is unknown
-    s, rules = walk.snapshot, walk.rules
+    rules = walk.rules
     address = t.address
     assert address is not None
     hc = IntervalSet.single(t.health_check_port)
     stops: list[str] = []
     if not rules.evaluate_sg(app, Direction.INGRESS, node_ip, TCP, hc).allowed:
         stops.append(f"the security groups of {app.eni_id} inbound ({','.join(app.group_ids) or 'none'})")
-    if n_sub.subnet_id != a_sub.subnet_id:
-        for sub, direction, remote, ports in (
-            (n_sub, Direction.EGRESS, address, hc),
-            (a_sub, Direction.INGRESS, node_ip, hc),
-            (a_sub, Direction.EGRESS, node_ip, LB_PORTS),
-            (n_sub, Direction.INGRESS, address, LB_PORTS),
-        ):
-            acl_id = s.acl_of_subnet.get(sub.subnet_id)
-            acl = s.network_acls.get(acl_id) if acl_id else None
-            if acl is None:
-                continue
-            result = rules.evaluate_nacl(acl, direction, remote, TCP, ports)
-            if result.denied:
-                stops.append(f"{acl.acl_id} {_WORD[direction]} (ports {result.denied})")
+    stops += health_check_nacl_stops(walk, n_sub, a_sub, node_ip, address, hc)
     if not stops:
         return None
     return (

@@ -345,6 +345,31 @@ def _to_client(walk: Walk, p: Proxied) -> Step:
     return Forward(out, RouteFrom(sub, p.node))
 
 
+def health_check_nacl_stops(
+    walk: Walk, n_sub: Subnet, t_sub: Subnet, node_ip: Address, address: Address, hc: IntervalSet
+) -> list[str]:
+    """The NACLs between a load balancer node's subnet and a target's (none within one subnet) that stop
+    its health checks (TCP to ``hc``) or their answers (to the node's ports 1024-65535), named."""
+    if n_sub.subnet_id == t_sub.subnet_id:
+        return []
+    s, stops = walk.snapshot, []
+    for sub, direction, remote, ports in (
+        (n_sub, Direction.EGRESS, address, hc),
+        (t_sub, Direction.INGRESS, node_ip, hc),
+        (t_sub, Direction.EGRESS, node_ip, LB_PORTS),
+        (n_sub, Direction.INGRESS, address, LB_PORTS),
+    ):
+        acl_id = s.acl_of_subnet.get(sub.subnet_id)
+        acl = s.network_acls.get(acl_id) if acl_id else None
+        if acl is None:
+            continue
+        result = walk.rules.evaluate_nacl(acl, direction, remote, TCP, ports)
+        if result.denied:
+            word = "inbound" if direction is Direction.INGRESS else "outbound"
+            stops.append(f"{acl.acl_id} {word} (ports {result.denied})")
+    return stops
+
+
 def _health_check_note(walk: Walk, lb: LoadBalancer, node: NetworkInterface, t: TargetChoice) -> str | None:
     """Whether the node's health checks of ``t`` pass the filters (security groups both sides, the NACLs
     between them both ways); a note naming what stops them, else ``None``."""
@@ -363,21 +388,8 @@ def _health_check_note(walk: Walk, lb: LoadBalancer, node: NetworkInterface, t: 
         stops.append(f"the security groups of {t.eni.eni_id} inbound ({','.join(t.eni.group_ids) or 'none'})")
     t_sub = s.subnets.get(t.eni.subnet_id) if t.eni is not None else None
     n_sub = s.subnets.get(node.subnet_id)
-    if t_sub is not None and n_sub is not None and t_sub.subnet_id != n_sub.subnet_id:
-        for sub, direction, remote, ports in (
-            (n_sub, Direction.EGRESS, address, hc),
-            (t_sub, Direction.INGRESS, node_ip, hc),
-            (t_sub, Direction.EGRESS, node_ip, LB_PORTS),
-            (n_sub, Direction.INGRESS, address, LB_PORTS),
-        ):
-            acl_id = s.acl_of_subnet.get(sub.subnet_id)
-            acl = s.network_acls.get(acl_id) if acl_id else None
-            if acl is None:
-                continue
-            result = rules.evaluate_nacl(acl, direction, remote, TCP, ports)
-            if result.denied:
-                word = "inbound" if direction is Direction.INGRESS else "outbound"
-                stops.append(f"{acl.acl_id} {word} (ports {result.denied})")
+    if t_sub is not None and n_sub is not None:
+        stops += health_check_nacl_stops(walk, n_sub, t_sub, node_ip, address, hc)
     if not stops:
         return None
     return (
