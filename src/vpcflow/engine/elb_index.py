@@ -14,8 +14,9 @@ from vpcflow.engine.elb import (
     select_targets,
 )
 from vpcflow.engine.intervals import IntervalSet
+from vpcflow.engine.peer_tables import filter_cidrs
 from vpcflow.engine.service_cidrs import service_cidrs
-from vpcflow.model import TCP, UDP, Address, Cidr, CidrPeer, NetworkInterface, PrefixListPeer, Snapshot
+from vpcflow.model import TCP, UDP, Address, Cidr, NetworkInterface, Snapshot
 from vpcflow.model.elb import Listener, LoadBalancer, LoadBalancerType
 
 _TCP = frozenset({"HTTP", "HTTPS", "TCP", "TLS", "TCP_UDP", "TCP_QUIC"})
@@ -48,17 +49,7 @@ class ElbIndex:
         such comparison alike."""
         if self._edges is None:
             s = self.snapshot
-            cidrs: list[Cidr] = list(service_cidrs(s))
-            for g in s.security_groups.values():
-                for r in g.ingress + g.egress:
-                    if isinstance(r.peer, CidrPeer):
-                        cidrs.append(r.peer.cidr)
-                    elif isinstance(r.peer, PrefixListPeer):
-                        cidrs.extend(s.prefix_list_cidrs(r.peer.prefix_list_id) or ())
-            for acl in s.network_acls.values():
-                cidrs.extend(e.cidr for e in acl.ingress + acl.egress)
-            for rtb in s.route_tables.values():
-                cidrs.extend(r.destination for r in rtb.routes if r.destination is not None)
+            cidrs: list[Cidr] = list(service_cidrs(s)) + filter_cidrs(s)
             v4 = sorted({c.lo for c in cidrs if c.version == 4} | {c.hi + 1 for c in cidrs if c.version == 4})
             v6 = sorted({c.lo for c in cidrs if c.version == 6} | {c.hi + 1 for c in cidrs if c.version == 6})
             self._edges = (v4, v6)

@@ -7,7 +7,8 @@ columns are classes of (protocol, port or ICMP type) that the caller defines, gi
 ``|``, ``&``, ``~`` on either). What a rule covers of the address dimension is decided here, with the
 concrete engine's own peer resolution (``CompiledRules.peer_space``: CIDRs, prefix lists, referenced
 groups); a security group admits the union of its rules, a network ACL the first entry by rule number
-that matches.
+that matches. ``rule_port_bounds`` and ``filter_cidrs`` give the edges of the port and address
+dimensions that every filter compares alike (classes, cells).
 """
 
 from __future__ import annotations
@@ -19,7 +20,16 @@ import numpy as np
 import numpy.typing as npt
 
 from vpcflow.engine.rules import CompiledRules
-from vpcflow.model import Direction, NetworkAclEntry, RuleAction, SecurityGroupRule, Snapshot
+from vpcflow.model import (
+    Cidr,
+    CidrPeer,
+    Direction,
+    NetworkAclEntry,
+    PrefixListPeer,
+    RuleAction,
+    SecurityGroupRule,
+    Snapshot,
+)
 
 BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.int64]
@@ -40,6 +50,24 @@ def rule_port_bounds(snapshot: Snapshot) -> set[int]:
             if entry.ports is not None:
                 bounds.update((entry.ports.lo, entry.ports.hi + 1))
     return bounds
+
+
+def filter_cidrs(snapshot: Snapshot) -> list[Cidr]:
+    """Every CIDR a security-group rule (its CIDR or prefix list), a NACL entry or a route compares an
+    address against: their edges split the address space into cells every such comparison treats alike
+    (the address analogue of ``rule_port_bounds``)."""
+    cidrs: list[Cidr] = []
+    for g in snapshot.security_groups.values():
+        for r in g.ingress + g.egress:
+            if isinstance(r.peer, CidrPeer):
+                cidrs.append(r.peer.cidr)
+            elif isinstance(r.peer, PrefixListPeer):
+                cidrs.extend(snapshot.prefix_list_cidrs(r.peer.prefix_list_id) or ())
+    for acl in snapshot.network_acls.values():
+        cidrs.extend(e.cidr for e in acl.ingress + acl.egress)
+    for rtb in snapshot.route_tables.values():
+        cidrs.extend(r.destination for r in rtb.routes if r.destination is not None)
+    return cidrs
 
 
 class RemoteRows:

@@ -20,14 +20,13 @@ from dataclasses import dataclass
 from vpcflow.engine.elb_index import elb_index
 from vpcflow.engine.intervals import IntervalSet
 from vpcflow.engine.onprem import onprem_cidrs
+from vpcflow.engine.peer_tables import filter_cidrs
 from vpcflow.engine.service_cidrs import service_cidrs
 from vpcflow.errors import QueryError
 from vpcflow.model import (
     Address,
     Cidr,
-    CidrPeer,
     NetworkInterface,
-    PrefixListPeer,
     Snapshot,
     tag,
 )
@@ -127,18 +126,7 @@ class Endpoints:
             cidrs.extend(pcx.requester_cidrs + pcx.accepter_cidrs)
         for pl in s.prefix_lists.values():
             cidrs.extend(pl.cidrs)
-        for acl in s.network_acls.values():
-            cidrs.extend(e.cidr for e in acl.ingress + acl.egress)
-        for g in s.security_groups.values():
-            for r in g.ingress + g.egress:
-                if isinstance(r.peer, CidrPeer):
-                    cidrs.append(r.peer.cidr)
-                elif isinstance(r.peer, PrefixListPeer):
-                    cidrs.extend(s.prefix_list_cidrs(r.peer.prefix_list_id) or ())
-        for rtb in s.route_tables.values():
-            for route in rtb.routes:
-                if route.destination is not None:
-                    cidrs.append(route.destination)
+        cidrs.extend(filter_cidrs(s))
         for table in s.transit_gateway_route_tables.values():
             cidrs.extend(r.destination for r in table.routes if r.destination is not None)
         cidrs.extend(onprem_cidrs(s))
