@@ -151,6 +151,23 @@ def _route(dest: str, **target: str) -> dict[str, Any]:
     return {"DestinationCidrBlock": dest, **target, "Origin": origin, "State": "active"}
 
 
+def _edge_rtb(
+    rtb_id: str, vpc_id: str, igw: str, assoc_id: str, routes: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """A gateway route table (ingress routing): associated with internet gateway ``igw``, no subnet."""
+    edge = _rtb(rtb_id, vpc_id, [], routes, False, "igw-edge")
+    edge["Associations"] = [
+        {
+            "Main": False,
+            "RouteTableAssociationId": assoc_id,
+            "RouteTableId": rtb_id,
+            "GatewayId": igw,
+            "AssociationState": {"State": "associated"},
+        }
+    ]
+    return edge
+
+
 def _rtb(
     rtb_id: str, vpc_id: str, subnets: list[str], routes: list[dict[str, Any]], main: bool, name: str
 ) -> dict[str, Any]:
@@ -1298,23 +1315,13 @@ def firewall() -> dict[str, dict[str, Any]]:
         "eni-0d00000000000f001", fw_sub, vpc, "10.3.0.5", [],
         desc=f"VPC Endpoint Interface {vpce}", kind="gateway_load_balancer_endpoint", requester=True,
     )  # fmt: skip
-    edge = _rtb(
+    edge = _edge_rtb(
         "rtb-0d000000000000e01",
         vpc,
-        [],
+        igw,
+        "rtbassoc-0d0000000000e001",
         [_route("10.3.0.0/16", GatewayId="local"), _route("10.3.1.0/24", GatewayId=vpce)],
-        False,
-        "igw-edge",
     )
-    edge["Associations"] = [
-        {
-            "Main": False,
-            "RouteTableAssociationId": "rtbassoc-0d0000000000e001",
-            "RouteTableId": "rtb-0d000000000000e01",
-            "GatewayId": igw,
-            "AssociationState": {"State": "associated"},
-        }
-    ]
     return {
         "Vpcs.json": {"Vpcs": [_vpc(vpc, "10.3.0.0/16", "inspected")]},
         "Subnets.json": {

@@ -19,6 +19,7 @@ from make_examples import (
     ELB,
     REGION,
     _acl,
+    _edge_rtb,
     _eni,
     _entry,
     _instance,
@@ -79,23 +80,13 @@ def gwlb() -> dict[str, dict[str, Any]]:
         "eni-0e0000000000p0f02", fw_b, provider, "10.5.11.10", [(sg_fw, "appliance-sg")],
         instance="i-0e0000000000p0f02", az=b,
     )  # fmt: skip
-    edge = _rtb(
+    edge = _edge_rtb(
         "rtb-0e0000000000c0e01",
         consumer,
-        [],
+        igw,
+        "rtbassoc-0e000000000c0e01",
         [_route("10.4.0.0/16", GatewayId="local"), _route("10.4.1.0/24", GatewayId=vpce)],
-        False,
-        "igw-edge",
     )
-    edge["Associations"] = [
-        {
-            "Main": False,
-            "RouteTableAssociationId": "rtbassoc-0e000000000c0e01",
-            "RouteTableId": "rtb-0e0000000000c0e01",
-            "GatewayId": igw,
-            "AssociationState": {"State": "associated"},
-        }
-    ]
     subnets = [
         _subnet(ep_sub, consumer, "10.4.0.0/28", a, "gwlb-endpoint"),
         _subnet(app_sub, consumer, "10.4.1.0/24", a, "application"),
