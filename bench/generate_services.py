@@ -114,6 +114,23 @@ def _fleet(
     return out
 
 
+def _two_zone_subnets(docs: dict[str, Any], cidrs: dict[str, str], subnets: list[str], octet: int) -> None:
+    """Two subnets of the VPC, 10.0.<octet>.0/24 in us-east-1a and the next /24 in us-east-1b."""
+    for i, sub in enumerate(subnets):
+        cidr = f"10.0.{octet + i}.0/24"
+        docs["Subnets.json"]["Subnets"].append(
+            {
+                "SubnetId": sub,
+                "VpcId": VPC,
+                "CidrBlock": cidr,
+                "OwnerId": ACCOUNT,
+                "AvailabilityZone": "us-east-1a" if i == 0 else "us-east-1b",
+                "State": "available",
+            }
+        )
+        cidrs[sub] = cidr
+
+
 def services(scale: float = 1, seed: int = 0) -> tuple[dict[str, Json], list[str], list[str]]:
     docs = documents(scale, seed)
     rng = random.Random(seed + 10)
@@ -152,18 +169,7 @@ def services(scale: float = 1, seed: int = 0) -> tuple[dict[str, Json], list[str
     )
     # the load balancers' nodes in two public subnets of their own (two AZs), open NACL
     lb_subnets = ["subnet-0c0000000000000a1", "subnet-0c0000000000000b1"]
-    for i, sub in enumerate(lb_subnets):
-        docs["Subnets.json"]["Subnets"].append(
-            {
-                "SubnetId": sub,
-                "VpcId": VPC,
-                "CidrBlock": f"10.0.{251 + i}.0/24",
-                "OwnerId": ACCOUNT,
-                "AvailabilityZone": "us-east-1a" if i == 0 else "us-east-1b",
-                "State": "available",
-            }
-        )
-        cidrs[sub] = f"10.0.{251 + i}.0/24"
+    _two_zone_subnets(docs, cidrs, lb_subnets, 251)
     open_entries = [
         {"RuleNumber": n, "Protocol": "-1", "RuleAction": a, "Egress": e, "CidrBlock": "0.0.0.0/0"}
         for e in (False, True)
@@ -189,18 +195,7 @@ def services(scale: float = 1, seed: int = 0) -> tuple[dict[str, Json], list[str
     # their targets: a fleet per load balancer (an Auto Scaling group's shape: two instances in each of
     # two app subnets, one security group admitting the load balancer), NACL open inside the VPC
     app_subnets = ["subnet-0c0000000000000a2", "subnet-0c0000000000000b2"]
-    for i, sub in enumerate(app_subnets):
-        docs["Subnets.json"]["Subnets"].append(
-            {
-                "SubnetId": sub,
-                "VpcId": VPC,
-                "CidrBlock": f"10.0.{253 + i}.0/24",
-                "OwnerId": ACCOUNT,
-                "AvailabilityZone": "us-east-1a" if i == 0 else "us-east-1b",
-                "State": "available",
-            }
-        )
-        cidrs[sub] = f"10.0.{253 + i}.0/24"
+    _two_zone_subnets(docs, cidrs, app_subnets, 253)
     app_entries = [
         {"RuleNumber": n, "Protocol": "-1", "RuleAction": a, "Egress": e, "CidrBlock": c}
         for e in (False, True)
